@@ -1,0 +1,1 @@
+"""Insats: from lägesbild to paying for measured outcomes."""
