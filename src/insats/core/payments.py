@@ -1,0 +1,123 @@
+"""The outcome-payment engine: what an outcomes contract pays, period by period, payer by payer.
+
+A :class:`Contract` is a list of outcome metrics (each a measure, a counterfactual and a price
+rule), payers with shares, caps and a schedule of periods. :class:`Results` are the reported
+figures. Two engines compute the same thing:
+
+* :func:`calculate` — exact, ``Decimal`` to the öre, with a full report (:class:`Output`);
+* :func:`calculate_draws` — vectorised with NumPy over Monte Carlo draws (:class:`Draws` in,
+  :class:`DrawTotals` out), for ``insats.core.simulation`` and ``insats.core.financing``.
+
+Metric kinds (``kind`` in JSON):
+
+``rate_card``    price per participant achieving a binary outcome (optionally sustained N periods),
+                 several outcomes with their own prices, a cap per participant;
+``improvement``  price × units of improvement over a counterfactual (historical baseline, comparison
+                 group, or fixed target), marginal tiers, thresholds per observation (cohort × period)
+                 and over the whole contract with a final settlement;
+``blended``      as ``improvement``, the effect being a weighted mix of several evaluations;
+``savings``      measured savings paid at a share up to a cap, plus a further tranche above a savings
+                 level when a second outcome condition holds, itself capped;
+``condition``    measured, never paid; used as the condition of a savings bonus.
+
+Caps apply in this order (see :data:`CAP_ORDER` and ``docs/core/payments.md``): rule caps
+(per participant, per savings tranche) → metric per period (carry-forward) → metric total →
+contract per period (carry-forward) → contract total → payer. Money is rounded to the öre once per
+observation (``money.round_ore``) and split between payers with ``money.allocate``.
+
+``python -m insats.core payments FILE`` calls :func:`run`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from insats.core.payments_exact import CAP_ORDER, calculate, check_results, parse_input
+from insats.core.payments_models import (
+    BlendedMetric,
+    CapApplied,
+    Cohort,
+    Condition,
+    ConditionMetric,
+    Contract,
+    ContractCaps,
+    Counterfactual,
+    Evaluation,
+    ImprovementMetric,
+    Input,
+    MetricPeriodRow,
+    Observation,
+    ObservationRow,
+    Output,
+    ParticipantRecords,
+    Payer,
+    PayerPeriodRow,
+    Period,
+    PeriodRow,
+    RateCardMetric,
+    RateCardOutcome,
+    Results,
+    SavingsBonus,
+    SavingsMetric,
+    Threshold,
+    Tier,
+    Totals,
+)
+from insats.core.payments_vector import (
+    Draws,
+    DrawTotals,
+    calculate_draws,
+    draws_from_results,
+    rate_card_ore,
+)
+
+__all__ = [
+    "CAP_ORDER",
+    "BlendedMetric",
+    "CapApplied",
+    "Cohort",
+    "Condition",
+    "ConditionMetric",
+    "Contract",
+    "ContractCaps",
+    "Counterfactual",
+    "DrawTotals",
+    "Draws",
+    "Evaluation",
+    "ImprovementMetric",
+    "Input",
+    "MetricPeriodRow",
+    "Observation",
+    "ObservationRow",
+    "Output",
+    "ParticipantRecords",
+    "Payer",
+    "PayerPeriodRow",
+    "Period",
+    "PeriodRow",
+    "RateCardMetric",
+    "RateCardOutcome",
+    "Results",
+    "SavingsBonus",
+    "SavingsMetric",
+    "Threshold",
+    "Tier",
+    "Totals",
+    "calculate",
+    "calculate_draws",
+    "check_results",
+    "draws_from_results",
+    "parse_input",
+    "rate_card_ore",
+    "run",
+]
+
+
+def run(data: dict[str, Any]) -> dict[str, Any]:
+    """CLI entry: ``{"contract": ..., "results": ...}`` -> the :class:`Output` as JSON-ready dict.
+
+    Raises pydantic ``ValidationError`` (with the offending field's location) for bad input.
+    Amounts in the output are strings with two decimals (e.g. ``"1250000.00"``).
+    """
+    inp = parse_input(data)
+    return calculate(inp.contract, inp.results).model_dump(mode="json")
