@@ -28,12 +28,18 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", "0")
+# INSATS_ENV: "development" (the default: DEBUG on, SQLite, console e-mail) or "production"
+# (DEBUG off, SECRET_KEY required, HTTPS hardening on). See docs/operators.md.
+INSATS_ENV = os.environ.get("INSATS_ENV", "development")
+if INSATS_ENV not in ("development", "production"):
+    raise RuntimeError("INSATS_ENV must be 'development' or 'production'")
+PRODUCTION = INSATS_ENV == "production"
+DEBUG = envbool("DEBUG", "0" if PRODUCTION else "1")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not envbool("INSATS_TESTING", "0"):
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off (see docs/operators.md)")
-    SECRET_KEY = "insecure-development-key-only-for-debug-and-tests-0123456789abcdef"
+    if PRODUCTION:
+        raise RuntimeError("SECRET_KEY must be set in production (see docs/operators.md)")
+    SECRET_KEY = "insecure-development-key-only-for-development-and-tests-0123456789"
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -62,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "insats.accounts.middleware.ActiveMembershipMiddleware",
-    "insats.accounts.middleware.TwoFactorRequiredMiddleware",
+    "insats.accounts.security.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -131,8 +137,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# HTTPS hardening: on in production (INSATS_HTTPS=1), off for local development and tests.
-HTTPS = envbool("INSATS_HTTPS", "0")
+# HTTPS hardening: on in production (INSATS_HTTPS defaults to 1 there), off in development and tests.
+HTTPS = envbool("INSATS_HTTPS", "1" if PRODUCTION else "0")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS

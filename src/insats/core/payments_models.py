@@ -41,7 +41,7 @@ def _whole_ore(value: Decimal) -> Decimal:
         raise ValueError("must not be negative")
     if value != value.quantize(ORE):
         raise ValueError("must be a whole number of öre (at most two decimals)")
-    return value
+    return value.quantize(ORE)
 
 
 def _finite(value: Decimal) -> Decimal:

@@ -1,0 +1,279 @@
+"""Who may see and do what. The one place that decides; every view, endpoint and export asks here.
+
+An **actor** is a user acting through one membership (organisation + role), from the session or an
+API token. An **ability** (``"partnership.manage"``) is granted by a :class:`Rule`: the roles that
+hold it and the *relations* to the object's owner through which it applies:
+
+``own``        the actor's organisation owns the object
+``shared``     the object was shared explicitly with the actor's organisation (:class:`Share`)
+``federation`` the owner is a samordningsförbund and the actor's organisation is one of its members
+``partner``    the actor's organisation has an active partnership with the owner
+``any``        any organisation (public directory facts, e.g. an organisation's name)
+``self``       the object belongs to the user personally (their own tokens, their own jobs)
+
+Models say who owns them with ``access_owner_field`` (default ``"organisation"``) or
+``access_owner_ids()`` for objects with several owners (a partnership has two).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+
+from .models import FederationMember, Membership, Organisation, Partnership, Role, Share
+
+ALL_ROLES = frozenset(r.value for r in Role)
+MANAGERS = frozenset({Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    relations: frozenset[str]
+    description: str = ""
+
+
+def rule(roles: Iterable[str], relations: Iterable[str], description: str = "") -> Rule:
+    return Rule(frozenset(roles), frozenset(relations), description)
+
+
+RULES: dict[str, Rule] = {
+    "organisation.view": rule(ALL_ROLES, {"any"}, "the directory of organisations"),
+    "organisation.edit": rule(MANAGERS, {"own"}),
+    "membership.view": rule(MANAGERS, {"own"}),
+    "membership.manage": rule(MANAGERS, {"own"}),
+    "federation.view": rule(ALL_ROLES, {"own", "federation"}),
+    "federation.manage": rule(MANAGERS, {"own"}),
+    "partnership.view": rule(ALL_ROLES, {"own"}),
+    "partnership.manage": rule(MANAGERS, {"own"}),
+    "governance.view": rule(ALL_ROLES, {"own", "federation"}),
+    "governance.manage": rule(MANAGERS, {"own"}),
+    "share.manage": rule(MANAGERS, {"own"}),
+    "audit.view": rule(MANAGERS, {"own"}),
+    "token.manage": rule(ALL_ROLES, {"self"}),
+    "job.view": rule(ALL_ROLES, {"self"}),
+    "api.use": rule(ALL_ROLES, {"own"}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: object | None
+    membership: Membership | None = None
+    via_token: bool = False
+    _cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return bool(self.user is not None and getattr(self.user, "is_authenticated", False))
+
+    @property
+    def organisation(self) -> Organisation | None:
+        return self.membership.organisation if self.membership else None
+
+    @property
+    def organisation_id(self) -> int | None:
+        return self.membership.organisation_id if self.membership else None
+
+    @property
+    def role(self) -> str | None:
+        return self.membership.role if self.membership else None
+
+    @property
+    def is_operator(self) -> bool:
+        return bool(self.is_authenticated and getattr(self.user, "is_operator", False))
+
+    # Relations of the actor's organisation, computed once per actor (per request).
+    def partner_ids(self) -> set[int]:
+        if "partners" not in self._cache:
+            org = self.organisation_id
+            pairs = Partnership.objects.filter(Q(organisation_id=org) | Q(partner_id=org), ended_on__isnull=True)
+            ids = set()
+            for a, b in pairs.values_list("organisation_id", "partner_id"):
+                ids.add(b if a == org else a)
+            self._cache["partners"] = ids
+        return self._cache["partners"]
+
+    def federation_ids(self) -> set[int]:
+        """Samordningsförbund of which the actor's organisation is a member."""
+        if "federations" not in self._cache:
+            self._cache["federations"] = set(
+                FederationMember.objects.filter(member_id=self.organisation_id).values_list(
+                    "federation_id", flat=True
+                )
+            )
+        return self._cache["federations"]
+
+
+ANONYMOUS = Actor(user=None)
+
+
+def actor_for(request) -> Actor:
+    """The actor of a request: set by ActiveMembershipMiddleware or API token authentication."""
+    actor = getattr(request, "actor", None)
+    if actor is not None:
+        return actor
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    return Actor(user=user, membership=getattr(request, "membership", None))
+
+
+def owner_ids(obj) -> set[int]:
+    if isinstance(obj, Organisation):
+        return {obj.pk}
+    if hasattr(obj, "access_owner_ids"):
+        return set(obj.access_owner_ids())
+    field_name = getattr(obj, "access_owner_field", "organisation")
+    return {getattr(obj, f"{field_name}_id")}
+
+
+def relations(actor: Actor, obj) -> set[str]:
+    """How the actor's organisation stands to ``obj``'s owners."""
+    found = {"any"}
+    if obj is None:
+        return found
+    if getattr(obj, "access_user_id", None) is not None or hasattr(obj, "access_user"):
+        owner_user_id = getattr(obj, "access_user_id", None)
+        if owner_user_id is None:
+            owner_user_id = obj.access_user().pk
+        if actor.is_authenticated and owner_user_id == actor.user.pk:
+            found.add("self")
+        return found
+    if actor.membership is None:
+        return found
+    owners = owner_ids(obj)
+    org = actor.organisation_id
+    if org in owners:
+        found.add("own")
+    if owners & actor.federation_ids():
+        found.add("federation")
+    if owners & actor.partner_ids():
+        found.add("partner")
+    if isinstance(obj, models.Model) and not isinstance(obj, Organisation):
+        ct = ContentType.objects.get_for_model(obj)
+        if Share.objects.filter(
+            content_type=ct, object_id=str(obj.pk), organisation_id=org, revoked_at__isnull=True
+        ).exists():
+            found.add("shared")
+    return found
+
+
+def can(actor: Actor, ability: str, obj=None) -> bool:
+    """True if the actor may use ``ability`` on ``obj`` (or in general when obj is None)."""
+    try:
+        r = RULES[ability]
+    except KeyError:
+        raise KeyError(f"unknown ability {ability!r}: add it to access.RULES") from None
+    if not actor.is_authenticated:
+        return False
+    if r.relations == {"self"}:
+        return obj is None or "self" in relations(actor, obj)
+    if actor.role not in r.roles:
+        return False
+    if obj is None:
+        return True
+    return bool(r.relations & relations(actor, obj))
+
+
+def check(actor: Actor, ability: str, obj=None) -> None:
+    if not can(actor, ability, obj):
+        raise PermissionDenied(ability)
+
+
+def scope(actor: Actor, queryset: models.QuerySet, ability: str) -> models.QuerySet:
+    """Filter ``queryset`` to what the actor may use ``ability`` on. Never widens it."""
+    r = RULES[ability]
+    model = queryset.model
+    if not actor.is_authenticated:
+        return queryset.none()
+    if r.relations == {"self"}:
+        user_field = getattr(model, "access_user_field", "user")
+        return queryset.filter(**{user_field: actor.user})
+    if actor.role not in r.roles:
+        return queryset.none()
+    if "any" in r.relations:
+        return queryset
+    org = actor.organisation_id
+    owner_lookups = getattr(model, "access_owner_lookups", None) or [
+        getattr(model, "access_owner_field", "organisation") if model is not Organisation else "pk"
+    ]
+    allowed: set[int] = set()
+    if "own" in r.relations:
+        allowed.add(org)
+    if "federation" in r.relations:
+        allowed |= actor.federation_ids()
+    if "partner" in r.relations:
+        allowed |= actor.partner_ids()
+    cond = Q()
+    for lookup in owner_lookups:
+        cond |= Q(**{f"{lookup}__in": allowed})
+    if "shared" in r.relations:
+        ct = ContentType.objects.get_for_model(model)
+        shared_ids = Share.objects.filter(
+            content_type=ct, organisation_id=org, revoked_at__isnull=True
+        ).values_list("object_id", flat=True)
+        cond |= Q(pk__in=[int(i) if i.isdigit() else i for i in shared_ids])
+    return queryset.filter(cond)
+
+
+def get_or_404(actor: Actor, queryset: models.QuerySet, ability: str, **lookup):
+    """The object if the actor may use ``ability`` on it; 404 if it is invisible, 403 if visible but not allowed."""
+    from django.http import Http404
+
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    if can(actor, ability, obj):
+        return obj
+    view_ability = ability.split(".")[0] + ".view"
+    if view_ability in RULES and view_ability != ability and can(actor, view_ability, obj):
+        raise PermissionDenied(ability)
+    raise Http404
+
+
+def require(ability: str):
+    """View decorator: the request's actor must hold ``ability`` in general (object checks follow in the view)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            actor = actor_for(request)
+            if not actor.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            check(actor, ability)
+            return view(request, *args, **kwargs)
+
+        wrapped.access_ability = ability
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Marks a view as open to anyone (login page, health check). The matrix test knows these."""
+    view.access_public = True
+    return view
+
+
+def login_only(view):
+    """A view any logged-in user may open (their own start page, profile, organisation switch)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not actor_for(request).is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapped.access_login_only = True
+    return wrapped

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import auth_views, views
+
+app_name = "accounts"
+urlpatterns = [
+    path("logga-in/", auth_views.login_view, name="login"),
+    path("logga-ut/", auth_views.logout_view, name="logout"),
+    path("profil/", views.profile, name="profile"),
+    path("byt-organisation/", views.switch, name="switch"),
+    path("jobb/<int:pk>/", views.job_detail, name="job"),
+    path("inbjudan/<str:token>/", views.accept, name="accept"),
+    path("organisationer/", views.organisation_list, name="organisations"),
+    path("organisation/", views.my_organisation, name="my_organisation"),
+    path("organisation/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("organisation/<int:pk>/andra/", views.organisation_edit, name="organisation_edit"),
+    path("organisation/<int:pk>/forbundsmedlemmar/", views.federation_edit, name="federation_edit"),
+    path("medlemmar/", views.my_members, name="my_members"),
+    path("organisation/<int:pk>/medlemmar/", views.members, name="members"),
+    path("medlemskap/<int:pk>/ta-bort/", views.membership_remove, name="membership_remove"),
+    path("inbjudningar/<int:pk>/aterkalla/", views.invitation_revoke, name="invitation_revoke"),
+    path("samverkan/", views.partnerships, name="partnerships"),
+    path("samverkan/<int:pk>/", views.partnership_detail, name="partnership"),
+    path("organ/", views.bodies, name="bodies"),
+    path("organ/<int:pk>/", views.body_detail, name="body"),
+    path("ledamot/<int:pk>/avsluta/", views.seat_end, name="seat_end"),
+]

@@ -1,0 +1,486 @@
+"""Outcome fund financing: drawdowns, the repayment waterfall, losses, IRR and money multiple.
+
+The fund (utfallsfonden) pre-finances the provider's costs, up to its commitment. The commissioner
+pays the provider only for measured outcomes; the provider passes each outcome payment through a
+*waterfall*:
+
+1. **principal** — repay what the fund has drawn and not yet been repaid;
+2. **return** — the fund's return, either
+   - ``fixed_rate``: simple interest at ``annual_rate / periods_per_year`` per period on the
+     principal outstanding during the period (after that period's drawdown); unpaid return is
+     carried forward but does not itself earn interest, or
+   - ``capped_multiple``: up to ``(multiple_cap − 1) × drawn so far`` in total;
+3. **surplus** — whatever is left is split between fund and provider by ``fund_surplus_share``.
+
+Timing: the drawdown of period *t* happens at its start (time *t − 1*), the outcome payment at its
+end (time *t*). Principal still outstanding after the last period is the fund's **loss** (the
+financing is non-recourse: the provider does not repay it from other money).
+
+Two engines that agree to the öre:
+
+- :func:`waterfall` — exact, ``Decimal``, one scenario, a full ledger;
+- :func:`waterfall_draws` — vectorised NumPy for Monte Carlo, integer öre arithmetic so it gives
+  the same öre as the exact engine for the same (öre-rounded) payments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from insats.core.money import ORE, allocate, round_ore
+
+#: largest amount (SEK) accepted for the commitment and for single payments: keeps the integer
+#: öre arithmetic of the vectorised engine far from 64-bit overflow.
+MAX_AMOUNT = Decimal("10000000000")  # 10 billion SEK
+#: decimals allowed in rates, shares and multiples (exact rational arithmetic in the vector engine)
+MAX_DECIMALS = 6
+
+_INT_LIMIT = 2**62
+
+
+def _max_decimals(value: Decimal, info_name: str) -> Decimal:
+    exp = value.normalize().as_tuple().exponent
+    if isinstance(exp, int) and -exp > MAX_DECIMALS:
+        raise ValueError(f"{info_name} may have at most {MAX_DECIMALS} decimals")
+    return value
+
+
+class FinancingTerms(BaseModel):
+    """What the fund and the provider agreed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    commitment: Decimal = Field(
+        ge=0, le=MAX_AMOUNT, description="The fund's maximum total financing, SEK."
+    )
+    provider_costs: list[Decimal] = Field(
+        min_length=1,
+        description=(
+            "The provider's costs per period, SEK. The fund finances them in order until its "
+            "commitment is used up; the rest the provider carries itself."
+        ),
+    )
+    periods_per_year: Literal[1, 2, 4, 12] = Field(
+        default=1, description="Periods per year: 1 (years), 2 (half-years), 4 (quarters), 12 (months)."
+    )
+    return_basis: Literal["fixed_rate", "capped_multiple"] = Field(
+        description="How the fund's return is set: a fixed annual rate, or a capped multiple of the drawn amount."
+    )
+    annual_rate: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="For fixed_rate: annual simple interest on outstanding principal (0.06 = 6 %).",
+    )
+    multiple_cap: Decimal | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description="For capped_multiple: the most the fund gets back before the surplus split, as a multiple of the amount drawn (1.3 = principal + 30 %).",
+    )
+    fund_surplus_share: Decimal = Field(
+        ge=0, le=1, description="The fund's share of any surplus after principal and return (0.5 = half)."
+    )
+
+    @field_validator("provider_costs")
+    @classmethod
+    def _costs(cls, v: list[Decimal]) -> list[Decimal]:
+        for i, c in enumerate(v):
+            if c < 0:
+                raise ValueError(f"provider_costs[{i}] must not be negative")
+            if c > MAX_AMOUNT:
+                raise ValueError(f"provider_costs[{i}] exceeds {MAX_AMOUNT} SEK")
+        return [round_ore(c) for c in v]
+
+    @field_validator("annual_rate", "multiple_cap", "fund_surplus_share")
+    @classmethod
+    def _decimals(cls, v: Decimal | None, info) -> Decimal | None:
+        return None if v is None else _max_decimals(v, info.field_name)
+
+    @field_validator("commitment")
+    @classmethod
+    def _commitment(cls, v: Decimal) -> Decimal:
+        return round_ore(v)
+
+    @model_validator(mode="after")
+    def _basis(self):
+        if self.return_basis == "fixed_rate" and self.annual_rate is None:
+            raise ValueError("annual_rate is required when return_basis is fixed_rate")
+        if self.return_basis == "capped_multiple" and self.multiple_cap is None:
+            raise ValueError("multiple_cap is required when return_basis is capped_multiple")
+        return self
+
+    def drawdowns(self) -> list[Decimal]:
+        """Drawn per period: each period's cost, until the commitment is used up."""
+        left = self.commitment
+        out = []
+        for c in self.provider_costs:
+            d = min(c, left)
+            out.append(d)
+            left -= d
+        return out
+
+
+class LedgerRow(BaseModel):
+    period: int = Field(description="Period number, 1 = first.")
+    drawn: Decimal = Field(description="Drawn from the fund at the start of the period, SEK.")
+    outstanding_start: Decimal = Field(description="Principal outstanding after this period's drawdown, SEK.")
+    return_due: Decimal = Field(description="Return owed to the fund before this period's payment, SEK.")
+    payments_in: Decimal = Field(description="Outcome payments received in the period, SEK.")
+    to_principal: Decimal = Field(description="Of which repaid principal, SEK.")
+    to_return: Decimal = Field(description="Of which return to the fund, SEK.")
+    surplus_to_fund: Decimal = Field(description="Of which the fund's surplus share, SEK.")
+    surplus_to_provider: Decimal = Field(description="Of which the provider's surplus share, SEK.")
+    outstanding_end: Decimal = Field(description="Principal still outstanding at the end of the period, SEK.")
+    fund_cashflow: Decimal = Field(
+        description="Fund's net cash flow at the end of the period: receipts minus next period's drawdown, SEK."
+    )
+
+
+class Output(BaseModel):
+    ledger: list[LedgerRow] = Field(description="One row per period.")
+    total_drawn: Decimal = Field(description="Total drawn from the fund, SEK.")
+    total_payments: Decimal = Field(description="Total outcome payments received, SEK.")
+    total_to_principal: Decimal = Field(description="Total principal repaid, SEK.")
+    total_to_return: Decimal = Field(description="Total return paid to the fund, SEK.")
+    total_surplus_to_fund: Decimal = Field(description="Total surplus to the fund, SEK.")
+    total_surplus_to_provider: Decimal = Field(description="Total surplus to the provider, SEK.")
+    fund_receipts: Decimal = Field(description="Everything the fund got back (principal + return + surplus), SEK.")
+    loss: Decimal = Field(description="Principal never repaid: the fund's loss, SEK.")
+    unpaid_return: Decimal = Field(
+        description="fixed_rate: return accrued but never paid; capped_multiple: how far below the cap the return stayed, SEK."
+    )
+    repaid_in_full: bool = Field(description="True when all principal was repaid.")
+    money_multiple: float | None = Field(description="Fund receipts ÷ amount drawn; None when nothing was drawn.")
+    irr_periodic: float | None = Field(description="Fund's internal rate of return per period; None when undefined.")
+    irr_annual: float | None = Field(description="The same, annualised: (1 + periodic)^periods_per_year − 1.")
+    fund_cashflows: list[Decimal] = Field(
+        description="The fund's net cash flows at times 0..n (drawdowns negative, receipts positive), SEK."
+    )
+    provider_costs: Decimal = Field(description="The provider's total costs, SEK.")
+    provider_unfinanced_costs: Decimal = Field(description="Costs beyond the commitment, carried by the provider, SEK.")
+    provider_net: Decimal = Field(description="Provider's surplus share minus its unfinanced costs, SEK.")
+
+
+class Input(BaseModel):
+    """JSON form of the ``financing`` command."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    terms: FinancingTerms = Field(description="The financing terms.")
+    payments: list[Decimal] = Field(description="Outcome payments received per period, SEK.")
+
+    @field_validator("payments")
+    @classmethod
+    def _payments(cls, v: list[Decimal]) -> list[Decimal]:
+        for i, p in enumerate(v):
+            if p < 0:
+                raise ValueError(f"payments[{i}] must not be negative")
+            if p > MAX_AMOUNT:
+                raise ValueError(f"payments[{i}] exceeds {MAX_AMOUNT} SEK")
+        return v
+
+
+# --------------------------------------------------------------------------------------------------
+# exact engine
+
+
+def waterfall(terms: FinancingTerms, payments_by_period: list[Decimal]) -> Output:
+    """Run the repayment waterfall exactly, in Decimal öre."""
+    payments = [round_ore(p) for p in payments_by_period]
+    for i, p in enumerate(payments):
+        if p < 0:
+            raise ValueError(f"payments[{i}] must not be negative")
+    draws = terms.drawdowns()
+    n = max(len(draws), len(payments))
+    draws = draws + [Decimal("0.00")] * (n - len(draws))
+    payments = payments + [Decimal("0.00")] * (n - len(payments))
+    zero = Decimal("0.00")
+
+    fixed = terms.return_basis == "fixed_rate"
+    outstanding = zero
+    cum_drawn = zero
+    return_accrued = zero  # fixed rate: total return accrued so far
+    return_paid = zero
+    rows: list[LedgerRow] = []
+    receipts: list[Decimal] = []
+    for t in range(n):
+        outstanding += draws[t]
+        cum_drawn += draws[t]
+        if fixed:
+            # multiply before dividing so an exact half öre stays exact
+            return_accrued += round_ore(outstanding * terms.annual_rate / terms.periods_per_year)
+            due = return_accrued - return_paid
+        else:
+            due = round_ore((terms.multiple_cap - 1) * cum_drawn) - return_paid
+        p = payments[t]
+        principal = min(p, outstanding)
+        rest = p - principal
+        to_ret = min(rest, due)
+        rest -= to_ret
+        if rest > 0:
+            s_fund, s_prov = allocate(rest, [terms.fund_surplus_share, 1 - terms.fund_surplus_share])
+        else:
+            s_fund, s_prov = zero, zero
+        start = outstanding
+        outstanding -= principal
+        return_paid += to_ret
+        receipts.append(principal + to_ret + s_fund)
+        rows.append(
+            LedgerRow(
+                period=t + 1,
+                drawn=draws[t],
+                outstanding_start=start,
+                return_due=due,
+                payments_in=p,
+                to_principal=principal,
+                to_return=to_ret,
+                surplus_to_fund=s_fund,
+                surplus_to_provider=s_prov,
+                outstanding_end=outstanding,
+                fund_cashflow=zero,
+            )
+        )
+    flows = [-draws[0]] + [receipts[t] - (draws[t + 1] if t + 1 < n else zero) for t in range(n)]
+    for t, row in enumerate(rows):
+        rows[t] = row.model_copy(update={"fund_cashflow": flows[t + 1]})
+    total_drawn = sum(draws, zero)
+    fund_receipts = sum(receipts, zero)
+    if fixed:
+        unpaid = return_accrued - return_paid
+    else:
+        unpaid = round_ore((terms.multiple_cap - 1) * total_drawn) - return_paid
+    r = irr([float(f) for f in flows])
+    costs = sum(terms.provider_costs, zero)
+    surplus_prov = sum((row.surplus_to_provider for row in rows), zero)
+    return Output(
+        ledger=rows,
+        total_drawn=total_drawn,
+        total_payments=sum(payments, zero),
+        total_to_principal=sum((row.to_principal for row in rows), zero),
+        total_to_return=return_paid,
+        total_surplus_to_fund=sum((row.surplus_to_fund for row in rows), zero),
+        total_surplus_to_provider=surplus_prov,
+        fund_receipts=fund_receipts,
+        loss=outstanding,
+        unpaid_return=unpaid,
+        repaid_in_full=outstanding == 0,
+        money_multiple=float(fund_receipts / total_drawn) if total_drawn > 0 else None,
+        irr_periodic=r,
+        irr_annual=None if r is None else (1.0 + r) ** terms.periods_per_year - 1.0,
+        fund_cashflows=flows,
+        provider_costs=costs,
+        provider_unfinanced_costs=costs - total_drawn,
+        provider_net=surplus_prov - (costs - total_drawn),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# IRR
+
+#: grid of per-period rates on which the sign of the NPV is inspected before bisection
+IRR_GRID = np.array(
+    [-0.99, -0.95, -0.9, -0.8, -0.7, -0.6, -0.5, -0.4, -0.3, -0.2, -0.15, -0.1, -0.05, -0.02, 0.0,
+     0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0]
+)  # fmt: skip
+_BISECTIONS = 60
+
+
+def irr_many(flows: np.ndarray) -> np.ndarray:
+    """Per-period IRR of each row of ``flows`` (shape (n_rows, n_times)); NaN where undefined.
+
+    Bracketed root finding: the NPV is evaluated on :data:`IRR_GRID` (−99 % … +10 000 % per period);
+    a row has an IRR when its NPV is zero at exactly one grid point or changes sign across exactly
+    one grid interval, which is then narrowed by bisection. No root (e.g. nothing ever comes back)
+    or several roots (cash flows changing sign more than once) give NaN.
+    """
+    flows = np.atleast_2d(np.asarray(flows, dtype=float))
+    n_rows, n_t = flows.shape
+    out = np.full(n_rows, np.nan)
+    if n_rows == 0:
+        return out
+    k = np.arange(n_t, dtype=float)
+    disc = (1.0 + IRR_GRID)[None, :] ** (-k[:, None])  # (n_t, G)
+    npv = flows @ disc  # (n_rows, G)
+    scale = np.abs(flows).sum(axis=1, keepdims=True)
+    tol = 1e-12 * np.where(scale > 0, scale, 1.0)
+    sgn = np.where(np.abs(npv) <= tol, 0, np.sign(npv)).astype(np.int8)
+    zeros = sgn == 0
+    crossings = (sgn[:, :-1] * sgn[:, 1:]) < 0
+    n_roots = zeros.sum(axis=1) + crossings.sum(axis=1)
+    one = n_roots == 1
+    at_grid = one & zeros.any(axis=1)
+    if at_grid.any():
+        out[at_grid] = IRR_GRID[np.argmax(zeros[at_grid], axis=1)]
+    bis = one & ~zeros.any(axis=1)
+    if bis.any():
+        f = flows[bis]
+        g = np.argmax(crossings[bis], axis=1)
+        lo = IRR_GRID[g].copy()
+        hi = IRR_GRID[g + 1].copy()
+        s_lo = sgn[bis, g].astype(float)
+        for _ in range(_BISECTIONS):
+            mid = 0.5 * (lo + hi)
+            v = (f * (1.0 + mid)[:, None] ** (-k[None, :])).sum(axis=1)
+            same = np.sign(v) == s_lo
+            lo = np.where(same, mid, lo)
+            hi = np.where(same, hi, mid)
+        out[bis] = 0.5 * (lo + hi)
+    return out
+
+
+def irr(flows: list[float]) -> float | None:
+    """Per-period IRR of one series of cash flows at times 0, 1, …; None when undefined."""
+    if not flows:
+        return None
+    r = float(irr_many(np.asarray([flows], dtype=float))[0])
+    return None if np.isnan(r) else r
+
+
+# --------------------------------------------------------------------------------------------------
+# vectorised engine
+
+
+@dataclass
+class WaterfallDraws:
+    """Waterfall results for many scenarios. Money arrays in SEK (float), shape (n_draws, n_periods)
+    unless noted; they are exact öre values divided by 100."""
+
+    drawn: np.ndarray  # (n_periods,)
+    payments_in: np.ndarray
+    to_principal: np.ndarray
+    to_return: np.ndarray
+    surplus_to_fund: np.ndarray
+    surplus_to_provider: np.ndarray
+    fund_receipts: np.ndarray  # (n_draws,)
+    loss: np.ndarray  # (n_draws,)
+    unpaid_return: np.ndarray  # (n_draws,)
+    repaid_in_full: np.ndarray  # (n_draws,) bool
+    money_multiple: np.ndarray  # (n_draws,), NaN when nothing drawn
+    irr_periodic: np.ndarray  # (n_draws,), NaN when undefined
+    irr_annual: np.ndarray  # (n_draws,)
+    provider_net: np.ndarray  # (n_draws,)
+
+
+def _ratio(value: Decimal) -> tuple[int, int]:
+    f = Fraction(value)
+    return f.numerator, f.denominator
+
+
+def waterfall_draws(terms: FinancingTerms, payments: np.ndarray, *, with_irr: bool = True) -> WaterfallDraws:
+    """The waterfall for every row of ``payments`` (SEK, shape (n_draws, n_periods)) at once.
+
+    Payments are rounded to whole öre first; after that all arithmetic is in integer öre with the
+    same rounding rules as :func:`waterfall` (return half-up to the öre, surplus split by largest
+    remainder), so each row equals the exact engine's result for the same öre payments.
+    """
+    pay = np.atleast_2d(np.asarray(payments, dtype=float))
+    if np.any(~np.isfinite(pay)) or np.any(pay < 0):
+        raise ValueError("payments must be finite and not negative")
+    pay_ore = np.rint(pay * 100.0).astype(np.int64)
+    n_draws = pay_ore.shape[0]
+    draws_ore = [int(d / ORE) for d in terms.drawdowns()]
+    n = max(len(draws_ore), pay_ore.shape[1])
+    draws_ore += [0] * (n - len(draws_ore))
+    if pay_ore.shape[1] < n:
+        pay_ore = np.concatenate([pay_ore, np.zeros((n_draws, n - pay_ore.shape[1]), np.int64)], axis=1)
+
+    sp, sq = _ratio(terms.fund_surplus_share)
+    if pay_ore.size and int(pay_ore.max()) * max(sp, sq - sp, 1) >= _INT_LIMIT:
+        raise ValueError("payments too large for exact öre arithmetic")
+    if terms.return_basis == "fixed_rate":
+        rp, rq = _ratio(terms.annual_rate)
+        rq *= terms.periods_per_year
+        if sum(draws_ore) * max(rp, 1) * 2 >= _INT_LIMIT:
+            raise ValueError("commitment × annual_rate too large for exact öre arithmetic")
+        cap_due = None
+    else:
+        # the capped return depends only on the (deterministic) drawdowns: compute it exactly
+        cum = Decimal(0)
+        cap_due = []
+        for d in draws_ore:
+            cum += Decimal(d) * ORE
+            cap_due.append(int(round_ore((terms.multiple_cap - 1) * cum) / ORE))
+
+    outstanding = np.zeros(n_draws, np.int64)
+    accrued = np.zeros(n_draws, np.int64)
+    paid_ret = np.zeros(n_draws, np.int64)
+    shape = (n_draws, n)
+    to_p = np.zeros(shape, np.int64)
+    to_r = np.zeros(shape, np.int64)
+    s_f = np.zeros(shape, np.int64)
+    s_p = np.zeros(shape, np.int64)
+    for t in range(n):
+        outstanding += draws_ore[t]
+        if cap_due is None:
+            num = outstanding * rp
+            accrued += (2 * num + rq) // (2 * rq)  # half-up, num ≥ 0
+            due = accrued - paid_ret
+        else:
+            due = cap_due[t] - paid_ret
+        p = pay_ore[:, t]
+        principal = np.minimum(p, outstanding)
+        rest = p - principal
+        ret = np.minimum(rest, due)
+        rest = rest - ret
+        # largest-remainder split of `rest` into fund : provider = sp : (sq - sp), ties to the fund
+        nf, npv_ = rest * sp, rest * (sq - sp)
+        ff, fp = nf // sq, npv_ // sq
+        left = rest - ff - fp
+        fund_extra = (left > 0) & ((nf % sq) >= (npv_ % sq))
+        ff = ff + np.where(fund_extra, left, 0)
+        fp = fp + np.where(fund_extra, 0, left)
+        outstanding -= principal
+        paid_ret += ret
+        to_p[:, t], to_r[:, t], s_f[:, t], s_p[:, t] = principal, ret, ff, fp
+
+    receipts_t = to_p + to_r + s_f
+    receipts = receipts_t.sum(axis=1)
+    total_drawn = sum(draws_ore)
+    if cap_due is None:
+        unpaid = accrued - paid_ret
+    else:
+        unpaid = (cap_due[-1] if cap_due else 0) - paid_ret
+    costs_ore = sum(int(c / ORE) for c in terms.provider_costs)
+    prov_net = s_p.sum(axis=1) - (costs_ore - total_drawn)
+    multiple = receipts / total_drawn if total_drawn > 0 else np.full(n_draws, np.nan)
+    if with_irr:
+        flows = np.zeros((n_draws, n + 1))
+        flows[:, 0] = -draws_ore[0]
+        flows[:, 1:] = receipts_t
+        flows[:, 1:n] -= np.asarray(draws_ore[1:], dtype=float)[None, :]
+        r = irr_many(flows / 100.0)
+    else:
+        r = np.full(n_draws, np.nan)
+    return WaterfallDraws(
+        drawn=np.asarray(draws_ore, dtype=float) / 100.0,
+        payments_in=pay_ore / 100.0,
+        to_principal=to_p / 100.0,
+        to_return=to_r / 100.0,
+        surplus_to_fund=s_f / 100.0,
+        surplus_to_provider=s_p / 100.0,
+        fund_receipts=receipts / 100.0,
+        loss=outstanding / 100.0,
+        unpaid_return=unpaid / 100.0,
+        repaid_in_full=outstanding == 0,
+        money_multiple=multiple,
+        irr_periodic=r,
+        irr_annual=(1.0 + r) ** terms.periods_per_year - 1.0,
+        provider_net=prov_net / 100.0,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# CLI
+
+
+def run(data: dict) -> dict:
+    """``python -m insats.core financing FILE``: ``Input`` JSON in, ``Output`` JSON out."""
+    inp = Input.model_validate(data)
+    return waterfall(inp.terms, inp.payments).model_dump(mode="json")

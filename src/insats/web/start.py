@@ -1,0 +1,52 @@
+"""What to do next, per role: the start page's suggestions. Only pages that exist are suggested."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from insats.accounts import access
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    text: str
+    url_name: str
+    ability: str
+    roles: frozenset[str]
+
+
+R = access.Role
+EVERYONE = frozenset(r.value for r in R)
+
+STEPS = [
+    Step(_("Bjud in kollegor"), _("Ge kollegor en roll i organisationen: analytiker, upphandlare, utvärderare, "
+         "avtalsansvarig, handläggare eller läsare."), "accounts:my_members", "membership.manage",
+         frozenset({R.ADMIN})),
+    Step(_("Samverkan med andra organisationer"), _("Registrera partnerskap och samverkansnivå (information till "
+         "partnerskap) med datum, så att historiken syns."), "accounts:partnerships", "partnership.view", EVERYONE),
+    Step(_("Styrelse, beredningsgrupp och styrgrupper"), _("Se vilka som sitter i organisationens organ, vem de "
+         "representerar och deras mandatperioder."), "accounts:bodies", "governance.view", EVERYONE),
+    Step(_("Granska loggen"), _("Sök i granskningsloggen efter ändringar, inloggningar och misslyckade "
+         "inloggningar; exportera som CSV."), "audit:search", "audit.view", frozenset({R.ADMIN})),
+    Step(_("API-nycklar"), _("Skapa en personlig API-nyckel för att hämta data till egna analyser."),
+         "accounts:profile", "token.manage", frozenset({R.ANALYST, R.ADMIN, R.EVALUATOR, R.CONTRACT_MANAGER})),
+    Step(_("Tvåfaktorsinloggning"), _("Din roll kräver tvåfaktorsinloggning. Håll återställningskoderna på ett "
+         "säkert ställe."), "accounts:two_factor", "token.manage", frozenset({R.ADMIN, R.CASEWORKER})),
+]
+
+
+def next_steps(actor: access.Actor) -> list[dict]:
+    out = []
+    for step in STEPS:
+        if actor.role not in step.roles or not access.can(actor, step.ability):
+            continue
+        try:
+            url = reverse(step.url_name)
+        except NoReverseMatch:
+            continue
+        out.append({"title": step.title, "text": step.text, "url": url})
+    return out
