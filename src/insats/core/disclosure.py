@@ -143,9 +143,11 @@ def suppress_table(counts: np.ndarray, min_count: int = 5, hide_zeros: bool = Tr
         # A hidden cell that is still derivable (a "bridge" between groups of hidden cells):
         # hide the next-smallest shown cell in its row (or column if the row has none left).
         i, j = (int(v) for v in np.argwhere(det)[0])
-        if not _hide_next_smallest(ext, hidden, np.full(ext.shape[1], i), np.arange(ext.shape[1])):
-            if not _hide_next_smallest(ext, hidden, np.arange(ext.shape[0]), np.full(ext.shape[0], j)):
-                break  # every cell in both lines is hidden already; nothing more can be done
+        in_row = _hide_next_smallest(ext, hidden, np.full(ext.shape[1], i), np.arange(ext.shape[1]))
+        if not in_row and not _hide_next_smallest(
+            ext, hidden, np.arange(ext.shape[0]), np.full(ext.shape[0], j)
+        ):
+            break  # every cell in both lines is hidden already; nothing more can be done
     return ext, hidden, primary
 
 

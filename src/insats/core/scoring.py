@@ -308,16 +308,55 @@ def _kr(d: Decimal, sv: bool) -> str:
     return "SEK " + text
 
 
+class _N:
+    """A number shown with a Swedish decimal comma in Swedish and a point in English."""
+
+    def __init__(self, d: Decimal | None, places: int = 2):
+        self.d, self.places = d, places
+
+    def text(self, sv: bool) -> str:
+        return _num(self.d, sv, self.places)
+
+
+class _K(_N):
+    """An amount of money: '1 234,50 kr' / 'SEK 1,234.50'."""
+
+    def text(self, sv: bool) -> str:
+        return "–" if self.d is None else _kr(self.d, sv)
+
+
+class _Join:
+    """Evaluators' scores listed: 'AB 7,0, CD 8,0'."""
+
+    def __init__(self, entries):
+        self.entries = entries
+
+    def text(self, sv: bool) -> str:
+        return ", ".join(f"{e.evaluator} {_num(e.score, sv, 1)}" for e in self.entries)
+
+
+def _tx(sv: str, en: str, **values) -> tuple[str, str]:
+    """Fill a Swedish and an English template; number values are formatted per language."""
+
+    def fill(template: str, is_sv: bool) -> str:
+        return template.format(**{k: v.text(is_sv) if hasattr(v, "text") else v for k, v in values.items()})
+
+    return fill(sv, True), fill(en, False)
+
+
+def _band_points(model: AbsolutePrice, price: Decimal) -> Decimal:
+    """Points from the price table: the first band whose ``up_to`` is at least the price."""
+    for band in model.bands:
+        if price <= band.up_to:
+            return band.points
+    return model.above_points
+
+
 def _price_points(model, price: Decimal, lowest: Decimal) -> Decimal:
     if model.type == "relative":
         return model.weight * lowest / price
     if model.type == "absolute":
-        pts = model.above_points
-        for band in model.bands:
-            if price <= band.up_to:
-                pts = band.points
-                break
-        return model.weight * pts / model.top()
+        return model.weight * _band_points(model, price) / model.top()
     raise ValueError(model.type)
 
 
@@ -431,7 +470,7 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
                 listed = _Join(entries)
                 sv, en = _tx(
                     "{cid}: bedömarnas poäng ({listed}) ger {aggname_sv} {agg} på skalan {lo}–{hi}.",
-                    "{cid}: the evaluators' scores ({listed}) give a {aggname_en} of {agg} on the {lo}–{hi} scale.",
+                    "{cid}: the evaluators' scores ({listed}) give a {aggname_en} of {agg}, scale {lo}–{hi}.",
                     cid=c.id,
                     listed=listed,
                     aggname_sv=agg_sv,
@@ -473,7 +512,7 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
                 CriterionResult(
                     criterion=c.id,
                     evaluator_scores={e.evaluator: e.score for e in entries},
-                    aggregate=agg,
+                    aggregate=None if agg is None else _q(agg),
                     consensus=None if cons is None else cons.score,
                     consensus_reason=None if cons is None else cons.reason,
                     score=used,
@@ -486,14 +525,14 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
             entry["comparison_price"] = round_ore(bid.price - deductions)
             results[bid_id].deductions_total = deductions
             results[bid_id].comparison_price = entry["comparison_price"]
-            step(
-                "comparison_price",
-                f"Jämförelsepris = pris {_kr(bid.price, True)} − avdrag {_kr(deductions, True)}"
-                f" = {_kr(entry['comparison_price'], True)}.",
-                f"Comparison price = price {_kr(bid.price, False)} − deductions {_kr(deductions, False)}"
-                f" = {_kr(entry['comparison_price'], False)}.",
-                bid_id,
+            txt = _tx(
+                "Jämförelsepris = pris {p} − avdrag {d} = {j}.",
+                "Comparison price = price {p} − deductions {d} = {j}.",
+                p=_K(bid.price),
+                d=_K(deductions),
+                j=_K(entry["comparison_price"]),
             )
+            step("comparison_price", *txt, bid_id)
         else:
             results[bid_id].quality_points = _q(quality)
         per_bid[bid_id] = entry
@@ -506,37 +545,37 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
             pp = _price_points(model, per_bid[i]["price"], lowest)
             results[i].price_points = _q(pp)
             if model.type == "relative":
-                sv = (
-                    f"Prispoäng = {_num(model.weight, True)} × lägsta pris {_kr(lowest, True)} / pris"
-                    f" {_kr(per_bid[i]['price'], True)} = {_num(pp, True)}."
-                )
-                en = (
-                    f"Price points = {_num(model.weight, False)} × lowest price {_kr(lowest, False)} / price"
-                    f" {_kr(per_bid[i]['price'], False)} = {_num(pp, False)}."
+                sv, en = _tx(
+                    "Prispoäng = {w} × lägsta pris {low} / pris {p} = {x}.",
+                    "Price points = {w} × lowest price {low} / price {p} = {x}.",
+                    w=_N(model.weight),
+                    low=_K(lowest),
+                    p=_K(per_bid[i]["price"]),
+                    x=_N(pp),
                 )
             else:
-                sv = (
-                    f"Priset {_kr(per_bid[i]['price'], True)} ger enligt pristabellen"
-                    f" {_num(pp * model.top() / model.weight, True)} av {_num(model.top(), True)};"
-                    f" prispoäng = {_num(model.weight, True)} × {_num(pp * model.top() / model.weight, True)}"
-                    f" / {_num(model.top(), True)} = {_num(pp, True)}."
-                )
-                en = (
-                    f"The price {_kr(per_bid[i]['price'], False)} gets"
-                    f" {_num(pp * model.top() / model.weight, False)} of {_num(model.top(), False)} from the price"
-                    f" table; price points = {_num(model.weight, False)} ×"
-                    f" {_num(pp * model.top() / model.weight, False)} / {_num(model.top(), False)} = {_num(pp, False)}."
+                sv, en = _tx(
+                    "Priset {p} ger {b} av {top} i pristabellen; prispoäng = {w} × {b} / {top} = {x}.",
+                    "Price {p} gets {b} of {top} in the price table; price points = {w} × {b} / {top} = {x}.",
+                    p=_K(per_bid[i]["price"]),
+                    b=_N(_band_points(model, per_bid[i]["price"])),
+                    top=_N(model.top()),
+                    w=_N(model.weight),
+                    x=_N(pp),
                 )
             step("price", sv, en, i)
     if not deduction_model:
         for i in qualified:
             results[i].total_points = totals[i]
-            step(
-                "total",
-                f"Totalpoäng för {i}: {_num(totals[i], True)}.",
-                f"Total points for {i}: {_num(totals[i], False)}.",
-                i,
+            txt = _tx(
+                "Totalpoäng för {i}: kvalitet {q} + pris {p} = {t}.",
+                "Total points for {i}: quality {q} + price {p} = {t}.",
+                i=i,
+                q=_N(results[i].quality_points),
+                p=_N(results[i].price_points if results[i].price_points is not None else Decimal(0)),
+                t=_N(totals[i]),
             )
+            step("total", *txt, i)
 
     # 4. Ranking, ties, lottery
     groups = _groups(totals)
@@ -733,10 +772,9 @@ def _validate(inp: ScoreInput, crit_ids: list[str]) -> None:
                     f"bids.{k}.consensus.{cid}.score",
                     f"{cons.score} is outside the scale {c.scale_min}–{c.scale_max}",
                 )
-            if not entries and cons is None:
-                # Only needed for bids that qualify; excluded bids need not be scored.
-                if qualifies_all(inp, b):
-                    raise FieldError(f"bids.{k}.scores.{cid}", "no score and no consensus for this criterion")
+            # Only bids that qualify need a score; excluded bids need not be scored.
+            if not entries and cons is None and qualifies_all(inp, b):
+                raise FieldError(f"bids.{k}.scores.{cid}", "no score and no consensus for this criterion")
 
 
 def qualifies_all(inp: ScoreInput, bid: Bid) -> bool:
