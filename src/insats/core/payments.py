@@ -65,6 +65,7 @@ from insats.core.payments_models import (
 )
 from insats.core.payments_vector import (
     Draws,
+    DrawsError,
     DrawTotals,
     calculate_draws,
     draws_from_results,
@@ -83,6 +84,7 @@ __all__ = [
     "Counterfactual",
     "DrawTotals",
     "Draws",
+    "DrawsError",
     "Evaluation",
     "ImprovementMetric",
     "Input",

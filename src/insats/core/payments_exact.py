@@ -16,7 +16,6 @@ from insats.core.payments_models import (
     Condition,
     ConditionMetric,
     Contract,
-    Counterfactual,
     ImprovementMetric,
     Input,
     MetricPeriodRow,
@@ -71,15 +70,6 @@ class Prepared:
 
     observations: dict[tuple[str, int], list[ResolvedObservation]]
     rate_cards: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # gross, capped, count (öre/int)
-
-
-def fixed_counterfactual(cf: Counterfactual, period: str, cohort: str | None) -> Decimal | None:
-    """The contract's baseline/target for a period and cohort (None if it gives none)."""
-    if cf.by_cohort is not None and cohort is not None and cohort in cf.by_cohort:
-        return cf.by_cohort[cohort]
-    if cf.by_period is not None and period in cf.by_period:
-        return cf.by_period[period]
-    return cf.value
 
 
 def _improvement(direction: str, measured: Decimal, cf: Decimal) -> Decimal:
@@ -148,7 +138,7 @@ def prepare(contract: Contract, results: Results, prefix: str = "results") -> Pr
                         f"{where}.counterfactual",
                         f"the contract fixes the {cfspec.kind}; do not report a counterfactual",
                     )
-                cf = fixed_counterfactual(cfspec, obs.period, obs.cohort)
+                cf = cfspec.level(obs.period, obs.cohort)
                 if cf is None:
                     raise fail(
                         f"{where}.cohort",

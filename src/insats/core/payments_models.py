@@ -148,6 +148,14 @@ class Counterfactual(_Model):
             raise fail("value", f"a {self.kind} needs value, by_period or by_cohort")
         return self
 
+    def level(self, period: str, cohort: str | None) -> Decimal | None:
+        """The fixed baseline/target for a period and cohort (None if the contract gives none)."""
+        if self.by_cohort is not None and cohort is not None and cohort in self.by_cohort:
+            return self.by_cohort[cohort]
+        if self.by_period is not None and period in self.by_period:
+            return self.by_period[period]
+        return self.value
+
 
 class Threshold(_Model):
     """A minimum improvement before anything is paid."""

@@ -8,10 +8,18 @@ per-observation amount is rounded, so caps, carry-forward and payer splits are e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from insats.core.payments_models import Contract, RateCardMetric, Results
+from insats.core.payments_models import (
+    BlendedMetric,
+    ConditionMetric,
+    Contract,
+    RateCardMetric,
+    Results,
+    SavingsMetric,
+)
 
 Key = tuple[str, str, "str | None"]
 
@@ -70,28 +78,6 @@ class DrawTotals:
         return self.cap_bound.any(axis=1)
 
 
-def calculate_draws(contract: Contract, draws: Draws) -> DrawTotals:
-    """Compute the payments of ``contract`` for every draw at once.
-
-    Same rules as :func:`insats.core.payments.calculate` (tiers, thresholds, settlement, tranche
-    caps, metric/contract/payer caps, carry-forward, payer split by largest remainder). Loops run
-    over periods, metrics and observations, never over draws. Threshold comparisons use a relative
-    tolerance of 1e-9 and half-öre rounding a relative nudge of 1e-12 so that float inputs equal to
-    short decimals behave as the exact engine does.
-    """
-    raise NotImplementedError
-
-
-def draws_from_results(contract: Contract, results: Results, n_draws: int = 1) -> Draws:
-    """The observed results as a :class:`Draws` of ``n_draws`` identical draws.
-
-    Rate cards are given as ``rate_card_amounts`` (after per-participant caps), so that
-    ``calculate_draws(contract, draws_from_results(contract, results))`` equals
-    ``calculate(contract, results)`` to the öre.
-    """
-    raise NotImplementedError
-
-
 def rate_card_ore(
     metric: RateCardMetric,
     n_periods: int,
@@ -139,3 +125,416 @@ def rate_card_ore(
     np.minimum(cum, cap, out=cum)
     capped = np.diff(cum.sum(axis=0), prepend=0)
     return gross, capped, count
+
+
+class DrawsError(ValueError):
+    """Bad draws; ``field`` names the offending key (the CLI reports it)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+_NUDGE = 1e-12  # relative nudge so that x.4999999999 (float error) rounds like x.5
+_TOL = 1e-9  # relative tolerance of threshold comparisons
+
+
+def round_ore_array(ore: np.ndarray) -> np.ndarray:
+    """Round float öre to int64 öre, half away from zero (as ``money.round_ore``)."""
+    mag = np.floor(np.abs(ore) * (1 + _NUDGE) + 0.5)
+    return (np.sign(ore) * mag).astype(np.int64)
+
+
+def _arr(x: Any, n: int, where: str) -> np.ndarray:
+    a = np.asarray(x, dtype=np.float64)
+    if a.ndim == 0:
+        return np.full(n, float(a))
+    if a.shape != (n,):
+        raise DrawsError(where, f"shape {a.shape}, expected ({n},)")
+    return a
+
+
+@dataclass
+class _ObsDraws:
+    cohort: str | None
+    improvement: np.ndarray
+    counterfactual: np.ndarray | None
+
+
+def _threshold_level(threshold: Any, cf: np.ndarray | None, n: int) -> np.ndarray:
+    """Required improvement per draw; +inf where a relative threshold cannot be met."""
+    value = float(threshold.value)
+    if threshold.kind == "absolute":
+        return np.full(n, value)
+    if cf is None:
+        return np.full(n, np.inf)
+    return np.where(cf > 0, value * cf, np.inf)
+
+
+def _payable(threshold: Any, imp: np.ndarray, cf: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    if threshold is None:
+        return np.maximum(imp, 0.0), None
+    level = _threshold_level(threshold, cf, imp.shape[0])
+    finite = np.isfinite(level)
+    safe = np.where(finite, level, 0.0)
+    met = finite & (imp >= safe - _TOL * np.maximum(1.0, np.abs(safe)))
+    if threshold.pays == "above_threshold":
+        units = np.maximum(imp - safe, 0.0)
+    else:
+        units = np.maximum(imp, 0.0)
+    return np.where(met, units, 0.0), met
+
+
+def _price_ore(metric: Any, units: np.ndarray) -> np.ndarray:
+    if metric.tiers is None:
+        return round_ore_array(float(metric.price * 100) * units)
+    total = np.zeros_like(units)
+    lower = 0.0
+    for tier in metric.tiers:
+        price = float(tier.price * 100)
+        if tier.up_to is None:
+            total += price * np.maximum(units - lower, 0.0)
+            break
+        upper = float(tier.up_to)
+        total += price * np.clip(units - lower, 0.0, upper - lower)
+        lower = upper
+    return round_ore_array(total)
+
+
+class _Gathered:
+    """Draws arranged per (metric id, period index) as lists of observations in cohort order."""
+
+    def __init__(self, contract: Contract, draws: Draws) -> None:
+        n = draws.n_draws
+        self.n = n
+        periods = {p: i for i, p in enumerate(contract.period_ids)}
+        cohort_rank = {c.id: i + 1 for i, c in enumerate(contract.cohorts)}
+        metrics = {m.id: m for m in contract.metrics}
+        self.obs: dict[tuple[str, int], list[_ObsDraws]] = {}
+
+        def check_key(metric_id: str, period: str, cohort: str | None, where: str) -> Any:
+            metric = metrics.get(metric_id)
+            if metric is None:
+                raise DrawsError(where, f"unknown metric '{metric_id}'")
+            if period not in periods:
+                raise DrawsError(where, f"unknown period '{period}'")
+            if cohort is not None and cohort not in cohort_rank:
+                raise DrawsError(where, f"unknown cohort '{cohort}'")
+            return metric
+
+        for key in draws.counterfactuals:
+            metric = check_key(*key, where=f"counterfactuals{list(key)}")
+            if isinstance(metric, BlendedMetric):
+                if not any(k[:3] == key for k in draws.estimates):
+                    raise DrawsError(f"counterfactuals{list(key)}", "no estimates for this observation")
+            elif key not in draws.values:
+                raise DrawsError(f"counterfactuals{list(key)}", "no measured value for this observation")
+        found: dict[tuple[str, int], list[tuple[int, _ObsDraws]]] = {}
+        for key, value in draws.values.items():
+            where = f"values{list(key)}"
+            metric = check_key(*key, where=where)
+            if isinstance(metric, RateCardMetric | BlendedMetric):
+                wanted = "outcome_counts" if isinstance(metric, RateCardMetric) else "estimates"
+                raise DrawsError(where, f"metric '{metric.id}' takes {wanted}")
+            measured = _arr(value, n, where)
+            cfspec = metric.counterfactual
+            if key in draws.counterfactuals:
+                cf = _arr(draws.counterfactuals[key], n, f"counterfactuals{list(key)}")
+            elif cfspec.kind == "comparison":
+                raise DrawsError(f"counterfactuals{list(key)}", "the comparison group's value is required")
+            else:
+                level = cfspec.level(key[1], key[2])
+                if level is None:
+                    raise DrawsError(where, f"the contract's {cfspec.kind} has no level for this observation")
+                cf = np.full(n, float(level))
+            direction = "decrease" if isinstance(metric, SavingsMetric) else metric.direction
+            imp = cf - measured if direction == "decrease" else measured - cf
+            rank = 0 if key[2] is None else cohort_rank[key[2]]
+            found.setdefault((key[0], periods[key[1]]), []).append((rank, _ObsDraws(key[2], imp, cf)))
+        blended: dict[tuple[str, str, str | None], dict[str, np.ndarray]] = {}
+        for key, value in draws.estimates.items():
+            where = f"estimates{list(key)}"
+            metric = check_key(*key[:3], where=where)
+            if not isinstance(metric, BlendedMetric):
+                raise DrawsError(where, f"metric '{metric.id}' is not blended")
+            if key[3] not in {e.id for e in metric.evaluations}:
+                raise DrawsError(where, f"unknown evaluation '{key[3]}'")
+            blended.setdefault(key[:3], {})[key[3]] = _arr(value, n, where)
+        for key, est in blended.items():
+            metric = metrics[key[0]]
+            imp = np.zeros(n)
+            for e in metric.evaluations:
+                if e.id not in est:
+                    raise DrawsError(f"estimates{[*key, e.id]}", "missing estimate for this evaluation")
+                imp = imp + float(e.weight) * est[e.id]
+            cf = None
+            if key in draws.counterfactuals:
+                cf = _arr(draws.counterfactuals[key], n, f"counterfactuals{list(key)}")
+            rank = 0 if key[2] is None else cohort_rank[key[2]]
+            found.setdefault((key[0], periods[key[1]]), []).append((rank, _ObsDraws(key[2], imp, cf)))
+        for k, v in found.items():
+            self.obs[k] = [o for _, o in sorted(v, key=lambda t: t[0])]
+
+        self.counts: dict[tuple[str, int], dict[int, np.ndarray]] = {}
+        for key, value in draws.outcome_counts.items():
+            where = f"outcome_counts{list(key)}"
+            metric = check_key(key[0], key[1], None, where=where)
+            if not isinstance(metric, RateCardMetric):
+                raise DrawsError(where, f"metric '{metric.id}' is not a rate card")
+            ids = [o.id for o in metric.outcomes]
+            if key[2] not in ids:
+                raise DrawsError(where, f"unknown outcome '{key[2]}'")
+            self.counts.setdefault((key[0], periods[key[1]]), {})[ids.index(key[2])] = _arr(value, n, where)
+        self.amounts: dict[tuple[str, int], np.ndarray] = {}
+        for key, value in draws.rate_card_amounts.items():
+            where = f"rate_card_amounts{list(key)}"
+            metric = check_key(key[0], key[1], None, where=where)
+            if not isinstance(metric, RateCardMetric):
+                raise DrawsError(where, f"metric '{metric.id}' is not a rate card")
+            self.amounts[(key[0], periods[key[1]])] = round_ore_array(_arr(value, n, where) * 100)
+
+
+def _condition_met(g: _Gathered, condition: Any, period: int) -> np.ndarray:
+    obs = g.obs.get((condition.metric, period), [])
+    if not obs:
+        return np.zeros(g.n, dtype=bool)
+    imp = np.sum([o.improvement for o in obs], axis=0)
+    cf = (
+        None
+        if any(o.counterfactual is None for o in obs)
+        else np.sum([o.counterfactual for o in obs], axis=0)
+    )
+    _, met = _payable(condition.threshold, imp, cf)
+    assert met is not None
+    return met
+
+
+def _gross_draws(contract: Contract, g: _Gathered) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per metric: (before rule caps, after rule caps), int64 öre of shape (n, T)."""
+    n, t_n = g.n, len(contract.periods)
+    before: dict[str, np.ndarray] = {}
+    after: dict[str, np.ndarray] = {}
+    for metric in contract.metrics:
+        b = np.zeros((n, t_n), dtype=np.int64)
+        before[metric.id] = b
+        if isinstance(metric, RateCardMetric):
+            a = np.zeros((n, t_n), dtype=np.int64)
+            prices = [int(o.price * 100) for o in metric.outcomes]
+            for p in range(t_n):
+                if (metric.id, p) in g.amounts:
+                    b[:, p] = a[:, p] = g.amounts[(metric.id, p)]
+                elif (metric.id, p) in g.counts:
+                    total = np.zeros(n)
+                    for i, counts in g.counts[(metric.id, p)].items():
+                        total += prices[i] * counts
+                    b[:, p] = a[:, p] = round_ore_array(total)
+            after[metric.id] = a
+        elif isinstance(metric, ConditionMetric):
+            after[metric.id] = b
+        elif isinstance(metric, SavingsMetric):
+            a = np.zeros((n, t_n), dtype=np.int64)
+            paid1 = np.zeros(n, dtype=np.int64)
+            paid2 = np.zeros(n, dtype=np.int64)
+            bonus = metric.bonus
+            share = float(metric.share)
+            for p in range(t_n):
+                obs = g.obs.get((metric.id, p), [])
+                if not obs:
+                    continue
+                t1 = np.zeros(n, dtype=np.int64)
+                t2 = np.zeros(n, dtype=np.int64)
+                met = None
+                if bonus is not None and bonus.condition is not None:
+                    met = _condition_met(g, bonus.condition, p)
+                for o in obs:
+                    saving_ore = np.maximum(o.improvement, 0.0) * 100
+                    t1 += round_ore_array(share * saving_ore)
+                    if bonus is not None:
+                        extra = round_ore_array(
+                            float(bonus.share) * np.maximum(saving_ore - float(bonus.above * 100), 0.0)
+                        )
+                        t2 += extra if met is None else np.where(met, extra, 0)
+                b[:, p] = t1 + t2
+                if metric.cap is not None:
+                    t1 = np.minimum(t1, int(metric.cap * 100) - paid1)
+                if bonus is not None and bonus.cap is not None:
+                    t2 = np.minimum(t2, int(bonus.cap * 100) - paid2)
+                paid1 += t1
+                paid2 += t2
+                a[:, p] = t1 + t2
+            after[metric.id] = a
+        else:
+            for p in range(t_n):
+                for o in g.obs.get((metric.id, p), []):
+                    units, _ = _payable(metric.threshold, o.improvement, o.counterfactual)
+                    b[:, p] += _price_ore(metric, units)
+            if metric.contract_threshold is not None:
+                s = (
+                    t_n - 1
+                    if metric.settlement_period is None
+                    else contract.period_ids.index(metric.settlement_period)
+                )
+                obs = [o for p in range(s + 1) for o in g.obs.get((metric.id, p), [])]
+                if obs:
+                    imp = np.sum([o.improvement for o in obs], axis=0)
+                    cf = None
+                    if all(o.counterfactual is not None for o in obs):
+                        cf = np.sum([o.counterfactual for o in obs], axis=0)
+                    units, met = _payable(metric.contract_threshold, imp, cf)
+                    entitlement = _price_ore(metric, units)
+                    already = b[:, : s + 1].sum(axis=1)
+                    b[:, s] += np.where(met, np.maximum(entitlement - already, 0), 0)
+            after[metric.id] = b
+    return before, after
+
+
+def _allocate_ore(total: np.ndarray, shares: list[Any]) -> np.ndarray:
+    """``money.allocate`` for every draw at once, in int64 öre: shape (n, n_payers)."""
+    nums = np.array([int(s * 1_000_000) for s in shares], dtype=np.int64)
+    denom = int(nums.sum())
+    if len(nums) == 1:
+        return total[:, None].copy()
+    prod = total[:, None] * nums[None, :]
+    floors = prod // denom
+    rem = prod % denom
+    left = total - floors.sum(axis=1)
+    order = np.argsort(-rem, axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(len(nums)), order.shape), axis=1)
+    return floors + (rank < left[:, None])
+
+
+def calculate_draws(contract: Contract, draws: Draws) -> DrawTotals:
+    """Compute the payments of ``contract`` for every draw at once.
+
+    Same rules as :func:`insats.core.payments.calculate` (tiers, thresholds, settlement, tranche
+    caps, metric/contract/payer caps, carry-forward, payer split by largest remainder). Loops run
+    over periods, metrics and observations, never over draws. Threshold comparisons use a relative
+    tolerance of 1e-9 and half-öre rounding a relative nudge of 1e-12 so that float inputs equal to
+    short decimals behave as the exact engine does. Raises :class:`DrawsError` (a ValueError naming
+    the key) for unknown ids or wrong shapes.
+    """
+    n, t_n = draws.n_draws, len(contract.periods)
+    g = _Gathered(contract, draws)
+    before, after = _gross_draws(contract, g)
+    metrics = contract.metrics
+    periods = contract.period_ids
+    carry = {m.id: np.zeros(n, dtype=np.int64) for m in metrics}
+    paid_m = {m.id: np.zeros(n, dtype=np.int64) for m in metrics}
+    payers = contract.payers
+    paid_payer = np.zeros((n, len(payers)), dtype=np.int64)
+    payer_caps = np.array(
+        [np.iinfo(np.int64).max if p.cap is None else int(p.cap * 100) for p in payers], dtype=np.int64
+    )
+    paid_total = np.zeros(n, dtype=np.int64)
+    due = {m.id: np.zeros((n, t_n), dtype=np.int64) for m in metrics}
+    due_payer = np.zeros((n, t_n, len(payers)), dtype=np.int64)
+    bound = np.zeros((n, t_n), dtype=bool)
+    cf_on = contract.carry_forward
+    shares = [p.share for p in payers]
+    for p, period in enumerate(periods):
+        amount: dict[str, np.ndarray] = {}
+        for m in metrics:
+            bound[:, p] |= before[m.id][:, p] > after[m.id][:, p]
+            offered = after[m.id][:, p] + carry[m.id]
+            carry[m.id] = np.zeros(n, dtype=np.int64)
+            cap = _period_cap(m.cap_per_period, period)
+            if cap is not None:
+                cut = np.maximum(offered - cap, 0)
+                offered = offered - cut
+                bound[:, p] |= cut > 0
+                if cf_on:
+                    carry[m.id] += cut
+            if m.cap_total is not None:
+                cut = np.maximum(offered - (int(m.cap_total * 100) - paid_m[m.id]), 0)
+                offered = offered - cut
+                bound[:, p] |= cut > 0
+            amount[m.id] = offered
+        cap = _period_cap(contract.caps.per_period, period)
+        if cap is not None:
+            room = np.full(n, cap, dtype=np.int64)
+            for m in metrics:
+                take = np.minimum(amount[m.id], room)
+                cut = amount[m.id] - take
+                bound[:, p] |= cut > 0
+                if cf_on:
+                    carry[m.id] += cut
+                amount[m.id] = take
+                room = room - take
+        if contract.caps.total is not None:
+            room = int(contract.caps.total * 100) - paid_total
+            for m in metrics:
+                take = np.minimum(amount[m.id], room)
+                bound[:, p] |= take < amount[m.id]
+                amount[m.id] = take
+                room = room - take
+        total = np.zeros(n, dtype=np.int64)
+        for m in metrics:
+            total += amount[m.id]
+        parts = _allocate_ore(total, shares)
+        pay = np.minimum(parts, payer_caps[None, :] - paid_payer)
+        paid_payer += pay
+        due_payer[:, p, :] = pay
+        cut = (parts - pay).sum(axis=1)
+        bound[:, p] |= cut > 0
+        for m in reversed(metrics):
+            take = np.minimum(cut, amount[m.id])
+            amount[m.id] = amount[m.id] - take
+            cut = cut - take
+        for m in metrics:
+            due[m.id][:, p] = amount[m.id]
+            paid_m[m.id] += amount[m.id]
+            paid_total += amount[m.id]
+    by_metric = {m.id: due[m.id] / 100.0 for m in metrics}
+    total_due = sum((due[m.id] for m in metrics), np.zeros((n, t_n), dtype=np.int64))
+    before_total = sum((before[m.id] for m in metrics), np.zeros((n, t_n), dtype=np.int64))
+    remaining = sum((carry[m.id] for m in metrics), np.zeros(n, dtype=np.int64))
+    return DrawTotals(
+        periods=list(periods),
+        by_metric=by_metric,
+        total=total_due / 100.0,
+        by_payer={p.id: due_payer[:, :, k] / 100.0 for k, p in enumerate(payers)},
+        before_caps=before_total / 100.0,
+        carried_remaining=remaining / 100.0,
+        cap_bound=bound,
+    )
+
+
+def _period_cap(cap: Any, period: str) -> int | None:
+    if cap is None:
+        return None
+    if isinstance(cap, dict):
+        value = cap.get(period)
+        return None if value is None else int(value * 100)
+    return int(cap * 100)
+
+
+def draws_from_results(contract: Contract, results: Results, n_draws: int = 1) -> Draws:
+    """The observed results as a :class:`Draws` of ``n_draws`` identical draws.
+
+    Rate cards are given as ``rate_card_amounts`` (after per-participant caps), so that
+    ``calculate_draws(contract, draws_from_results(contract, results))`` equals
+    ``calculate(contract, results)`` to the öre.
+    """
+    from insats.core.payments_exact import prepare
+
+    prepared = prepare(contract, results)
+    draws = Draws(n_draws=n_draws)
+    periods = contract.period_ids
+    for obs in results.observations:
+        key = (obs.metric, obs.period, obs.cohort)
+        metric = contract.metric(obs.metric)
+        if isinstance(metric, BlendedMetric):
+            for e, v in (obs.estimates or {}).items():
+                draws.estimates[(*key, e)] = np.full(n_draws, float(v))
+            if obs.counterfactual is not None:
+                draws.counterfactuals[key] = np.full(n_draws, float(obs.counterfactual))
+        else:
+            assert obs.value is not None
+            draws.values[key] = np.full(n_draws, float(obs.value))
+            if obs.counterfactual is not None:
+                draws.counterfactuals[key] = np.full(n_draws, float(obs.counterfactual))
+    for metric_id, (_, capped, _) in prepared.rate_cards.items():
+        for p, period in enumerate(periods):
+            draws.rate_card_amounts[(metric_id, period)] = np.full(n_draws, int(capped[p]) / 100.0)
+    return draws
