@@ -348,3 +348,547 @@ def budget_impact(
         if scale is None
         else {k: round_ore(sum(v, Decimal(0)) * to_decimal(scale)) for k, v in effects.items()},
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# business case
+
+from insats.core import payments as pay  # noqa: E402  (kept below the budget part on purpose)
+
+
+class ObservationSpec(_Model):
+    """How one reported figure of the contract follows from the inputs."""
+
+    metric: str = Field(description="Metric id in the contract.")
+    period: str = Field(description="Period id in the contract.")
+    cohort: str | None = Field(default=None, description="Cohort id, or null for the whole target group.")
+    value: Expr | None = Field(default=None, description="The measured value (expression).")
+    counterfactual: Expr | None = Field(
+        default=None,
+        description="Counterfactual value (expression): required for a 'comparison' counterfactual; "
+        "otherwise replaces the contract's fixed baseline or target.",
+    )
+    estimates: dict[str, Expr] | None = Field(
+        default=None, description="Blended metrics: effect estimate per evaluation id (expressions)."
+    )
+
+
+class OutcomeCountSpec(_Model):
+    """Rate cards: how many achievements of one outcome become payable in a period."""
+
+    metric: str = Field(description="Id of a rate_card metric.")
+    period: str = Field(description="Period id in which the achievements are payable.")
+    outcome: str = Field(description="Outcome id on the rate card.")
+    count: Expr = Field(description="Number of payable achievements (expression).")
+
+
+class MonteCarlo(_Model):
+    draws: int = Field(default=10_000, ge=1, le=10_000_000, description="Number of draws.")
+    seed: int = Field(default=0, ge=0, description="Seed: the same seed gives the same result.")
+    chunk_size: int = Field(
+        default=65_536,
+        ge=1,
+        description=f"Draws processed at once (rounded up to a multiple of {dist.BLOCK}); bounds memory, "
+        "does not change the result.",
+    )
+    histogram_bins: int = Field(default=20, ge=1, le=200, description="Bins of each histogram.")
+
+
+class BreakEvenSpec(_Model):
+    input: str = Field(description="The input to vary (others at their median), e.g. the effect.")
+    low: float | None = Field(default=None, description="Lowest value searched; default the input's P1.")
+    high: float | None = Field(default=None, description="Highest value searched; default the input's P99.")
+
+
+class Input(_Model):
+    """JSON form of the ``simulate`` command: a business case."""
+
+    inputs: dict[str, dist.Distribution] = Field(
+        default_factory=dict, description="Uncertain inputs by name, each a distribution."
+    )
+    correlations: list[dist.Correlation] = Field(
+        default_factory=list, description="Rank correlations between inputs (Gaussian copula)."
+    )
+    contract: pay.Contract | None = Field(default=None, description="The outcomes contract (payments engine).")
+    observations: list[ObservationSpec] = Field(
+        default_factory=list, description="The contract's reported figures as expressions of the inputs."
+    )
+    outcome_counts: list[OutcomeCountSpec] = Field(
+        default_factory=list, description="Rate-card achievements as expressions of the inputs."
+    )
+    budget: Budget = Field(description="The commissioner's budget inputs.")
+    financing: fin.FinancingTerms | None = Field(default=None, description="The fund's financing terms.")
+    monte_carlo: MonteCarlo | None = Field(default=None, description="Run a Monte Carlo; omit for deterministic only.")
+    break_even: BreakEvenSpec | None = Field(
+        default=None, description="Find the value of one input at which the commissioner's NPV is zero."
+    )
+
+    @model_validator(mode="after")
+    def _check(self):
+        known = set(self.inputs)
+        exprs = [(f"budget.{w}", e) for w, e in self.budget.expressions()]
+        for i, o in enumerate(self.observations):
+            exprs += [(f"observations.{i}.value", o.value), (f"observations.{i}.counterfactual", o.counterfactual)]
+            exprs += [(f"observations.{i}.estimates.{k}", e) for k, e in (o.estimates or {}).items()]
+        exprs += [(f"outcome_counts.{i}.count", o.count) for i, o in enumerate(self.outcome_counts)]
+        for where, e in exprs:
+            unknown = expr_names(e) - known
+            if unknown:
+                raise _err(where, f"unknown input {sorted(unknown)[0]!r}")
+        if (self.observations or self.outcome_counts) and self.contract is None:
+            raise _err("contract", "observations and outcome_counts need a contract")
+        if self.contract is not None:
+            c = self.contract
+            if self.budget.outcome_payments is not None:
+                raise _err("budget.outcome_payments", "give either a contract or outcome_payments, not both")
+            if len(c.periods) > self.budget.horizon:
+                raise _err("budget.horizon", f"must cover the contract's {len(c.periods)} periods")
+            periods, cohorts = set(c.period_ids), {x.id for x in c.cohorts}
+            metrics = {m.id: m for m in c.metrics}
+            seen: set[tuple] = set()
+            for i, o in enumerate(self.observations):
+                m = metrics.get(o.metric)
+                if m is None:
+                    raise _err(f"observations.{i}.metric", f"unknown metric {o.metric!r}")
+                if isinstance(m, pay.RateCardMetric):
+                    raise _err(f"observations.{i}.metric", "rate cards are simulated with outcome_counts")
+                if o.period not in periods:
+                    raise _err(f"observations.{i}.period", f"unknown period {o.period!r}")
+                if o.cohort is not None and o.cohort not in cohorts:
+                    raise _err(f"observations.{i}.cohort", f"unknown cohort {o.cohort!r}")
+                key = (o.metric, o.period, o.cohort)
+                if key in seen:
+                    raise _err(f"observations.{i}", "duplicate metric/period/cohort")
+                seen.add(key)
+            for i, o in enumerate(self.outcome_counts):
+                m = metrics.get(o.metric)
+                if not isinstance(m, pay.RateCardMetric):
+                    raise _err(f"outcome_counts.{i}.metric", f"{o.metric!r} is not a rate_card metric")
+                if o.period not in periods:
+                    raise _err(f"outcome_counts.{i}.period", f"unknown period {o.period!r}")
+                if o.outcome not in {x.id for x in m.outcomes}:
+                    raise _err(f"outcome_counts.{i}.outcome", f"unknown outcome {o.outcome!r}")
+        if self.break_even is not None and self.break_even.input not in known:
+            raise _err("break_even.input", f"unknown input {self.break_even.input!r}")
+        dist.correlation_factor(list(self.inputs), self.correlations)  # raises naming 'correlations'
+        return self
+
+
+class Percentiles(BaseModel):
+    p5: Any = Field(description="5th percentile.")
+    p10: Any = Field(description="10th percentile (P10).")
+    p25: Any = Field(description="25th percentile.")
+    p50: Any = Field(description="Median (P50).")
+    p75: Any = Field(description="75th percentile.")
+    p90: Any = Field(description="90th percentile (P90).")
+    p95: Any = Field(description="95th percentile.")
+    mean: Any = Field(description="Mean.")
+    std_error: float = Field(description="Standard error of the mean (Monte Carlo error).")
+
+
+class Histogram(BaseModel):
+    edges: list[float] = Field(description="Bin edges (bins + 1 values).")
+    counts: list[int] = Field(description="Draws per bin.")
+
+
+class TornadoBar(BaseModel):
+    input: str = Field(description="Input name.")
+    low_value: float = Field(description="The input at its P10.")
+    high_value: float = Field(description="The input at its P90.")
+    npv_at_low: Decimal = Field(description="Commissioner NPV with this input at P10, others at median, SEK.")
+    npv_at_high: Decimal = Field(description="Commissioner NPV with this input at P90, others at median, SEK.")
+    spread: Decimal = Field(description="|npv_at_high − npv_at_low|, SEK; the bars are sorted by it.")
+
+
+class BreakEvenResult(BaseModel):
+    input: str = Field(description="The input varied.")
+    value: float | None = Field(description="Its value at which NPV = 0; None when NPV does not cross 0 in the range.")
+    low: float = Field(description="Lowest value searched.")
+    high: float = Field(description="Highest value searched.")
+    npv_at_low: Decimal = Field(description="NPV at the lowest value, SEK.")
+    npv_at_high: Decimal = Field(description="NPV at the highest value, SEK.")
+
+
+class MonteCarloResult(BaseModel):
+    draws: int = Field(description="Number of draws.")
+    seed: int = Field(description="Seed used.")
+    total_payments: Percentiles = Field(description="Outcome payments over the contract (undiscounted), SEK.")
+    commissioner_npv: Percentiles = Field(description="Commissioner's NPV, SEK.")
+    commissioner_npv_cashable: Percentiles = Field(description="Commissioner's NPV on cashable savings, SEK.")
+    fund_irr_annual: Percentiles | None = Field(
+        description="Fund's annualised IRR (a total loss counts as −100 %; draws without an IRR left out)."
+    )
+    fund_multiple: Percentiles | None = Field(description="Fund's money multiple.")
+    provider_net: Percentiles | None = Field(description="Provider's net, SEK.")
+    probability_commissioner_saves: float = Field(description="Share of draws with NPV > 0.")
+    probability_commissioner_saves_cashable: float = Field(description="Share of draws with cashable NPV > 0.")
+    probability_fund_repaid: float | None = Field(description="Share of draws where all principal is repaid.")
+    probability_cap_hit: float = Field(description="Share of draws where some payment cap binds.")
+    share_irr_undefined: float | None = Field(description="Share of draws without a defined IRR.")
+    tornado: list[TornadoBar] = Field(description="Inputs by their effect on NPV, largest first.")
+    histograms: dict[str, Histogram] = Field(description="For charts: commissioner_npv, total_payments, fund_irr_annual.")
+
+
+class DeterministicResult(BaseModel):
+    inputs: dict[str, float] = Field(description="Each input at its median.")
+    payments_by_period: list[Decimal] = Field(description="Outcome payments per contract period, SEK.")
+    payments_cap_hit: bool = Field(description="Some payment cap binds.")
+    budget: BudgetResult = Field(description="Budget impact and benefit–cost.")
+    financing: fin.Output | None = Field(description="The fund's waterfall, when financing terms are given.")
+    break_even: BreakEvenResult | None = Field(description="Break-even value of the chosen input.")
+
+
+class Output(BaseModel):
+    deterministic: DeterministicResult = Field(description="Every input at its median, exact engines.")
+    monte_carlo: MonteCarloResult | None = Field(description="Risk results, when a Monte Carlo was asked for.")
+
+
+# ---- exact (deterministic) path ------------------------------------------------------------------
+
+
+def _whole(value: Decimal, where: str) -> int:
+    if value != value.to_integral_value() or value < 0:
+        raise _err(where, f"must be a whole number of achievements ≥ 0 in the deterministic case, got {value}")
+    return int(value)
+
+
+def _results(case: Input, env: dict[str, Decimal]) -> pay.Results:
+    obs = []
+    for o in case.observations:
+        obs.append(
+            pay.Observation(
+                metric=o.metric,
+                period=o.period,
+                cohort=o.cohort,
+                value=None if o.value is None else eval_decimal(o.value, env),
+                counterfactual=None if o.counterfactual is None else eval_decimal(o.counterfactual, env),
+                estimates=None
+                if o.estimates is None
+                else {k: eval_decimal(e, env) for k, e in o.estimates.items()},
+            )
+        )
+    records: dict[str, dict[str, list]] = {}
+    pidx = {p: i for i, p in enumerate(case.contract.period_ids)} if case.contract else {}
+    for i, oc in enumerate(case.outcome_counts):
+        m = case.contract.metric(oc.metric)
+        outcome = next(x for x in m.outcomes if x.id == oc.outcome)
+        n = _whole(eval_decimal(oc.count, env), f"outcome_counts.{i}.count")
+        achieved_i = pidx[oc.period] - outcome.sustain_periods
+        if n and achieved_i < 0:
+            raise _err(f"outcome_counts.{i}.period", "payable before the outcome can have been sustained")
+        rec = records.setdefault(oc.metric, {"participant": [], "outcome": [], "achieved": [], "sustained_through": []})
+        for j in range(n):
+            rec["participant"].append(f"sim-{i}-{j}")
+            rec["outcome"].append(oc.outcome)
+            rec["achieved"].append(case.contract.period_ids[achieved_i])
+            rec["sustained_through"].append(oc.period)
+    parts = [pay.ParticipantRecords(metric=k, **v) for k, v in records.items()]
+    return pay.Results(observations=obs, participants=parts)
+
+
+def _medians(case: Input) -> dict[str, float]:
+    return {k: d.median() for k, d in case.inputs.items()}
+
+
+def deterministic(case: Input, values: dict[str, float] | None = None) -> DeterministicResult:
+    """The business case with every input at ``values`` (default: medians), through the exact engines."""
+    vals = _medians(case) if values is None else values
+    env = {k: to_decimal(float(v)) for k, v in vals.items()}
+    cap_hit = False
+    if case.contract is not None:
+        out = pay.calculate(case.contract, _results(case, env))
+        payments = [row.amount_due for row in out.periods]
+        cap_hit = any(row.some_cap_bound for row in out.periods)
+    else:
+        payments = [round_ore(eval_decimal(e, env)) for e in (case.budget.outcome_payments or [])]
+    budget = budget_impact(case.budget, env, payments)
+    if case.contract is not None:
+        budget = budget.model_copy(update={"break_even_scale": None, "break_even_effects": None})
+    financing = fin.waterfall(case.financing, payments) if case.financing is not None else None
+    return DeterministicResult(
+        inputs=vals,
+        payments_by_period=payments,
+        payments_cap_hit=cap_hit,
+        budget=budget,
+        financing=financing,
+        break_even=_break_even(case) if case.break_even is not None else None,
+    )
+
+
+# ---- vectorised path -----------------------------------------------------------------------------
+
+
+def _round_ore_arr(x: np.ndarray) -> np.ndarray:
+    """Half away from zero to the öre; a relative nudge of 1e-12 makes float values of short decimals
+    (0.125 stored as 0.12499999…) round as the Decimal engine does."""
+    a = np.abs(x) * 100.0
+    return np.sign(x) * np.floor(a * (1 + 1e-12) + 0.5) / 100.0
+
+
+def _full(v: Any, n: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(v, dtype=float), (n,))
+
+
+def evaluate(case: Input, env: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """The whole business case for ``n`` scenarios at once; ``env`` maps input name -> array (n,).
+
+    Returns per-scenario arrays: total_payments, pv_payments, pv_costs_avoided, npv, npv_cashable,
+    cap_hit, payments (n, periods) and, with financing, fund_irr_annual, fund_multiple, fund_repaid,
+    fund_loss, fund_receipts, provider_net.
+    """
+    b = case.budget
+    h = b.horizon
+    if case.contract is not None:
+        draws = pay.Draws(n_draws=n)
+        for o in case.observations:
+            key = (o.metric, o.period, o.cohort)
+            if o.value is not None:
+                draws.values[key] = _full(eval_array(o.value, env), n)
+            if o.counterfactual is not None:
+                draws.counterfactuals[key] = _full(eval_array(o.counterfactual, env), n)
+            for ev, e in (o.estimates or {}).items():
+                draws.estimates[(o.metric, o.period, o.cohort, ev)] = _full(eval_array(e, env), n)
+        for oc in case.outcome_counts:
+            k3 = (oc.metric, oc.period, oc.outcome)
+            draws.outcome_counts[k3] = _full(eval_array(oc.count, env), n) + draws.outcome_counts.get(k3, 0)
+        totals = pay.calculate_draws(case.contract, draws)
+        payments = np.asarray(totals.total, dtype=float)
+        cap_hit = np.asarray(totals.any_cap_bound, dtype=bool)
+    else:
+        cols = [_round_ore_arr(_full(eval_array(e, env), n)) for e in (b.outcome_payments or [])]
+        payments = np.stack(cols, axis=1) if cols else np.zeros((n, 0))
+        cap_hit = np.zeros(n, dtype=bool)
+    p_cols = payments.shape[1]
+    pay_h = np.zeros((n, h))
+    pay_h[:, :p_cols] = payments
+
+    avoided = np.zeros((n, h))
+    cashable = np.zeros((n, h))
+    effects = {}
+    for name, values in b.effects.items():
+        e = np.zeros((n, h))
+        for t, ex in enumerate(values):
+            e[:, t] = _full(eval_array(ex, env), n)
+        effects[name] = e
+    for item in b.cost_items:
+        eff = effects[item.driver]
+        u = np.zeros((n, h))
+        for k, ex in enumerate(item.units):
+            if k >= h:
+                break
+            u[:, k:] += eff[:, : h - k] * _full(eval_array(ex, env), n)[:, None]
+        amount = _round_ore_arr(u * _full(eval_array(item.unit_cost, env), n)[:, None])
+        avoided += amount
+        cashable += _round_ore_arr(amount * float(item.cashable_share))
+    own = np.zeros((n, h))
+    for t, ex in enumerate(b.own_costs):
+        own[:, t] = _round_ore_arr(_full(eval_array(ex, env), n))
+    factors = np.array([float(f) for f in _discount_factors(b)])
+    pv_a = _round_ore_arr(avoided @ factors)
+    pv_c = _round_ore_arr(cashable @ factors)
+    pv_p = _round_ore_arr(pay_h @ factors)
+    pv_o = _round_ore_arr(own @ factors)
+    out = {
+        "payments": payments,
+        "total_payments": payments.sum(axis=1),
+        "pv_payments": pv_p,
+        "pv_costs_avoided": pv_a,
+        "npv": pv_a - pv_p - pv_o,
+        "npv_cashable": pv_c - pv_p - pv_o,
+        "cap_hit": cap_hit,
+    }
+    if case.financing is not None:
+        w = fin.waterfall_draws(case.financing, payments)
+        irr = np.where((w.fund_receipts == 0) & (w.drawn.sum() > 0), -1.0, w.irr_annual)
+        out.update(
+            fund_irr_annual=irr,
+            fund_multiple=w.money_multiple,
+            fund_repaid=w.repaid_in_full,
+            fund_loss=w.loss,
+            fund_receipts=w.fund_receipts,
+            provider_net=w.provider_net,
+        )
+    return out
+
+
+# note: ``evaluate`` uses matrix-vector products only along the period axis (length ≤ 100); each
+# scenario's numbers do not depend on the other rows, which keeps results independent of chunking.
+
+
+def _break_even(case: Input) -> BreakEvenResult:
+    spec = case.break_even
+    d = case.inputs[spec.input]
+    lo = d.quantile(0.01) if spec.low is None else spec.low
+    hi = d.quantile(0.99) if spec.high is None else spec.high
+    if hi < lo:
+        raise _err("break_even.high", "must be ≥ low")
+    med = _medians(case)
+
+    def npv_at(xs: np.ndarray) -> np.ndarray:
+        n = len(xs)
+        env = {k: np.full(n, v) for k, v in med.items()}
+        env[spec.input] = xs
+        return evaluate(case, env, n)["npv"]
+
+    grid = np.linspace(lo, hi, 101)
+    v = npv_at(grid)
+    value = None
+    sign = np.sign(v)
+    zero = np.nonzero(sign == 0)[0]
+    cross = np.nonzero(sign[:-1] * sign[1:] < 0)[0]
+    if len(zero) and (not len(cross) or zero[0] <= cross[0]):
+        value = float(grid[zero[0]])
+    elif len(cross):
+        a, b = grid[cross[0]], grid[cross[0] + 1]
+        for _ in range(6):  # each round narrows the bracket 100-fold
+            g = np.linspace(a, b, 101)
+            gv = npv_at(g)
+            s = np.sign(gv)
+            z = np.nonzero(s == 0)[0]
+            c = np.nonzero(s[:-1] * s[1:] < 0)[0]
+            if len(z) and (not len(c) or z[0] <= c[0]):
+                a = b = g[z[0]]
+                break
+            if not len(c):
+                break
+            a, b = g[c[0]], g[c[0] + 1]
+        value = float(0.5 * (a + b))
+    return BreakEvenResult(
+        input=spec.input,
+        value=value,
+        low=lo,
+        high=hi,
+        npv_at_low=round_ore(float(v[0])),
+        npv_at_high=round_ore(float(v[-1])),
+    )
+
+
+def _percentiles(x: np.ndarray, money: bool) -> Percentiles | None:
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return None
+    qs = np.percentile(x, [5, 10, 25, 50, 75, 90, 95])
+    conv = (lambda v: round_ore(float(v))) if money else float
+    se = float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else 0.0
+    return Percentiles(
+        **{f"p{p}": conv(q) for p, q in zip((5, 10, 25, 50, 75, 90, 95), qs, strict=True)},
+        mean=conv(x.mean()),
+        std_error=se,
+    )
+
+
+def _histogram(x: np.ndarray, bins: int) -> Histogram:
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return Histogram(edges=[], counts=[])
+    lo, hi = float(x.min()), float(x.max())
+    if lo == hi:
+        lo, hi = lo - 0.5, hi + 0.5
+    counts, edges = np.histogram(x, bins=bins, range=(lo, hi))
+    return Histogram(edges=[float(e) for e in edges], counts=[int(c) for c in counts])
+
+
+def tornado(case: Input) -> list[TornadoBar]:
+    """Each uncertain input from its P10 to its P90 with the others at their median, by NPV spread."""
+    names = [k for k, d in case.inputs.items() if d.quantile(0.1) != d.quantile(0.9)]
+    if not names:
+        return []
+    med = _medians(case)
+    n = 2 * len(names)
+    env = {k: np.full(n, v) for k, v in med.items()}
+    lows, highs = {}, {}
+    for j, name in enumerate(names):
+        d = case.inputs[name]
+        lows[name], highs[name] = d.quantile(0.1), d.quantile(0.9)
+        env[name] = env[name].copy()
+        env[name][2 * j] = lows[name]
+        env[name][2 * j + 1] = highs[name]
+    npv = evaluate(case, env, n)["npv"]
+    bars = []
+    for j, name in enumerate(names):
+        a, b = round_ore(float(npv[2 * j])), round_ore(float(npv[2 * j + 1]))
+        bars.append(
+            TornadoBar(
+                input=name, low_value=lows[name], high_value=highs[name], npv_at_low=a, npv_at_high=b,
+                spread=abs(b - a),
+            )
+        )
+    bars.sort(key=lambda bar: (-bar.spread, bar.input))
+    return bars
+
+
+def simulate_draws(
+    case: Input,
+    draws: int,
+    seed: int = 0,
+    chunk_size: int = 65_536,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Per-draw results of the Monte Carlo (arrays of length ``draws``), computed chunk by chunk.
+
+    The same seed gives the same numbers whatever the chunk size (draw *i* always uses the same
+    random numbers, see :mod:`insats.core.distributions`). ``on_progress(done, total)`` is called
+    after each chunk.
+    """
+    names = list(case.inputs)
+    dists = [case.inputs[k] for k in names]
+    factor = dist.correlation_factor(names, case.correlations)
+    chunk = max(dist.BLOCK, -(-chunk_size // dist.BLOCK) * dist.BLOCK)
+    keys = ["total_payments", "npv", "npv_cashable", "cap_hit"]
+    if case.financing is not None:
+        keys += ["fund_irr_annual", "fund_multiple", "fund_repaid", "provider_net"]
+    store: dict[str, np.ndarray] = {}
+    for start in range(0, draws, chunk):
+        stop = min(draws, start + chunk)
+        x = dist.sample_draws(dists, seed, start, stop, factor)
+        env = {k: x[:, j] for j, k in enumerate(names)}
+        res = evaluate(case, env, stop - start)
+        for k in keys:
+            if k not in store:
+                store[k] = np.empty(draws, dtype=res[k].dtype)
+            store[k][start:stop] = res[k]
+        if on_progress is not None:
+            on_progress(stop, draws)
+    return store
+
+
+def monte_carlo(case: Input, on_progress: Callable[[int, int], None] | None = None) -> MonteCarloResult:
+    """Run the Monte Carlo described by ``case.monte_carlo`` and summarise it."""
+    mc = case.monte_carlo or MonteCarlo()
+    r = simulate_draws(case, mc.draws, mc.seed, mc.chunk_size, on_progress)
+    has_fin = case.financing is not None
+    hist = {
+        "commissioner_npv": _histogram(r["npv"], mc.histogram_bins),
+        "total_payments": _histogram(r["total_payments"], mc.histogram_bins),
+    }
+    if has_fin:
+        hist["fund_irr_annual"] = _histogram(r["fund_irr_annual"], mc.histogram_bins)
+    return MonteCarloResult(
+        draws=mc.draws,
+        seed=mc.seed,
+        total_payments=_percentiles(r["total_payments"], True),
+        commissioner_npv=_percentiles(r["npv"], True),
+        commissioner_npv_cashable=_percentiles(r["npv_cashable"], True),
+        fund_irr_annual=_percentiles(r["fund_irr_annual"], False) if has_fin else None,
+        fund_multiple=_percentiles(r["fund_multiple"], False) if has_fin else None,
+        provider_net=_percentiles(r["provider_net"], True) if has_fin else None,
+        probability_commissioner_saves=float(np.mean(r["npv"] > 0)),
+        probability_commissioner_saves_cashable=float(np.mean(r["npv_cashable"] > 0)),
+        probability_fund_repaid=float(np.mean(r["fund_repaid"])) if has_fin else None,
+        probability_cap_hit=float(np.mean(r["cap_hit"])),
+        share_irr_undefined=float(np.mean(~np.isfinite(r["fund_irr_annual"]))) if has_fin else None,
+        tornado=tornado(case),
+        histograms=hist,
+    )
+
+
+def simulate(case: Input, on_progress: Callable[[int, int], None] | None = None) -> Output:
+    """Deterministic result (inputs at their medians) and, if asked, the Monte Carlo."""
+    det = deterministic(case)
+    mc = monte_carlo(case, on_progress) if case.monte_carlo is not None else None
+    return Output(deterministic=det, monte_carlo=mc)
+
+
+def run(data: dict) -> dict:
+    """``python -m insats.core simulate FILE``: ``Input`` JSON in, ``Output`` JSON out."""
+    return simulate(Input.model_validate(data)).model_dump(mode="json")

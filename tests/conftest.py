@@ -1,0 +1,100 @@
+"""Shared fixtures: a small world of organisations and a user for every role in each.
+
+``world`` builds, per test, an owning organisation (Tomelilla kommun), a partner of it (RISE), an
+unrelated organisation (Familjeforum i Lund AB) and a samordningsförbund with Tomelilla as member,
+each with one user per role. ``login(client, user, org)`` logs a user in acting for ``org``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+import pytest
+
+from insats.accounts import services
+from insats.accounts.middleware import SESSION_KEY
+from insats.accounts.models import Membership, Organisation, Role, User
+from insats.accounts.validators import luhn_ok
+
+ROLES = [r.value for r in Role]
+PASSWORD = "Testlösenord-123"
+
+
+def org_number(seed: int) -> str:
+    """A valid organisationsnummer (third digit ≥ 2, Luhn check digit) derived from ``seed``."""
+    base = f"55{seed:07d}"[:9]
+    base = base[:2] + "2" + base[3:]
+    for check in range(10):
+        if luhn_ok(base + str(check)):
+            return f"{base[:6]}-{base[6:]}{check}"
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class World:
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    users: dict[tuple[str, str], User] = field(default_factory=dict)
+
+    def user(self, org: str, role: str) -> User:
+        return self.users[(org, role)]
+
+    def membership(self, org: str, role: str) -> Membership:
+        return Membership.objects.get(user=self.users[(org, role)], organisation=self.orgs[org], role=role)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def build_world() -> World:
+    w = World()
+    specs = {
+        "owner": ("Tomelilla kommun", "kommun", "1270"),
+        "partner": ("RISE Research Institutes of Sweden", "larosate", ""),
+        "unrelated": ("Familjeforum i Lund AB", "foretag", ""),
+        "federation": ("Samordningsförbundet Test", "samordningsforbund", ""),
+    }
+    for i, (key, (name, kind, code)) in enumerate(specs.items()):
+        w.orgs[key] = services.organisation_create(
+            actor=None, name=name, org_number=org_number(1000 + i), kind=kind, area_code=code
+        )
+    for key in specs:
+        for role in ROLES:
+            user = User.objects.create_user(f"{role}@{key}.test", PASSWORD, full_name=f"{role.title()} {key.title()}")
+            services.membership_add(actor=None, user=user, organisation=w.orgs[key], role=role)
+            w.users[(key, role)] = user
+    services.partnership_create(
+        actor=None, organisation=w.orgs["owner"], partner=w.orgs["partner"], level=5,
+        valid_from=datetime.date(2024, 1, 1), description="Innovationspartnerskap",
+    )
+    services.federation_set_member(actor=None, federation=w.orgs["federation"], member=w.orgs["owner"],
+                                   financing_share=25)
+    return w
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+def login(client, user: User, org: Organisation | None = None) -> None:
+    """Log ``user`` in (second factor passed) acting for their membership in ``org``."""
+    client.force_login(user, backend="insats.accounts.backends.EmailBackend")
+    session = client.session
+    membership = user.memberships.filter(organisation=org).first() if org else user.memberships.first()
+    if membership:
+        session[SESSION_KEY] = membership.pk
+    mark_second_factor_passed(session, user)
+    session.save()
+
+
+def mark_second_factor_passed(session, user: User) -> None:
+    """Record in ``session`` that the user passed the second factor (see accounts/security.py)."""
+    from insats.accounts import security
+
+    marker = getattr(security, "mark_verified", None)
+    if marker is not None:
+        marker(session, user)
