@@ -304,7 +304,9 @@ def correlation_factor(names: list[str], correlations: list[Correlation]) -> np.
         m[index[c.a], index[c.b]] = m[index[c.b], index[c.a]] = r
     eig = np.linalg.eigvalsh(m)
     if eig.min() < -1e-10:
-        raise _field_error("correlations", "the correlations are inconsistent (matrix not positive semi-definite)")
+        raise _field_error(
+            "correlations", "the correlations are inconsistent (matrix not positive semi-definite)"
+        )
     # tiny jitter so that semi-definite matrices (rho = ±1) still factorise
     jitter = max(0.0, 1e-12 - eig.min())
     return np.linalg.cholesky(m + jitter * np.eye(k))
@@ -321,9 +323,7 @@ def block_rng(seed: int, block: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
 
 
-def sample_block(
-    dists: list[_Dist], seed: int, block: int, factor: np.ndarray | None
-) -> np.ndarray:
+def sample_block(dists: list[_Dist], seed: int, block: int, factor: np.ndarray | None) -> np.ndarray:
     """One block of :data:`BLOCK` draws, shape (BLOCK, len(dists)); column j follows dists[j]."""
     rng = block_rng(seed, block)
     z = rng.standard_normal((BLOCK, len(dists)))

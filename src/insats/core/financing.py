@@ -56,9 +56,7 @@ class FinancingTerms(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    commitment: Decimal = Field(
-        ge=0, le=MAX_AMOUNT, description="The fund's maximum total financing, SEK."
-    )
+    commitment: Decimal = Field(ge=0, le=MAX_AMOUNT, description="The fund's maximum total financing, SEK.")
     provider_costs: list[Decimal] = Field(
         min_length=1,
         description=(
@@ -151,20 +149,28 @@ class Output(BaseModel):
     total_to_return: Decimal = Field(description="Total return paid to the fund, SEK.")
     total_surplus_to_fund: Decimal = Field(description="Total surplus to the fund, SEK.")
     total_surplus_to_provider: Decimal = Field(description="Total surplus to the provider, SEK.")
-    fund_receipts: Decimal = Field(description="Everything the fund got back (principal + return + surplus), SEK.")
+    fund_receipts: Decimal = Field(
+        description="Everything the fund got back (principal + return + surplus), SEK."
+    )
     loss: Decimal = Field(description="Principal never repaid: the fund's loss, SEK.")
     unpaid_return: Decimal = Field(
         description="fixed_rate: return accrued but never paid; capped_multiple: how far below the cap the return stayed, SEK."
     )
     repaid_in_full: bool = Field(description="True when all principal was repaid.")
-    money_multiple: float | None = Field(description="Fund receipts ÷ amount drawn; None when nothing was drawn.")
-    irr_periodic: float | None = Field(description="Fund's internal rate of return per period; None when undefined.")
+    money_multiple: float | None = Field(
+        description="Fund receipts ÷ amount drawn; None when nothing was drawn."
+    )
+    irr_periodic: float | None = Field(
+        description="Fund's internal rate of return per period; None when undefined."
+    )
     irr_annual: float | None = Field(description="The same, annualised: (1 + periodic)^periods_per_year − 1.")
     fund_cashflows: list[Decimal] = Field(
         description="The fund's net cash flows at times 0..n (drawdowns negative, receipts positive), SEK."
     )
     provider_costs: Decimal = Field(description="The provider's total costs, SEK.")
-    provider_unfinanced_costs: Decimal = Field(description="Costs beyond the commitment, carried by the provider, SEK.")
+    provider_unfinanced_costs: Decimal = Field(
+        description="Costs beyond the commitment, carried by the provider, SEK."
+    )
     provider_net: Decimal = Field(description="Provider's surplus share minus its unfinanced costs, SEK.")
 
 

@@ -34,6 +34,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from insats.core import distributions as dist
 from insats.core import financing as fin
+from insats.core import payments as pay
 from insats.core.money import round_ore, to_decimal
 
 # --------------------------------------------------------------------------------------------------
@@ -57,7 +58,7 @@ def _parse_expr(value: Any, where: str = "expression") -> Any:
     if isinstance(value, dict):
         if len(value) != 1:
             raise ValueError(f"{where}: an operation has exactly one key, one of {', '.join(_OPS)}")
-        (op, args), = value.items()
+        ((op, args),) = value.items()
         if op not in _OPS:
             raise ValueError(f"{where}: unknown operation {op!r} (use one of {', '.join(_OPS)})")
         if not isinstance(args, list) or not args:
@@ -91,7 +92,7 @@ def eval_decimal(expr: Any, env: dict[str, Decimal]) -> Decimal:
         return expr
     if isinstance(expr, str):
         return env[expr]
-    (op, args), = expr.items()
+    ((op, args),) = expr.items()
     vals = [eval_decimal(a, env) for a in args]
     return _apply(op, vals)
 
@@ -102,7 +103,7 @@ def eval_array(expr: Any, env: dict[str, np.ndarray]) -> np.ndarray | float:
         return float(expr)
     if isinstance(expr, str):
         return env[expr]
-    (op, args), = expr.items()
+    ((op, args),) = expr.items()
     vals = [eval_array(a, env) for a in args]
     if op == "min":
         out = vals[0]
@@ -346,14 +347,14 @@ def budget_impact(
         break_even_scale=scale,
         break_even_effects=None
         if scale is None
-        else {k: round_ore(sum(v, Decimal(0)) * to_decimal(scale)) for k, v in effects.items()},
+        else {
+            k: (sum(v, Decimal(0)) * to_decimal(scale)).quantize(Decimal("0.01")) for k, v in effects.items()
+        },
     )
 
 
 # --------------------------------------------------------------------------------------------------
 # business case
-
-from insats.core import payments as pay  # noqa: E402  (kept below the budget part on purpose)
 
 
 class ObservationSpec(_Model):
@@ -409,7 +410,9 @@ class Input(_Model):
     correlations: list[dist.Correlation] = Field(
         default_factory=list, description="Rank correlations between inputs (Gaussian copula)."
     )
-    contract: pay.Contract | None = Field(default=None, description="The outcomes contract (payments engine).")
+    contract: pay.Contract | None = Field(
+        default=None, description="The outcomes contract (payments engine)."
+    )
     observations: list[ObservationSpec] = Field(
         default_factory=list, description="The contract's reported figures as expressions of the inputs."
     )
@@ -418,7 +421,9 @@ class Input(_Model):
     )
     budget: Budget = Field(description="The commissioner's budget inputs.")
     financing: fin.FinancingTerms | None = Field(default=None, description="The fund's financing terms.")
-    monte_carlo: MonteCarlo | None = Field(default=None, description="Run a Monte Carlo; omit for deterministic only.")
+    monte_carlo: MonteCarlo | None = Field(
+        default=None, description="Run a Monte Carlo; omit for deterministic only."
+    )
     break_even: BreakEvenSpec | None = Field(
         default=None, description="Find the value of one input at which the commissioner's NPV is zero."
     )
@@ -428,7 +433,10 @@ class Input(_Model):
         known = set(self.inputs)
         exprs = [(f"budget.{w}", e) for w, e in self.budget.expressions()]
         for i, o in enumerate(self.observations):
-            exprs += [(f"observations.{i}.value", o.value), (f"observations.{i}.counterfactual", o.counterfactual)]
+            exprs += [
+                (f"observations.{i}.value", o.value),
+                (f"observations.{i}.counterfactual", o.counterfactual),
+            ]
             exprs += [(f"observations.{i}.estimates.{k}", e) for k, e in (o.estimates or {}).items()]
         exprs += [(f"outcome_counts.{i}.count", o.count) for i, o in enumerate(self.outcome_counts)]
         for where, e in exprs:
@@ -496,13 +504,17 @@ class TornadoBar(BaseModel):
     low_value: float = Field(description="The input at its P10.")
     high_value: float = Field(description="The input at its P90.")
     npv_at_low: Decimal = Field(description="Commissioner NPV with this input at P10, others at median, SEK.")
-    npv_at_high: Decimal = Field(description="Commissioner NPV with this input at P90, others at median, SEK.")
+    npv_at_high: Decimal = Field(
+        description="Commissioner NPV with this input at P90, others at median, SEK."
+    )
     spread: Decimal = Field(description="|npv_at_high − npv_at_low|, SEK; the bars are sorted by it.")
 
 
 class BreakEvenResult(BaseModel):
     input: str = Field(description="The input varied.")
-    value: float | None = Field(description="Its value at which NPV = 0; None when NPV does not cross 0 in the range.")
+    value: float | None = Field(
+        description="Its value at which NPV = 0; None when NPV does not cross 0 in the range."
+    )
     low: float = Field(description="Lowest value searched.")
     high: float = Field(description="Highest value searched.")
     npv_at_low: Decimal = Field(description="NPV at the lowest value, SEK.")
@@ -521,12 +533,16 @@ class MonteCarloResult(BaseModel):
     fund_multiple: Percentiles | None = Field(description="Fund's money multiple.")
     provider_net: Percentiles | None = Field(description="Provider's net, SEK.")
     probability_commissioner_saves: float = Field(description="Share of draws with NPV > 0.")
-    probability_commissioner_saves_cashable: float = Field(description="Share of draws with cashable NPV > 0.")
+    probability_commissioner_saves_cashable: float = Field(
+        description="Share of draws with cashable NPV > 0."
+    )
     probability_fund_repaid: float | None = Field(description="Share of draws where all principal is repaid.")
     probability_cap_hit: float = Field(description="Share of draws where some payment cap binds.")
     share_irr_undefined: float | None = Field(description="Share of draws without a defined IRR.")
     tornado: list[TornadoBar] = Field(description="Inputs by their effect on NPV, largest first.")
-    histograms: dict[str, Histogram] = Field(description="For charts: commissioner_npv, total_payments, fund_irr_annual.")
+    histograms: dict[str, Histogram] = Field(
+        description="For charts: commissioner_npv, total_payments, fund_irr_annual."
+    )
 
 
 class DeterministicResult(BaseModel):
@@ -540,7 +556,9 @@ class DeterministicResult(BaseModel):
 
 class Output(BaseModel):
     deterministic: DeterministicResult = Field(description="Every input at its median, exact engines.")
-    monte_carlo: MonteCarloResult | None = Field(description="Risk results, when a Monte Carlo was asked for.")
+    monte_carlo: MonteCarloResult | None = Field(
+        description="Risk results, when a Monte Carlo was asked for."
+    )
 
 
 # ---- exact (deterministic) path ------------------------------------------------------------------
@@ -548,7 +566,9 @@ class Output(BaseModel):
 
 def _whole(value: Decimal, where: str) -> int:
     if value != value.to_integral_value() or value < 0:
-        raise _err(where, f"must be a whole number of achievements ≥ 0 in the deterministic case, got {value}")
+        raise _err(
+            where, f"must be a whole number of achievements ≥ 0 in the deterministic case, got {value}"
+        )
     return int(value)
 
 
@@ -576,7 +596,9 @@ def _results(case: Input, env: dict[str, Decimal]) -> pay.Results:
         achieved_i = pidx[oc.period] - outcome.sustain_periods
         if n and achieved_i < 0:
             raise _err(f"outcome_counts.{i}.period", "payable before the outcome can have been sustained")
-        rec = records.setdefault(oc.metric, {"participant": [], "outcome": [], "achieved": [], "sustained_through": []})
+        rec = records.setdefault(
+            oc.metric, {"participant": [], "outcome": [], "achieved": [], "sustained_through": []}
+        )
         for j in range(n):
             rec["participant"].append(f"sim-{i}-{j}")
             rec["outcome"].append(oc.outcome)
@@ -809,7 +831,11 @@ def tornado(case: Input) -> list[TornadoBar]:
         a, b = round_ore(float(npv[2 * j])), round_ore(float(npv[2 * j + 1]))
         bars.append(
             TornadoBar(
-                input=name, low_value=lows[name], high_value=highs[name], npv_at_low=a, npv_at_high=b,
+                input=name,
+                low_value=lows[name],
+                high_value=highs[name],
+                npv_at_low=a,
+                npv_at_high=b,
                 spread=abs(b - a),
             )
         )
