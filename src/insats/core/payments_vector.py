@@ -41,7 +41,9 @@ class Draws:
       achievements *payable* in that period (sustain rule already applied); priced without
       per-participant caps;
     - ``rate_card_amounts``: rate cards, keyed ``(metric_id, period_id)``: amount in SEK after the
-      per-participant cap (takes precedence over ``outcome_counts`` for that metric and period).
+      per-participant cap (takes precedence over ``outcome_counts`` for that metric and period);
+    - ``rate_card_gross``: optional, same keys, the amount *before* the per-participant cap (only
+      used to report the cap as bound and in ``before_caps``).
     """
 
     n_draws: int
@@ -50,6 +52,7 @@ class Draws:
     estimates: dict[tuple[str, str, str | None, str], np.ndarray] = field(default_factory=dict)
     outcome_counts: dict[tuple[str, str, str], np.ndarray] = field(default_factory=dict)
     rate_card_amounts: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    rate_card_gross: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -292,6 +295,12 @@ class _Gathered:
             if not isinstance(metric, RateCardMetric):
                 raise DrawsError(where, f"metric '{metric.id}' is not a rate card")
             self.amounts[(key[0], periods[key[1]])] = round_ore_array(_arr(value, n, where) * 100)
+        self.gross: dict[tuple[str, int], np.ndarray] = {}
+        for key, value in draws.rate_card_gross.items():
+            where = f"rate_card_gross{list(key)}"
+            if key not in draws.rate_card_amounts:
+                raise DrawsError(where, "give rate_card_amounts for the same metric and period")
+            self.gross[(key[0], periods[key[1]])] = round_ore_array(_arr(value, n, where) * 100)
 
 
 def _condition_met(g: _Gathered, condition: Any, period: int) -> np.ndarray:
@@ -322,7 +331,8 @@ def _gross_draws(contract: Contract, g: _Gathered) -> tuple[dict[str, np.ndarray
             prices = [int(o.price * 100) for o in metric.outcomes]
             for p in range(t_n):
                 if (metric.id, p) in g.amounts:
-                    b[:, p] = a[:, p] = g.amounts[(metric.id, p)]
+                    a[:, p] = g.amounts[(metric.id, p)]
+                    b[:, p] = g.gross.get((metric.id, p), a[:, p])
                 elif (metric.id, p) in g.counts:
                     total = np.zeros(n)
                     for i, counts in g.counts[(metric.id, p)].items():
@@ -534,7 +544,8 @@ def draws_from_results(contract: Contract, results: Results, n_draws: int = 1) -
             draws.values[key] = np.full(n_draws, float(obs.value))
             if obs.counterfactual is not None:
                 draws.counterfactuals[key] = np.full(n_draws, float(obs.counterfactual))
-    for metric_id, (_, capped, _) in prepared.rate_cards.items():
+    for metric_id, (gross, capped, _) in prepared.rate_cards.items():
         for p, period in enumerate(periods):
             draws.rate_card_amounts[(metric_id, period)] = np.full(n_draws, int(capped[p]) / 100.0)
+            draws.rate_card_gross[(metric_id, period)] = np.full(n_draws, int(gross[p]) / 100.0)
     return draws
