@@ -192,7 +192,7 @@ class Invitation(models.Model):
     email = models.EmailField(_("e-postadress"))
     role = models.CharField(_("roll"), max_length=32, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -293,7 +293,7 @@ class PartnershipLevel(models.Model):
     level = models.PositiveSmallIntegerField(_("samverkansnivå"), choices=CollaborationLevel.choices)
     valid_from = models.DateField(_("gäller från"))
     note = models.CharField(_("anteckning"), max_length=500, blank=True, default="")
-    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -389,7 +389,7 @@ class Share(models.Model):
     owner = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="shares_given")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="shares_received")
     purpose = models.CharField(_("syfte"), max_length=200)
-    granted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    granted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

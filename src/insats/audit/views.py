@@ -5,14 +5,18 @@ import csv
 from django import forms
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from insats.accounts.access import actor_for, require
 
 from . import selectors
+from insats.web.jobs import job_start
+
 from .services import log_action
+from .tasks import verify_audit_chain
 
 
 class SearchForm(forms.Form):
@@ -69,3 +73,12 @@ def export_csv(request):
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="granskningslogg.csv"'
     return response
+
+
+@require("audit.view")
+@require_POST
+def verify(request):
+    actor = actor_for(request)
+    job = job_start(user=request.user, organisation=actor.organisation, kind="audit.verify",
+                    title=str(_("Kontroll av granskningsloggens kedja")), task=verify_audit_chain)
+    return redirect("accounts:job", pk=job.pk)
