@@ -190,7 +190,7 @@ class Pert(_Dist):
             return np.full(u.shape, a)
         alpha = 1 + self.weight * (c - a) / (b - a)
         beta = 1 + self.weight * (b - c) / (b - a)
-        return np.clip(a + (b - a) * special.betaincinv(alpha, beta, u), a, b)
+        return np.clip(a + (b - a) * beta_ppf(alpha, beta, u), a, b)
 
     def support(self):
         return (self.low, self.high)
@@ -213,7 +213,7 @@ class Beta(_Dist):
         u = np.asarray(u, dtype=float)
         if self.high == self.low:
             return np.full(u.shape, self.low)
-        x = special.betaincinv(self.alpha, self.beta, u)
+        x = beta_ppf(self.alpha, self.beta, u)
         return np.clip(self.low + (self.high - self.low) * x, self.low, self.high)
 
     def support(self):
@@ -271,6 +271,25 @@ class Correlation(BaseModel):
     rho: float = Field(ge=-1, le=1, description="Target rank correlation, between -1 and 1.")
 
 
+def beta_ppf(a: float, b: float, u: np.ndarray) -> np.ndarray:
+    """Quantiles of the standard beta distribution, fast: table interpolation, one Halley step,
+    and the exact (slow) ``betaincinv`` for any value whose CDF then misses ``u`` by more than 1e-12."""
+    u = np.asarray(u, dtype=float)
+    grid = np.linspace(0.0, 1.0, 16385)
+    x = np.interp(u, special.betainc(a, b, grid), grid)
+    log_b = special.betaln(a, b)
+    with np.errstate(all="ignore"):
+        f = special.betainc(a, b, x) - u
+        pdf = np.exp((a - 1) * np.log(x) + (b - 1) * np.log1p(-x) - log_b)
+        d2 = pdf * ((a - 1) / x - (b - 1) / (1 - x))
+        step = 2 * f * pdf / (2 * pdf * pdf - f * d2)
+        x = np.where(np.isfinite(step) & (pdf > 0), np.clip(x - step, 0.0, 1.0), x)
+        bad = ~(np.abs(special.betainc(a, b, x) - u) <= 1e-12)
+    if bad.any():
+        x[bad] = special.betaincinv(a, b, u[bad])
+    return x
+
+
 def uniforms_from_normals(z: np.ndarray) -> np.ndarray:
     """Φ(z), kept strictly inside (0, 1)."""
     return np.clip(special.ndtr(z), _U_MIN, _U_MAX)
@@ -323,31 +342,43 @@ def block_rng(seed: int, block: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
 
 
-def sample_block(dists: list[_Dist], seed: int, block: int, factor: np.ndarray | None) -> np.ndarray:
-    """One block of :data:`BLOCK` draws, shape (BLOCK, len(dists)); column j follows dists[j]."""
-    rng = block_rng(seed, block)
-    z = rng.standard_normal((BLOCK, len(dists)))
-    if factor is not None:
-        z = z @ factor.T
-    u = uniforms_from_normals(z)
-    out = np.empty_like(u)
-    for j, d in enumerate(dists):
-        out[:, j] = d.ppf(u[:, j])
+def normals_block(k: int, seed: int, block: int) -> np.ndarray:
+    """The independent standard normals of one block, shape (BLOCK, k)."""
+    return block_rng(seed, block).standard_normal((BLOCK, k))
+
+
+def correlate(z: np.ndarray, factor: np.ndarray | None) -> np.ndarray:
+    """Rows of ``z`` times ``factor``ᵀ, written as column sums so that each row's result does not
+    depend on how many rows there are (a BLAS product may sum in a different order)."""
+    if factor is None:
+        return z
+    out = np.zeros_like(z)
+    for i in range(z.shape[1]):
+        for j in range(i + 1):
+            if factor[i, j] != 0.0:
+                out[:, i] += factor[i, j] * z[:, j]
     return out
 
 
 def sample_draws(
     dists: list[_Dist], seed: int, start: int, stop: int, factor: np.ndarray | None = None
 ) -> np.ndarray:
-    """Draws ``start`` .. ``stop - 1`` of a run, shape (stop - start, len(dists)).
+    """Draws ``start`` .. ``stop - 1`` of a run, shape (stop - start, len(dists)); column j follows
+    ``dists[j]``.
 
-    Draw ``i`` is the same number whatever ``start``/``stop`` are used to reach it, so results do not
-    depend on the chunk size.
+    Draw ``i`` uses the same random numbers whatever ``start``/``stop`` are used to reach it (blocks
+    of :data:`BLOCK` rows, each with its own generator), so results do not depend on the chunk size.
     """
+    k = len(dists)
     if stop <= start:
-        return np.empty((0, len(dists)))
+        return np.empty((0, k))
     first, last = start // BLOCK, (stop - 1) // BLOCK
-    parts = [sample_block(dists, seed, b, factor) for b in range(first, last + 1)]
-    allrows = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
+    parts = [normals_block(k, seed, b) for b in range(first, last + 1)]
+    z = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
     offset = start - first * BLOCK
-    return allrows[offset : offset + (stop - start)]
+    z = z[offset : offset + (stop - start)]
+    u = uniforms_from_normals(correlate(z, factor))
+    out = np.empty_like(u)
+    for j, d in enumerate(dists):
+        out[:, j] = d.ppf(u[:, j])
+    return out

@@ -290,30 +290,43 @@ def waterfall(terms: FinancingTerms, payments_by_period: list[Decimal]) -> Outpu
 # --------------------------------------------------------------------------------------------------
 # IRR
 
-#: grid of per-period rates on which the sign of the NPV is inspected before bisection
+#: grid of per-period rates on which the sign of the NPV is inspected before the root is polished
 IRR_GRID = np.array(
     [-0.99, -0.95, -0.9, -0.8, -0.7, -0.6, -0.5, -0.4, -0.3, -0.2, -0.15, -0.1, -0.05, -0.02, 0.0,
      0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0]
 )  # fmt: skip
-_BISECTIONS = 60
+_MAX_ITER = 200
+
+
+def _horner(flows: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Σ c_k x^k and its derivative, row by row (flows (n, T), x (n,) or (n, G))."""
+    extra = (slice(None),) + (None,) * (x.ndim - 1)
+    f = np.broadcast_to(flows[:, -1][extra], x.shape).astype(float)
+    df = np.zeros_like(f)
+    for k in range(flows.shape[1] - 2, -1, -1):
+        df = df * x + f
+        f = f * x + flows[:, k][extra]
+    return f, df
 
 
 def irr_many(flows: np.ndarray) -> np.ndarray:
     """Per-period IRR of each row of ``flows`` (shape (n_rows, n_times)); NaN where undefined.
 
-    Bracketed root finding: the NPV is evaluated on :data:`IRR_GRID` (−99 % … +10 000 % per period);
-    a row has an IRR when its NPV is zero at exactly one grid point or changes sign across exactly
-    one grid interval, which is then narrowed by bisection. No root (e.g. nothing ever comes back)
-    or several roots (cash flows changing sign more than once) give NaN.
+    Bracketed root finding on the NPV written as a polynomial in the discount factor
+    ``x = 1/(1 + r)``: the sign is inspected on :data:`IRR_GRID` (−99 % … +10 000 % per period); a
+    row has an IRR when its NPV is zero at exactly one grid point or changes sign across exactly one
+    grid interval. The root is then polished by Newton steps kept inside the bracket (a bisection
+    step whenever Newton would leave it) until it moves by less than 1e-14 relative. No root (e.g.
+    nothing ever comes back) or several roots (flows changing sign more than once) give NaN. Each
+    row is computed on its own, so the result does not depend on the other rows.
     """
     flows = np.atleast_2d(np.asarray(flows, dtype=float))
     n_rows, n_t = flows.shape
     out = np.full(n_rows, np.nan)
-    if n_rows == 0:
+    if n_rows == 0 or n_t < 2:
         return out
-    k = np.arange(n_t, dtype=float)
-    disc = (1.0 + IRR_GRID)[None, :] ** (-k[:, None])  # (n_t, G)
-    npv = flows @ disc  # (n_rows, G)
+    xg = 1.0 / (1.0 + IRR_GRID)  # decreasing in r
+    npv, _ = _horner(flows, np.broadcast_to(xg, (n_rows, len(xg))))
     scale = np.abs(flows).sum(axis=1, keepdims=True)
     tol = 1e-12 * np.where(scale > 0, scale, 1.0)
     sgn = np.where(np.abs(npv) <= tol, 0, np.sign(npv)).astype(np.int8)
@@ -324,20 +337,33 @@ def irr_many(flows: np.ndarray) -> np.ndarray:
     at_grid = one & zeros.any(axis=1)
     if at_grid.any():
         out[at_grid] = IRR_GRID[np.argmax(zeros[at_grid], axis=1)]
-    bis = one & ~zeros.any(axis=1)
-    if bis.any():
-        f = flows[bis]
-        g = np.argmax(crossings[bis], axis=1)
-        lo = IRR_GRID[g].copy()
-        hi = IRR_GRID[g + 1].copy()
-        s_lo = sgn[bis, g].astype(float)
-        for _ in range(_BISECTIONS):
-            mid = 0.5 * (lo + hi)
-            v = (f * (1.0 + mid)[:, None] ** (-k[None, :])).sum(axis=1)
-            same = np.sign(v) == s_lo
-            lo = np.where(same, mid, lo)
-            hi = np.where(same, hi, mid)
-        out[bis] = 0.5 * (lo + hi)
+    rows = np.nonzero(one & ~zeros.any(axis=1))[0]
+    if rows.size:
+        f_rows = flows[rows]
+        g = np.argmax(crossings[rows], axis=1)
+        lo = xg[g + 1].copy()  # smaller x (higher rate)
+        hi = xg[g].copy()
+        s_lo = sgn[rows, g + 1].astype(float)
+        x = 0.5 * (lo + hi)
+        active = np.ones(rows.size, dtype=bool)
+        for _ in range(_MAX_ITER):
+            idx = np.nonzero(active)[0]
+            if idx.size == 0:
+                break
+            xa = x[idx]
+            f, df = _horner(f_rows[idx], xa)
+            same = np.sign(f) == s_lo[idx]
+            lo[idx] = np.where(same, xa, lo[idx])
+            hi[idx] = np.where(same, hi[idx], xa)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                newton = xa - f / df
+            inside = np.isfinite(newton) & (newton > lo[idx]) & (newton < hi[idx])
+            nxt = np.where(inside, newton, 0.5 * (lo[idx] + hi[idx]))
+            small = np.isfinite(newton) & (np.abs(newton - xa) <= 1e-14 * xa)
+            done = (f == 0) | small | (hi[idx] - lo[idx] <= 1e-15 * xa)
+            x[idx] = np.where(f == 0, xa, np.where(small, newton, nxt))
+            active[idx[done]] = False
+        out[rows] = 1.0 / x - 1.0
     return out
 
 
