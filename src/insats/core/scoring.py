@@ -567,14 +567,17 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
     if not deduction_model:
         for i in qualified:
             results[i].total_points = totals[i]
-            txt = _tx(
-                "Totalpoäng för {i}: kvalitet {q} + pris {p} = {t}.",
-                "Total points for {i}: quality {q} + price {p} = {t}.",
-                i=i,
-                q=_N(results[i].quality_points),
-                p=_N(results[i].price_points if results[i].price_points is not None else Decimal(0)),
-                t=_N(totals[i]),
-            )
+            if model is None:
+                txt = _tx("Totalpoäng för {i}: {t}.", "Total points for {i}: {t}.", i=i, t=_N(totals[i]))
+            else:
+                txt = _tx(
+                    "Totalpoäng för {i}: kvalitet {q} + pris {p} = {t}.",
+                    "Total points for {i}: quality {q} + price {p} = {t}.",
+                    i=i,
+                    q=_N(results[i].quality_points),
+                    p=_N(results[i].price_points),
+                    t=_N(totals[i]),
+                )
             step("total", *txt, i)
 
     # 4. Ranking, ties, lottery
