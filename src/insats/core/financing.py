@@ -279,7 +279,7 @@ def waterfall(terms: FinancingTerms, payments_by_period: list[Decimal]) -> Outpu
         repaid_in_full=outstanding == 0,
         money_multiple=float(fund_receipts / total_drawn) if total_drawn > 0 else None,
         irr_periodic=r,
-        irr_annual=None if r is None else (1.0 + r) ** terms.periods_per_year - 1.0,
+        irr_annual=None if r is None else annualise(r, terms.periods_per_year),
         fund_cashflows=flows,
         provider_costs=costs,
         provider_unfinanced_costs=costs - total_drawn,
@@ -365,6 +365,11 @@ def irr_many(flows: np.ndarray) -> np.ndarray:
             active[idx[done]] = False
         out[rows] = 1.0 / x - 1.0
     return out
+
+
+def annualise(rate, periods_per_year: int):
+    """(1 + periodic rate)^periods_per_year − 1 (the rate itself for yearly periods)."""
+    return rate if periods_per_year == 1 else (1.0 + rate) ** periods_per_year - 1.0
 
 
 def irr(flows: list[float]) -> float | None:
@@ -503,7 +508,7 @@ def waterfall_draws(terms: FinancingTerms, payments: np.ndarray, *, with_irr: bo
         repaid_in_full=outstanding == 0,
         money_multiple=multiple,
         irr_periodic=r,
-        irr_annual=(1.0 + r) ** terms.periods_per_year - 1.0,
+        irr_annual=annualise(r, terms.periods_per_year),
         provider_net=prov_net / 100.0,
     )
 
