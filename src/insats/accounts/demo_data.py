@@ -146,7 +146,7 @@ ORGS: list[OrgSpec] = [
         "Barnens Väl",
         "ideburen",
         invented_org_number("802599006"),
-        description="Idéburen organisation: tidiga psykosociala insatser i familjer för att minska placeringar.",
+        description="Idéburen organisation: tidiga psykosociala insatser i familjer, för färre placeringar.",
     ),
     OrgSpec(
         "utfallsfonden",
