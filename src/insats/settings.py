@@ -53,9 +53,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "insats.accounts",
     "insats.audit",
     "insats.web",
+    "insats.situation",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Connections to outside systems: Kolada (statistics), OCDS and INDIGO exports."""
