@@ -31,7 +31,7 @@ from django.utils import timezone
 from insats.audit.models import ChainHead
 from insats.audit.services import diff_fields, log_action, snapshot
 
-from . import services
+from . import security, services
 from .models import (
     FederationMember,
     GovernanceBody,
@@ -47,7 +47,7 @@ from .validators import luhn_ok
 
 LOGIN_URL = "http://127.0.0.1:8000/konto/logga-in/"
 TWO_FACTOR_ROLES = ("admin", "caseworker")
-RECOVERY_CODES_PER_USER = 2
+RECOVERY_CODES_PER_USER = 3
 
 
 def invented_org_number(base9: str) -> str:
@@ -470,10 +470,13 @@ def demo_totp_secret(email: str) -> str:
 
 
 def demo_recovery_codes(email: str) -> list[str]:
+    """Fixed one-time codes per demo account, in the shape ``security.py`` issues (``xxxxx-xxxxx``)."""
+    alphabet = getattr(security, "RECOVERY_ALPHABET", "abcdefghjkmnpqrstuvwxyz23456789")
     codes = []
     for i in range(RECOVERY_CODES_PER_USER):
-        hexed = hashlib.sha256(f"insats-demo-recovery:{email}:{i}".encode()).hexdigest()[:10]
-        codes.append(f"{hexed[:5]}-{hexed[5:]}")
+        digest = hashlib.sha256(f"insats-demo-recovery:{email}:{i}".encode()).digest()
+        raw = "".join(alphabet[b % len(alphabet)] for b in digest[:10])
+        codes.append(f"{raw[:5]}-{raw[5:]}")
     return codes
 
 
@@ -631,10 +634,10 @@ def _ensure_two_factor(user: User, org: Organisation) -> tuple[str, list[str]]:
             changed.append("recovery")
     if changed:
         log_action(
-            "accounts.user.two_factor_enabled",
+            "auth.2fa.enabled",
             organisation=org,
             obj=user,
-            changes={"totp": "demo secret", "recovery_codes": len(codes), "by": "manage.py demo"},
+            changes={"demo": True, "set": sorted(set(changed)), "codes_issued": len(codes)},
         )
     unused = set(
         RecoveryCode.objects.filter(user=user, used_at__isnull=True).values_list("code_hash", flat=True)
