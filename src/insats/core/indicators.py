@@ -27,7 +27,7 @@ from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import stats
+from scipy.special import stdtrit
 
 from insats.core.disclosure import SuppressionRequest, SuppressionResult, suppress
 
@@ -157,8 +157,9 @@ def group_ranks(values: np.ndarray, higher_is_better, groups) -> RankArrays:
 def peer_positions(values: np.ndarray, higher_is_better, peers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Position of every area among its own peers (e.g. Kolada's "liknande kommuner").
 
-    ``peers``: integer array ``(areas, m)`` of peer area indices, padded with ``-1``; the area
-    itself is always part of its comparison group (a self-reference in the list is ignored).
+    ``peers``: integer array ``(areas, m)`` of peer area indices, padded with ``-1`` (a repeated
+    index counts once); the area itself is always part of its comparison group (a
+    self-reference in the list is ignored).
     Returns ``(rank, n)``: rank ``k`` (1 = best, ties share the best rank) among the ``n`` areas
     of the group that have a value; NaN where the area's own value is missing.
     """
@@ -169,6 +170,9 @@ def peer_positions(values: np.ndarray, higher_is_better, peers: np.ndarray) -> t
         raise ValueError("peers must have shape (areas, m)")
     if (peers >= a).any() or (peers < -1).any():
         raise ValueError("peers holds an index outside the areas")
+    # a peer listed twice counts once
+    peers = np.sort(peers, axis=1)
+    peers[:, 1:] = np.where(peers[:, 1:] == peers[:, :-1], -1, peers[:, 1:])
     better = np.zeros(key.shape, dtype=np.int32)
     count = np.zeros(key.shape, dtype=np.int32)
     self_idx = np.arange(a)
@@ -296,7 +300,7 @@ def forecast(trend: TrendArrays, year, level: float = 0.95) -> tuple[np.ndarray,
     value = trend.intercept + trend.slope * year
     with np.errstate(invalid="ignore", divide="ignore"):
         df = trend.n - 2
-        t = np.where(df >= 1, stats.t.ppf(0.5 + level / 2, np.where(df >= 1, df, 1)), np.nan)
+        t = np.where(df >= 1, stdtrit(np.where(df >= 1, df, 1), 0.5 + level / 2), np.nan)
         half = t * trend.s * np.sqrt(1 + 1 / trend.n + (year - trend.x_mean) ** 2 / trend.sxx)
     return value, value - half, value + half
 
