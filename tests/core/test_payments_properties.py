@@ -358,3 +358,16 @@ def test_outcome_counts_price_like_participant_records(data):
     assert (
         np.round(totals.total[0] * 100).astype(np.int64) == [ore(r.amount_due) for r in out.periods]
     ).all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 10**12), min_size=1, max_size=20), shares())
+def test_vectorised_split_equals_money_allocate(totals_ore, share_list):
+    from insats.core.money import allocate
+    from insats.core.payments_vector import _allocate_ore
+
+    shares_d = [Decimal(s) for s in share_list]
+    parts = _allocate_ore(np.array(totals_ore, dtype=np.int64), shares_d)
+    for i, total in enumerate(totals_ore):
+        expected = [int(x * 100) for x in allocate(Decimal(total) / 100, shares_d)]
+        assert [int(p[i]) for p in parts] == expected

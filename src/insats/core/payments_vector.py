@@ -16,6 +16,7 @@ from insats.core.payments_models import (
     BlendedMetric,
     ConditionMetric,
     Contract,
+    ImprovementMetric,
     RateCardMetric,
     Results,
     SavingsMetric,
@@ -148,6 +149,14 @@ def round_ore_array(ore: np.ndarray) -> np.ndarray:
     return (np.sign(ore) * mag).astype(np.int64)
 
 
+def _round_nonneg(ore: np.ndarray) -> np.ndarray:
+    """:func:`round_ore_array` for amounts known to be >= 0 (fewer passes over the data)."""
+    x = ore * (1 + _NUDGE)
+    x += 0.5
+    np.floor(x, out=x)
+    return x.astype(np.int64)
+
+
 def _arr(x: Any, n: int, where: str) -> np.ndarray:
     a = np.asarray(x, dtype=np.float64)
     if a.ndim == 0:
@@ -161,36 +170,45 @@ def _arr(x: Any, n: int, where: str) -> np.ndarray:
 class _ObsDraws:
     cohort: str | None
     improvement: np.ndarray
-    counterfactual: np.ndarray | None
+    counterfactual: float | np.ndarray | None  # a float when fixed in the contract
 
 
-def _threshold_level(threshold: Any, cf: np.ndarray | None, n: int) -> np.ndarray:
-    """Required improvement per draw; +inf where a relative threshold cannot be met."""
-    value = float(threshold.value)
-    if threshold.kind == "absolute":
-        return np.full(n, value)
-    if cf is None:
-        return np.full(n, np.inf)
-    return np.where(cf > 0, value * cf, np.inf)
+def _sum(values: list[Any]) -> Any:
+    total: Any = 0.0
+    for v in values:
+        total = total + v
+    return total
 
 
-def _payable(threshold: Any, imp: np.ndarray, cf: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+def _payable(threshold: Any, imp: np.ndarray, cf: float | np.ndarray | None) -> tuple[np.ndarray, Any]:
+    """Units paid for and whether the threshold was met (None without a threshold)."""
     if threshold is None:
         return np.maximum(imp, 0.0), None
-    level = _threshold_level(threshold, cf, imp.shape[0])
-    finite = np.isfinite(level)
-    safe = np.where(finite, level, 0.0)
-    met = finite & (imp >= safe - _TOL * np.maximum(1.0, np.abs(safe)))
-    if threshold.pays == "above_threshold":
-        units = np.maximum(imp - safe, 0.0)
+    value = float(threshold.value)
+    above = threshold.pays == "above_threshold"
+    if threshold.kind == "absolute" or isinstance(cf, float):
+        if threshold.kind == "absolute":
+            level = value
+        elif cf is not None and cf > 0:
+            level = value * cf
+        else:
+            return np.zeros_like(imp), np.zeros(imp.shape, dtype=bool)
+        met = imp >= level - _TOL * max(1.0, abs(level))
+        units = np.maximum(imp - level if above else imp, 0.0)
+    elif cf is None:
+        return np.zeros_like(imp), np.zeros(imp.shape, dtype=bool)
     else:
-        units = np.maximum(imp, 0.0)
-    return np.where(met, units, 0.0), met
+        positive = cf > 0
+        safe = np.where(positive, value * cf, 0.0)
+        met = positive & (imp >= safe - _TOL * np.maximum(1.0, np.abs(safe)))
+        units = np.maximum(imp - safe if above else imp, 0.0)
+    units *= met
+    return units, met
 
 
 def _price_ore(metric: Any, units: np.ndarray) -> np.ndarray:
     if metric.tiers is None:
-        return round_ore_array(float(metric.price * 100) * units)
+        return _round_nonneg(float(metric.price * 100) * units)
     total = np.zeros_like(units)
     lower = 0.0
     for tier in metric.tiers:
@@ -201,7 +219,7 @@ def _price_ore(metric: Any, units: np.ndarray) -> np.ndarray:
         upper = float(tier.up_to)
         total += price * np.clip(units - lower, 0.0, upper - lower)
         lower = upper
-    return round_ore_array(total)
+    return _round_nonneg(total)
 
 
 class _Gathered:
@@ -249,7 +267,7 @@ class _Gathered:
                 level = cfspec.level(key[1], key[2])
                 if level is None:
                     raise DrawsError(where, f"the contract's {cfspec.kind} has no level for this observation")
-                cf = np.full(n, float(level))
+                cf = float(level)
             direction = "decrease" if isinstance(metric, SavingsMetric) else metric.direction
             imp = cf - measured if direction == "decrease" else measured - cf
             rank = 0 if key[2] is None else cohort_rank[key[2]]
@@ -307,111 +325,138 @@ def _condition_met(g: _Gathered, condition: Any, period: int) -> np.ndarray:
     obs = g.obs.get((condition.metric, period), [])
     if not obs:
         return np.zeros(g.n, dtype=bool)
-    imp = np.sum([o.improvement for o in obs], axis=0)
-    cf = (
-        None
-        if any(o.counterfactual is None for o in obs)
-        else np.sum([o.counterfactual for o in obs], axis=0)
-    )
+    imp = _sum([o.improvement for o in obs])
+    cf = None if any(o.counterfactual is None for o in obs) else _sum([o.counterfactual for o in obs])
     _, met = _payable(condition.threshold, imp, cf)
-    assert met is not None
     return met
 
 
-def _gross_draws(contract: Contract, g: _Gathered) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Per metric: (before rule caps, after rule caps), int64 öre of shape (n, T)."""
+Columns = list[np.ndarray]  # one int64 array of shape (n,) per period
+
+
+def _gross_draws(contract: Contract, g: _Gathered) -> tuple[dict[str, Columns], dict[str, Columns]]:
+    """Per metric and period: (before rule caps, after rule caps), int64 öre of shape (n,)."""
     n, t_n = g.n, len(contract.periods)
-    before: dict[str, np.ndarray] = {}
-    after: dict[str, np.ndarray] = {}
+    zero = np.zeros(n, dtype=np.int64)  # shared, never written to
+    before: dict[str, Columns] = {}
+    after: dict[str, Columns] = {}
     for metric in contract.metrics:
-        b = np.zeros((n, t_n), dtype=np.int64)
-        before[metric.id] = b
+        b: Columns = [zero] * t_n
+        a: Columns = [zero] * t_n
+        before[metric.id], after[metric.id] = b, a
         if isinstance(metric, RateCardMetric):
-            a = np.zeros((n, t_n), dtype=np.int64)
             prices = [int(o.price * 100) for o in metric.outcomes]
             for p in range(t_n):
                 if (metric.id, p) in g.amounts:
-                    a[:, p] = g.amounts[(metric.id, p)]
-                    b[:, p] = g.gross.get((metric.id, p), a[:, p])
+                    a[p] = g.amounts[(metric.id, p)]
+                    b[p] = g.gross.get((metric.id, p), a[p])
                 elif (metric.id, p) in g.counts:
                     total = np.zeros(n)
                     for i, counts in g.counts[(metric.id, p)].items():
                         total += prices[i] * counts
-                    b[:, p] = a[:, p] = round_ore_array(total)
-            after[metric.id] = a
+                    b[p] = a[p] = _round_nonneg(total)
         elif isinstance(metric, ConditionMetric):
-            after[metric.id] = b
+            continue
         elif isinstance(metric, SavingsMetric):
-            a = np.zeros((n, t_n), dtype=np.int64)
-            paid1 = np.zeros(n, dtype=np.int64)
-            paid2 = np.zeros(n, dtype=np.int64)
+            paid1 = zero
+            paid2 = zero
             bonus = metric.bonus
             share = float(metric.share)
             for p in range(t_n):
                 obs = g.obs.get((metric.id, p), [])
                 if not obs:
                     continue
-                t1 = np.zeros(n, dtype=np.int64)
-                t2 = np.zeros(n, dtype=np.int64)
+                t1 = zero
+                t2 = zero
                 met = None
                 if bonus is not None and bonus.condition is not None:
                     met = _condition_met(g, bonus.condition, p)
                 for o in obs:
-                    saving_ore = np.maximum(o.improvement, 0.0) * 100
-                    t1 += round_ore_array(share * saving_ore)
+                    saving_ore = np.maximum(o.improvement, 0.0)
+                    saving_ore *= 100
+                    t1 = t1 + _round_nonneg(share * saving_ore)
                     if bonus is not None:
-                        extra = round_ore_array(
+                        extra = _round_nonneg(
                             float(bonus.share) * np.maximum(saving_ore - float(bonus.above * 100), 0.0)
                         )
-                        t2 += extra if met is None else np.where(met, extra, 0)
-                b[:, p] = t1 + t2
+                        if met is not None:
+                            extra *= met
+                        t2 = t2 + extra
+                b[p] = t1 + t2
                 if metric.cap is not None:
                     t1 = np.minimum(t1, int(metric.cap * 100) - paid1)
                 if bonus is not None and bonus.cap is not None:
                     t2 = np.minimum(t2, int(bonus.cap * 100) - paid2)
-                paid1 += t1
-                paid2 += t2
-                a[:, p] = t1 + t2
-            after[metric.id] = a
+                paid1 = paid1 + t1
+                paid2 = paid2 + t2
+                a[p] = t1 + t2
         else:
+            assert isinstance(metric, ImprovementMetric | BlendedMetric)
             for p in range(t_n):
                 for o in g.obs.get((metric.id, p), []):
                     units, _ = _payable(metric.threshold, o.improvement, o.counterfactual)
-                    b[:, p] += _price_ore(metric, units)
+                    b[p] = b[p] + _price_ore(metric, units)
             if metric.contract_threshold is not None:
-                s = (
-                    t_n - 1
-                    if metric.settlement_period is None
-                    else contract.period_ids.index(metric.settlement_period)
-                )
+                s = t_n - 1
+                if metric.settlement_period is not None:
+                    s = contract.period_ids.index(metric.settlement_period)
                 obs = [o for p in range(s + 1) for o in g.obs.get((metric.id, p), [])]
                 if obs:
-                    imp = np.sum([o.improvement for o in obs], axis=0)
+                    imp = _sum([o.improvement for o in obs])
                     cf = None
                     if all(o.counterfactual is not None for o in obs):
-                        cf = np.sum([o.counterfactual for o in obs], axis=0)
+                        cf = _sum([o.counterfactual for o in obs])
                     units, met = _payable(metric.contract_threshold, imp, cf)
                     entitlement = _price_ore(metric, units)
-                    already = b[:, : s + 1].sum(axis=1)
-                    b[:, s] += np.where(met, np.maximum(entitlement - already, 0), 0)
+                    already = _sum(b[: s + 1])
+                    settlement = np.maximum(entitlement - already, 0)
+                    settlement *= met
+                    b[s] = b[s] + settlement
             after[metric.id] = b
     return before, after
 
 
-def _allocate_ore(total: np.ndarray, shares: list[Any]) -> np.ndarray:
-    """``money.allocate`` for every draw at once, in int64 öre: shape (n, n_payers)."""
-    nums = np.array([int(s * 1_000_000) for s in shares], dtype=np.int64)
-    denom = int(nums.sum())
+def _divmod(total: np.ndarray, num: int, denom: int) -> tuple[np.ndarray, np.ndarray]:
+    """``divmod(total * num, denom)`` exactly, without slow integer division.
+
+    A float estimate of the quotient (off by at most one) corrected in integers; exact while
+    ``total * num`` fits in int64, i.e. period totals below 9.2e12 öre (92 billion SEK).
+    """
+    q = np.floor(total * (num / denom)).astype(np.int64)
+    r = total * num - q * denom
+    low = r < 0
+    q -= low
+    r += low * denom
+    high = r >= denom
+    q += high
+    r -= high * denom
+    return q, r
+
+
+def _allocate_ore(total: np.ndarray, shares: list[Any]) -> Columns:
+    """``money.allocate`` for every draw at once, in int64 öre: one array per payer.
+
+    Largest remainder; ties go to the earlier payer. Exact for totals below 9.2e12 öre.
+    """
+    nums = [int(s * 1_000_000) for s in shares]
+    denom = sum(nums)
     if len(nums) == 1:
-        return total[:, None].copy()
-    prod = total[:, None] * nums[None, :]
-    floors = prod // denom
-    rem = prod % denom
-    left = total - floors.sum(axis=1)
-    order = np.argsort(-rem, axis=1, kind="stable")
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.broadcast_to(np.arange(len(nums)), order.shape), axis=1)
-    return floors + (rank < left[:, None])
+        return [total]
+    parts, rems = [], []
+    for num in nums:
+        q, r = _divmod(total, num, denom)
+        parts.append(q)
+        rems.append(r)
+    left = total - _sum(parts)
+    for i, ri in enumerate(rems):
+        rank = np.zeros(total.shape, dtype=np.int64)
+        for j, rj in enumerate(rems):
+            if j < i:
+                rank += rj >= ri
+            elif j > i:
+                rank += rj > ri
+        parts[i] = parts[i] + (rank < left)
+    return parts
 
 
 def calculate_draws(contract: Contract, draws: Draws) -> DrawTotals:
@@ -424,89 +469,98 @@ def calculate_draws(contract: Contract, draws: Draws) -> DrawTotals:
     short decimals behave as the exact engine does. Raises :class:`DrawsError` (a ValueError naming
     the key) for unknown ids or wrong shapes.
     """
-    n, t_n = draws.n_draws, len(contract.periods)
+    n = draws.n_draws
     g = _Gathered(contract, draws)
     before, after = _gross_draws(contract, g)
     metrics = contract.metrics
     periods = contract.period_ids
-    carry = {m.id: np.zeros(n, dtype=np.int64) for m in metrics}
-    paid_m = {m.id: np.zeros(n, dtype=np.int64) for m in metrics}
+    zero = np.zeros(n, dtype=np.int64)
+    carry = {m.id: zero for m in metrics}
+    paid_m = {m.id: zero for m in metrics}
     payers = contract.payers
-    paid_payer = np.zeros((n, len(payers)), dtype=np.int64)
-    payer_caps = np.array(
-        [np.iinfo(np.int64).max if p.cap is None else int(p.cap * 100) for p in payers], dtype=np.int64
-    )
-    paid_total = np.zeros(n, dtype=np.int64)
-    due = {m.id: np.zeros((n, t_n), dtype=np.int64) for m in metrics}
-    due_payer = np.zeros((n, t_n, len(payers)), dtype=np.int64)
-    bound = np.zeros((n, t_n), dtype=bool)
+    paid_payer = [zero] * len(payers)
+    paid_total = zero
+    due: dict[str, Columns] = {m.id: [] for m in metrics}
+    due_payer: list[Columns] = [[] for _ in payers]
+    bound_cols: list[np.ndarray] = []
+    before_cols: Columns = []
     cf_on = contract.carry_forward
     shares = [p.share for p in payers]
     for p, period in enumerate(periods):
+        bound = np.zeros(n, dtype=bool)
         amount: dict[str, np.ndarray] = {}
         for m in metrics:
-            bound[:, p] |= before[m.id][:, p] > after[m.id][:, p]
-            offered = after[m.id][:, p] + carry[m.id]
-            carry[m.id] = np.zeros(n, dtype=np.int64)
+            if after[m.id][p] is not before[m.id][p]:
+                bound |= before[m.id][p] > after[m.id][p]
+            offered = after[m.id][p] + carry[m.id]
+            carry[m.id] = zero
             cap = _period_cap(m.cap_per_period, period)
             if cap is not None:
                 cut = np.maximum(offered - cap, 0)
                 offered = offered - cut
-                bound[:, p] |= cut > 0
+                bound |= cut > 0
                 if cf_on:
-                    carry[m.id] += cut
+                    carry[m.id] = cut
             if m.cap_total is not None:
                 cut = np.maximum(offered - (int(m.cap_total * 100) - paid_m[m.id]), 0)
                 offered = offered - cut
-                bound[:, p] |= cut > 0
+                bound |= cut > 0
             amount[m.id] = offered
         cap = _period_cap(contract.caps.per_period, period)
         if cap is not None:
-            room = np.full(n, cap, dtype=np.int64)
+            room: Any = cap
             for m in metrics:
                 take = np.minimum(amount[m.id], room)
                 cut = amount[m.id] - take
-                bound[:, p] |= cut > 0
+                bound |= cut > 0
                 if cf_on:
-                    carry[m.id] += cut
+                    carry[m.id] = carry[m.id] + cut
                 amount[m.id] = take
                 room = room - take
         if contract.caps.total is not None:
             room = int(contract.caps.total * 100) - paid_total
             for m in metrics:
                 take = np.minimum(amount[m.id], room)
-                bound[:, p] |= take < amount[m.id]
+                bound |= take < amount[m.id]
                 amount[m.id] = take
                 room = room - take
-        total = np.zeros(n, dtype=np.int64)
-        for m in metrics:
-            total += amount[m.id]
+        total = _sum([amount[m.id] for m in metrics])
+        if not isinstance(total, np.ndarray):
+            total = zero
         parts = _allocate_ore(total, shares)
-        pay = np.minimum(parts, payer_caps[None, :] - paid_payer)
-        paid_payer += pay
-        due_payer[:, p, :] = pay
-        cut = (parts - pay).sum(axis=1)
-        bound[:, p] |= cut > 0
-        for m in reversed(metrics):
-            take = np.minimum(cut, amount[m.id])
-            amount[m.id] = amount[m.id] - take
-            cut = cut - take
+        cut = zero
+        for k, payer in enumerate(payers):
+            pay = parts[k]
+            if payer.cap is not None:
+                pay = np.minimum(pay, int(payer.cap * 100) - paid_payer[k])
+                cut = cut + (parts[k] - pay)
+            paid_payer[k] = paid_payer[k] + pay
+            due_payer[k].append(pay)
+        if any(payer.cap is not None for payer in payers):
+            bound |= cut > 0
+            for m in reversed(metrics):
+                take = np.minimum(cut, amount[m.id])
+                amount[m.id] = amount[m.id] - take
+                cut = cut - take
         for m in metrics:
-            due[m.id][:, p] = amount[m.id]
-            paid_m[m.id] += amount[m.id]
-            paid_total += amount[m.id]
-    by_metric = {m.id: due[m.id] / 100.0 for m in metrics}
-    total_due = sum((due[m.id] for m in metrics), np.zeros((n, t_n), dtype=np.int64))
-    before_total = sum((before[m.id] for m in metrics), np.zeros((n, t_n), dtype=np.int64))
-    remaining = sum((carry[m.id] for m in metrics), np.zeros(n, dtype=np.int64))
+            due[m.id].append(amount[m.id])
+            paid_m[m.id] = paid_m[m.id] + amount[m.id]
+            paid_total = paid_total + amount[m.id]
+        bound_cols.append(bound)
+        before_cols.append(_sum([before[m.id][p] for m in metrics]))
+
+    def sek(cols: Columns) -> np.ndarray:
+        return np.column_stack([np.broadcast_to(c, (n,)) for c in cols]) / 100.0
+
+    by_metric = {m.id: sek(due[m.id]) for m in metrics}
     return DrawTotals(
         periods=list(periods),
         by_metric=by_metric,
-        total=total_due / 100.0,
-        by_payer={p.id: due_payer[:, :, k] / 100.0 for k, p in enumerate(payers)},
-        before_caps=before_total / 100.0,
-        carried_remaining=remaining / 100.0,
-        cap_bound=bound,
+        total=sek([_sum([due[m.id][p] for m in metrics]) for p in range(len(periods))]),
+        by_payer={payer.id: sek(due_payer[k]) for k, payer in enumerate(payers)},
+        before_caps=sek(before_cols),
+        carried_remaining=_sum([carry[m.id] for m in metrics]) / 100.0,
+        cap_bound=np.column_stack(bound_cols),
     )
 
 
