@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import auth_views, views
+from . import auth_views, views, views_tokens
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("profil/", views.profile, name="profile"),
     path("byt-organisation/", views.switch, name="switch"),
     path("jobb/<int:pk>/", views.job_detail, name="job"),
+    path("api-nycklar/", views_tokens.tokens_page, name="tokens"),
+    path("api-nycklar/<int:pk>/aterkalla/", views_tokens.token_revoke, name="token_revoke"),
     path("inbjudan/<str:token>/", views.accept, name="accept"),
     path("organisationer/", views.organisation_list, name="organisations"),
     path("organisation/", views.my_organisation, name="my_organisation"),
