@@ -1,4 +1,10 @@
-"""Log in by e-mail address and password. Lock-out is decided in security.py."""
+"""Log in by e-mail address and password. Lock-out is decided in security.py.
+
+The backend refuses a locked account even with the right password (so every caller of
+``authenticate`` respects the lock), but ``get_user`` does not: a lock stops new logins, it does
+not end sessions that were already open (else anybody could log a user out by mistyping their
+password five times).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ class EmailBackend(ModelBackend):
         except User.DoesNotExist:
             User().set_password(password)  # same work as a real check: no timing oracle
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        if user.check_password(password) and self.user_can_authenticate(user) and not user.is_locked():
             return user
         return None
 
