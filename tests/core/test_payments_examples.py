@@ -167,17 +167,19 @@ def test_payers_split_and_caps():
         assert sum(x.amount_due for x in row.payers) == row.amount_due
 
 
+@pytest.mark.parametrize("n_draws", [1, 3])
 @pytest.mark.parametrize("name", NAMES)
-def test_vectorised_equals_exact_on_examples(name):
+def test_vectorised_equals_exact_on_examples(name, n_draws):
     contract, results = load(name)
     out = calculate(contract, results)
-    totals = calculate_draws(contract, draws_from_results(contract, results, n_draws=3))
+    totals = calculate_draws(contract, draws_from_results(contract, results, n_draws=n_draws))
     for m in contract.metrics:
         expected = [float(r.amount_due) for r in rows(out, m.id)]
-        assert np.array_equal(totals.by_metric[m.id], np.tile(expected, (3, 1)))
+        assert np.array_equal(totals.by_metric[m.id], np.tile(expected, (n_draws, 1)))
     for k, payer in enumerate(contract.payers):
         expected = [float(row.payers[k].amount_due) for row in out.periods]
-        assert np.array_equal(totals.by_payer[payer.id], np.tile(expected, (3, 1)))
+        assert np.array_equal(totals.by_payer[payer.id], np.tile(expected, (n_draws, 1)))
+    assert np.array_equal(totals.total[0], [float(row.amount_due) for row in out.periods])
     assert np.array_equal(totals.cap_bound[0], [row.some_cap_bound for row in out.periods])
     assert totals.carried_remaining[0] == float(out.totals.carried_remaining)
 
