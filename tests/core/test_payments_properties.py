@@ -200,7 +200,7 @@ def contracts(draw, payer_caps=True):
     return {"contract": contract, "results": {"observations": observations, "participants": participants}}
 
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def ore(x) -> int:

@@ -204,3 +204,16 @@ def test_draws_with_unknown_ids_are_refused_naming_the_key():
         calculate_draws(contract, Draws(n_draws=2, estimates={("bl", "2026", None, "rct"): np.zeros(2)}))
     with pytest.raises(DrawsError):
         calculate_draws(contract, Draws(n_draws=2, outcome_counts={("rc", "2026", "o7"): np.zeros(2)}))
+
+
+def test_every_field_of_the_json_form_is_described():
+    from insats.core.payments import Input, Output
+
+    missing = []
+    for model in (Input, Output):
+        schema = model.model_json_schema()
+        for name, definition in schema.get("$defs", {}).items():
+            for field, spec in definition.get("properties", {}).items():
+                if "description" not in spec:
+                    missing.append(f"{name}.{field}")
+    assert missing == []

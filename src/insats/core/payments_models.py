@@ -283,7 +283,7 @@ class _PricedImprovement(_MetricBase):
 class RateCardMetric(_MetricBase):
     """Price per participant achieving binary outcomes (optionally sustained), capped per participant."""
 
-    kind: Literal["rate_card"] = "rate_card"
+    kind: Literal["rate_card"] = Field(default="rate_card", description="Metric kind: 'rate_card'.")
     outcomes: list[RateCardOutcome] = Field(min_length=1, description="The rate card lines.")
     cap_per_participant: Money | None = Field(
         default=None, description="Most paid for one participant over all outcomes of this metric."
@@ -293,7 +293,7 @@ class RateCardMetric(_MetricBase):
 class ImprovementMetric(_PricedImprovement):
     """Price × units of improvement of a measure over a counterfactual."""
 
-    kind: Literal["improvement"] = "improvement"
+    kind: Literal["improvement"] = Field(default="improvement", description="Metric kind: 'improvement'.")
     direction: Literal["decrease", "increase"] = Field(
         description="'decrease': fewer is better (improvement = counterfactual - measured, e.g. placements); "
         "'increase': more is better (improvement = measured - counterfactual)."
@@ -304,7 +304,7 @@ class ImprovementMetric(_PricedImprovement):
 class BlendedMetric(_PricedImprovement):
     """Price × an effect estimated as a weighted combination of several evaluations."""
 
-    kind: Literal["blended"] = "blended"
+    kind: Literal["blended"] = Field(default="blended", description="Metric kind: 'blended'.")
     evaluations: list[Evaluation] = Field(min_length=1, description="The evaluations and their weights.")
 
     @model_validator(mode="after")
@@ -322,7 +322,7 @@ class BlendedMetric(_PricedImprovement):
 class SavingsMetric(_MetricBase):
     """Measured savings passed through at a share up to a cap, plus an optional conditional tranche."""
 
-    kind: Literal["savings"] = "savings"
+    kind: Literal["savings"] = Field(default="savings", description="Metric kind: 'savings'.")
     counterfactual: Counterfactual = Field(
         description="Expected cost without the intervention; savings = counterfactual - measured cost."
     )
@@ -334,7 +334,7 @@ class SavingsMetric(_MetricBase):
 class ConditionMetric(_MetricBase):
     """A measure that is never paid for itself, only used as a condition of another metric."""
 
-    kind: Literal["condition"] = "condition"
+    kind: Literal["condition"] = Field(default="condition", description="Metric kind: 'condition'.")
     direction: Literal["decrease", "increase"] = Field(description="As for an improvement metric.")
     counterfactual: Counterfactual = Field(description="What the measure is compared with.")
 
