@@ -69,7 +69,9 @@ def test_beta_quantiles_match_scipy():
         assert d.quantile(q) == pytest.approx(10 + 10 * stats.beta.ppf(q, 2, 5), abs=1e-10)
 
 
-@pytest.mark.parametrize(("a", "b"), [(1, 1), (0.5, 0.5), (2.1, 2.9), (30, 2), (1, 5), (200, 300), (0.1, 0.1)])
+@pytest.mark.parametrize(
+    ("a", "b"), [(1, 1), (0.5, 0.5), (2.1, 2.9), (30, 2), (1, 5), (200, 300), (0.1, 0.1)]
+)
 def test_fast_beta_quantiles_equal_the_exact_inverse(a, b):
     u = np.random.default_rng(4).random(20_000)
     assert np.max(np.abs(dist.beta_ppf(a, b, u) - special.betaincinv(a, b, u))) < 1e-10
@@ -98,24 +100,37 @@ dist_st = st.one_of(
     st.builds(lambda m, s: make(kind="normal", mean=m, sd=s), finite, st.floats(0, 1e3)),
     st.builds(
         lambda m, s, lo, w: make(kind="normal", mean=m, sd=s, low=lo, high=lo + w),
-        st.floats(-10, 10), st.floats(0.01, 10), st.floats(-20, 20), st.floats(0.1, 30),
+        st.floats(-10, 10),
+        st.floats(0.01, 10),
+        st.floats(-20, 20),
+        st.floats(0.1, 30),
     ),  # fmt: skip
     st.builds(lambda m, s: make(kind="lognormal", mean=m, sd=s), positive, st.floats(0, 1e4)),
     st.builds(
         lambda a, f, w: make(kind="triangular", low=a, mode=a + f * w, high=a + w),
-        finite, st.floats(0, 1), st.floats(0, 1e4),
+        finite,
+        st.floats(0, 1),
+        st.floats(0, 1e4),
     ),  # fmt: skip
     st.builds(
         lambda a, f, w, lam: make(kind="pert", low=a, mode=a + f * w, high=a + w, weight=lam),
-        finite, st.floats(0, 1), st.floats(0, 1e4), st.floats(0.5, 10),
+        finite,
+        st.floats(0, 1),
+        st.floats(0, 1e4),
+        st.floats(0.5, 10),
     ),  # fmt: skip
     st.builds(
         lambda al, be, lo, w: make(kind="beta", alpha=al, beta=be, low=lo, high=lo + w),
-        st.floats(0.2, 50), st.floats(0.2, 50), finite, st.floats(0, 100),
+        st.floats(0.2, 50),
+        st.floats(0.2, 50),
+        finite,
+        st.floats(0, 100),
     ),  # fmt: skip
     st.builds(
         lambda vals, ws: make(
-            kind="discrete", values=vals[: len(ws)], probabilities=[w / sum(ws[: len(vals)]) for w in ws[: len(vals)]]
+            kind="discrete",
+            values=vals[: len(ws)],
+            probabilities=[w / sum(ws[: len(vals)]) for w in ws[: len(vals)]],
         ),
         st.lists(finite, min_size=3, max_size=3),
         st.lists(st.floats(0.01, 1), min_size=1, max_size=3),
@@ -194,7 +209,10 @@ def test_no_correlations_means_no_factor():
     [
         ([dist.Correlation(a="a", b="q", rho=0.5)], "correlations.0"),
         ([dist.Correlation(a="a", b="a", rho=0.5)], "correlations.0"),
-        ([dist.Correlation(a="a", b="b", rho=0.5), dist.Correlation(a="b", b="a", rho=0.2)], "correlations.1"),
+        (
+            [dist.Correlation(a="a", b="b", rho=0.5), dist.Correlation(a="b", b="a", rho=0.2)],
+            "correlations.1",
+        ),
         (
             [
                 dist.Correlation(a="a", b="b", rho=0.9),

@@ -68,7 +68,8 @@ class FinancingTerms(BaseModel):
         default=1, description="Periods per year: 1 (years), 2 (half-years), 4 (quarters), 12 (months)."
     )
     return_basis: Literal["fixed_rate", "capped_multiple"] = Field(
-        description="How the fund's return is set: a fixed annual rate, or a capped multiple of the drawn amount."
+        description="How the fund's return is set: a fixed annual rate, or a capped multiple of the "
+        "drawn amount."
     )
     annual_rate: Decimal | None = Field(
         default=None,
@@ -80,7 +81,8 @@ class FinancingTerms(BaseModel):
         default=None,
         ge=1,
         le=100,
-        description="For capped_multiple: the most the fund gets back before the surplus split, as a multiple of the amount drawn (1.3 = principal + 30 %).",
+        description="For capped_multiple: the most the fund gets back before the surplus split, as a "
+        "multiple of the amount drawn (1.3 = principal + 30 %).",
     )
     fund_surplus_share: Decimal = Field(
         ge=0, le=1, description="The fund's share of any surplus after principal and return (0.5 = half)."
@@ -137,7 +139,8 @@ class LedgerRow(BaseModel):
     surplus_to_provider: Decimal = Field(description="Of which the provider's surplus share, SEK.")
     outstanding_end: Decimal = Field(description="Principal still outstanding at the end of the period, SEK.")
     fund_cashflow: Decimal = Field(
-        description="Fund's net cash flow at the end of the period: receipts minus next period's drawdown, SEK."
+        description="Fund's net cash flow at the end of the period: receipts minus next period's "
+        "drawdown, SEK."
     )
 
 
@@ -154,7 +157,8 @@ class Output(BaseModel):
     )
     loss: Decimal = Field(description="Principal never repaid: the fund's loss, SEK.")
     unpaid_return: Decimal = Field(
-        description="fixed_rate: return accrued but never paid; capped_multiple: how far below the cap the return stayed, SEK."
+        description="fixed_rate: return accrued but never paid; capped_multiple: how far below the cap "
+        "the return stayed, SEK."
     )
     repaid_in_full: bool = Field(description="True when all principal was repaid.")
     money_multiple: float | None = Field(

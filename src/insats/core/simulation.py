@@ -30,12 +30,22 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from insats.core import distributions as dist
 from insats.core import financing as fin
 from insats.core import payments as pay
 from insats.core.money import round_ore, to_decimal
+from insats.core.payments_models import fail
 
 # --------------------------------------------------------------------------------------------------
 # expressions
@@ -70,10 +80,27 @@ def _parse_expr(value: Any, where: str = "expression") -> Any:
 
 
 _EXPR_SCHEMA = {
-    "description": "A number, an input name, or {op: [expr, ...]} with op one of add, sub, mul, div, min, max.",
+    "description": "A number, an input name, or {op: [expr, ...]} with op one of add, sub, mul, div, "
+    "min, max.",
     "anyOf": [{"type": "number"}, {"type": "string"}, {"type": "object"}],
 }
-Expr = Annotated[Any, BeforeValidator(_parse_expr), WithJsonSchema(_EXPR_SCHEMA)]
+
+
+def _dump_expr(expr: Any) -> Any:
+    if isinstance(expr, Decimal):
+        return int(expr) if expr == expr.to_integral_value() else float(expr)
+    if isinstance(expr, dict):
+        ((op, args),) = expr.items()
+        return {op: [_dump_expr(a) for a in args]}
+    return expr
+
+
+Expr = Annotated[
+    Any,
+    BeforeValidator(_parse_expr),
+    PlainSerializer(_dump_expr, when_used="json"),
+    WithJsonSchema(_EXPR_SCHEMA),
+]
 
 
 def expr_names(expr: Any) -> set[str]:
@@ -188,11 +215,13 @@ class Budget(_Model):
     )
     outcome_payments: list[Expr] | None = Field(
         default=None,
-        description="Outcome payments per period, SEK, when no contract is given (with a contract they are computed).",
+        description="Outcome payments per period, SEK, when no contract is given (with a contract they "
+        "are computed).",
     )
     payments_follow_effect: bool = Field(
         default=True,
-        description="For break-even without a contract: do outcome payments scale with the effect (true) or stay fixed?",
+        description="For break-even without a contract: do outcome payments scale with the effect "
+        "(true) or stay fixed?",
     )
 
     @model_validator(mode="after")
@@ -221,10 +250,10 @@ class Budget(_Model):
         return out
 
 
-def _err(field: str, message: str) -> ValueError:
-    exc = ValueError(f"{field}: {message}")
-    exc.field = field  # type: ignore[attr-defined]
-    return exc
+def _err(field: str, message: str) -> ValidationError:
+    """A ValidationError located at the dotted ``field`` (inside a validator pydantic prefixes the
+    outer location), so the CLI and the API name the offending field."""
+    return fail(field, message)
 
 
 class BudgetRow(BaseModel):
@@ -274,7 +303,7 @@ def _discount_factors(budget: Budget) -> list[Decimal]:
 
 
 def _pad(values: list[Decimal], n: int) -> list[Decimal]:
-    return list(values) + [Decimal(0)] * (n - len(values))
+    return list(values) + [Decimal("0.00")] * (n - len(values))
 
 
 def budget_impact(
@@ -478,7 +507,10 @@ class Input(_Model):
                     raise _err(f"outcome_counts.{i}.outcome", f"unknown outcome {o.outcome!r}")
         if self.break_even is not None and self.break_even.input not in known:
             raise _err("break_even.input", f"unknown input {self.break_even.input!r}")
-        dist.correlation_factor(list(self.inputs), self.correlations)  # raises naming 'correlations'
+        try:
+            dist.correlation_factor(list(self.inputs), self.correlations)
+        except ValueError as exc:
+            raise fail(getattr(exc, "field", "correlations"), str(exc)) from None
         return self
 
 
