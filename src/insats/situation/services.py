@@ -127,7 +127,7 @@ def load_areas(*, actor=None, path: Path = AREA_FILE) -> dict:
             actor=actor,
             object_type="situation.area",
             object_label=path.name,
-            changes={"created": created[:50], "updated": changed, **summary},
+            changes={"created_codes": created[:50], "updated_fields": changed, **summary},
         )
     return summary
 

@@ -1,0 +1,265 @@
+"""sync_kolada and sync_kolada_groups through the real client and a local HTTP stub.
+
+Expected counts are taken by hand from the recorded files (tests/integrations/kolada_responses/
+README.md): 24 cells; the revised files change exactly three of them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import strategies as st
+
+from insats.accounts.models import BackgroundJob
+from insats.audit.models import AuditEntry
+from insats.audit.services import verify_chain
+from insats.integrations.kolada import KoladaClient
+from insats.situation.models import KOLADA_SOURCE_LABEL, AreaGroup, Indicator, Observation
+from insats.situation.services import Revision, parse_years, sync_kolada, sync_kolada_groups
+from insats.situation.tasks import start_kolada_sync
+from tests.integrations.kolada_stub import Reply
+
+pytestmark = pytest.mark.django_db
+
+DATA = "data/kpi/N15419,N15428/municipality/1270,1283/year/2022,2023"
+MAY = date(2024, 5, 1)  # between N15428's preliminary (2024-03-15) and final (2024-09-30) publication
+OCTOBER = date(2024, 10, 1)
+
+
+def serve(stub, *, revised=False):
+    suffix = "_revised" if revised else ""
+    stub.add("kpi/N15419,N15428?per_page=5000", "kpi_N15419_N15428.json")
+    stub.add(DATA + "?per_page=5000", f"data_page1{suffix}.json")
+    stub.add(DATA + "?page=2&per_page=5000", f"data_page2{suffix}.json")
+
+
+def run(stub, sleep, today=MAY, **kw):
+    client = KoladaClient(base_url=stub.base_url, sleep=sleep)
+    return sync_kolada(
+        kpis=["N15419", "n15428"],
+        years=[2022, 2023],
+        municipalities=["1270", "1283"],
+        client=client,
+        today=today,
+        **kw,
+    )
+
+
+def obs(kpi, area, period, gender):
+    return Observation.objects.get(indicator__code=kpi, area__code=area, period=period, gender=gender)
+
+
+def test_first_sync_inserts_every_cell(kolada_stub, no_sleep):
+    serve(kolada_stub)
+    report = run(kolada_stub, no_sleep)
+    assert (report.inserted, report.updated, report.unchanged, report.revisions) == (24, 0, 0, [])
+    assert report.requests == 3  # KPI metadata + two data pages
+    assert report.indicators_created == ["N15419", "N15428"]
+    assert Observation.objects.count() == 24
+
+    o = obs("N15428", "1283", 2023, "K")
+    assert o.value == Decimal("88.1") and o.source == "kolada" and o.source_label == KOLADA_SOURCE_LABEL
+    missing = obs("N15419", "1270", 2023, "M")
+    assert missing.value is None and missing.status == "Missing"
+
+    ind = Indicator.objects.get(code="N15428")
+    assert ind.title_sv.startswith("Elever i åk. 9 som är behöriga till yrkesprogram")
+    assert ind.divided_by_gender and ind.publ_period == 2023 and ind.organisation is None
+    assert ind.prel_publication_date == date(2024, 3, 15)
+
+
+def test_preliminary_marks_follow_the_kpi_publication_dates(kolada_stub, no_sleep):
+    serve(kolada_stub)
+    run(kolada_stub, no_sleep, today=MAY)
+    prel = Observation.objects.filter(preliminary=True)
+    assert sorted({(o.indicator.code, o.period) for o in prel}) == [("N15428", 2023)]
+    assert prel.count() == 6  # 2 kommuner × 3 genders
+
+    # After the final publication the same values are final: an update, not a revision.
+    report = run(kolada_stub, no_sleep, today=OCTOBER)
+    assert (report.inserted, report.updated, report.unchanged) == (0, 6, 18)
+    assert report.revisions == []
+    assert not Observation.objects.filter(preliminary=True).exists()
+
+
+def test_resync_is_idempotent(kolada_stub, no_sleep):
+    serve(kolada_stub)
+    run(kolada_stub, no_sleep)
+    first = dict(Observation.objects.values_list("id", "fetched_at"))
+    report = run(kolada_stub, no_sleep)
+    assert (report.inserted, report.updated, report.unchanged) == (0, 0, 24)
+    assert report.indicators_created == [] and report.indicators_updated == []
+    assert dict(Observation.objects.values_list("id", "fetched_at")) == first  # untouched rows
+
+
+def test_revised_values_are_reported_old_to_new(kolada_stub, no_sleep):
+    serve(kolada_stub)
+    run(kolada_stub, no_sleep)
+    serve(kolada_stub, revised=True)
+    report = run(kolada_stub, no_sleep)
+
+    assert (report.inserted, report.updated, report.unchanged, report.withdrawn) == (0, 3, 21, 1)
+    assert report.revisions == [
+        Revision("N15419", "1283", 2023, "T", Decimal("74.000000"), Decimal("74.200000")),
+        Revision("N15428", "1270", 2023, "T", Decimal("79.500000"), None),
+    ]
+    assert obs("N15419", "1270", 2023, "M").value == Decimal("56.8")  # filled in, not a revision
+    withdrawn = obs("N15428", "1270", 2023, "T")
+    assert withdrawn.value is None and withdrawn.status == "isdeleted" and not withdrawn.preliminary
+
+
+def test_one_audit_entry_per_sync_with_the_summary(kolada_stub, no_sleep, world):
+    serve(kolada_stub)
+    admin = world.user("owner", "analyst")
+    before = AuditEntry.objects.count()
+    run(kolada_stub, no_sleep, actor=admin, organisation=world.orgs["owner"])
+    serve(kolada_stub, revised=True)
+    run(kolada_stub, no_sleep, actor=admin, organisation=world.orgs["owner"])
+    entries = list(AuditEntry.objects.filter(seq__gt=before).order_by("seq"))
+    assert [e.action for e in entries] == ["situation.kolada.synced", "situation.kolada.synced"]
+    assert entries[0].actor == admin and entries[0].organisation == world.orgs["owner"]
+    assert entries[0].changes["inserted"] == 24
+    assert entries[1].changes["revisions_total"] == 2
+    assert entries[1].changes["revisions"][0] == {
+        "kpi": "N15419",
+        "area": "1283",
+        "period": 2023,
+        "gender": "T",
+        "old": "74.000000",
+        "new": "74.200000",
+    }
+    assert verify_chain().ok
+
+
+def test_all_areas_skips_ids_that_are_not_areas(kolada_stub, no_sleep):
+    kolada_stub.add(
+        "kpi/N15419?per_page=5000",
+        Reply(
+            body={
+                "values": [
+                    {
+                        "id": "N15419",
+                        "title": "Elever i åk. 9 som uppnått kunskapskraven i alla ämnen",
+                        "is_divided_by_gender": True,
+                        "publ_period": "2023",
+                    }
+                ],
+                "count": 1,
+                "next_url": None,
+            }
+        ),
+    )
+    kolada_stub.add("data/kpi/N15419/year/2023?per_page=5000", "data_N15419_2023_all.json")
+    report = sync_kolada(kpis=["N15419"], years=[2023], client=KoladaClient(sleep=no_sleep))
+    assert (report.inserted, report.skipped_unknown_area, report.unknown_areas) == (3, 1, ["G35951"])
+    assert sorted(Observation.objects.values_list("area__code", "value")) == [
+        ("0000", Decimal("73.8")),
+        ("12", Decimal("72.9")),
+        ("1270", Decimal("61.4")),
+    ]
+
+
+def test_bad_input_names_the_field(kolada_stub, no_sleep):
+    client = KoladaClient(sleep=no_sleep)
+    with pytest.raises(ValueError, match="kpi"):
+        sync_kolada(kpis=["15419"], years=[2023], client=client)
+    with pytest.raises(ValueError, match="municipalities: okända områdeskoder: 9999"):
+        sync_kolada(kpis=["N15419"], years=[2023], municipalities=["1270", "9999"], client=client)
+    kolada_stub.add("kpi/N15419,N99999?per_page=5000", "kpi_N15419_N15428.json")
+    with pytest.raises(ValueError, match="kpi: Kolada känner inte till N99999"):
+        sync_kolada(kpis=["N15419", "N99999"], years=[2023], client=client)
+    assert Observation.objects.count() == 0
+
+
+def test_a_failing_fetch_writes_nothing(kolada_stub, no_sleep):
+    kolada_stub.add("kpi/N15419,N15428?per_page=5000", "kpi_N15419_N15428.json")
+    kolada_stub.add(DATA + "?per_page=5000", "data_page1.json")
+    kolada_stub.add(DATA + "?page=2&per_page=5000", Reply(500, "error_503.json"))
+    client = KoladaClient(sleep=no_sleep, max_retries=1)
+    with pytest.raises(Exception, match="HTTP 500"):
+        sync_kolada(
+            kpis=["N15419", "N15428"], years=[2022, 2023], municipalities=["1270", "1283"], client=client
+        )
+    assert Observation.objects.count() == 0 and Indicator.objects.count() == 0
+
+
+def test_groups_sync_creates_then_leaves_unchanged(kolada_stub, no_sleep):
+    kolada_stub.add(
+        "municipality_groups?title=Liknande kommuner&per_page=5000", "municipality_groups_liknande.json"
+    )
+    kolada_stub.add("municipality_groups/G37416?per_page=5000", "municipality_groups_G37416.json")
+    client = KoladaClient(sleep=no_sleep)
+    report = sync_kolada_groups(client=client)
+    assert (report.created, report.updated, report.unknown_members) == (["G35951", "G37416"], [], ["G99"])
+    g = AreaGroup.objects.get(kolada_id="G35951")
+    assert sorted(g.members.values_list("name", flat=True)) == sorted(
+        ["Gnesta", "Söderköping", "Östra Göinge", "Lilla Edet", "Kil", "Gagnef", "Lycksele"]
+    )
+    assert AreaGroup.objects.get(kolada_id="G37416").members.count() == 6
+    again = sync_kolada_groups(client=client)
+    assert (again.created, again.updated, again.unchanged) == ([], [], 2)
+    assert AuditEntry.objects.filter(action="situation.kolada.groups_synced").count() == 1
+
+
+def test_background_task_tracks_progress(kolada_stub, world, django_capture_on_commit_callbacks):
+    serve(kolada_stub)
+    user = world.user("owner", "analyst")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_kolada_sync(
+            user=user,
+            organisation=world.orgs["owner"],
+            kpis=["N15419", "N15428"],
+            years=[2022, 2023],
+            municipalities=["1270", "1283"],
+        )
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.DONE
+    assert (job.done, job.total) == (1, 1)  # one chunked data request
+    assert job.result["inserted"] == 24 and job.result["revisions_total"] == 0
+    assert "24 nya" in job.message
+    assert AuditEntry.objects.filter(action="situation.kolada.synced", actor=user).count() == 1
+
+
+def test_background_task_failure_is_shown_on_the_job(kolada_stub, world, django_capture_on_commit_callbacks):
+    kolada_stub.add("kpi/N99999?per_page=5000", "empty.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_kolada_sync(
+            user=world.user("owner", "analyst"),
+            organisation=world.orgs["owner"],
+            kpis=["N99999"],
+            years=[2023],
+        )
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.FAILED
+    assert "N99999" in job.message
+
+
+def test_command_sync_prints_counts_and_revisions(kolada_stub):
+    serve(kolada_stub)
+    out = StringIO()
+    args = ["sync", "--kpi", "N15419,N15428", "--years", "2022-2023", "--municipalities", "1270,1283"]
+    call_command("kolada", *args, stdout=out)
+    assert "24 inserted, 0 updated, 0 unchanged" in out.getvalue()
+    assert "request 1/1" in out.getvalue()
+    serve(kolada_stub, revised=True)
+    out = StringIO()
+    call_command("kolada", *args, stdout=out)
+    assert "0 inserted, 3 updated, 21 unchanged, 1 withdrawn" in out.getvalue()
+    assert "revised N15419 1283 2023 T: 74.000000 -> 74.200000" in out.getvalue()
+
+
+def test_command_rejects_bad_years(kolada_stub):
+    with pytest.raises(CommandError, match="years: 2024-2015"):
+        call_command("kolada", "sync", "--kpi", "N15419", "--years", "2024-2015")
+
+
+@given(st.integers(1950, 2090), st.integers(0, 30))
+def test_parse_years_range(start, length):
+    end = min(start + length, 2100)
+    assert parse_years(f"{start}-{end}") == list(range(start, end + 1))
+    assert parse_years(f"{end},{start}") == sorted({start, end})
