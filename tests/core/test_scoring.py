@@ -333,3 +333,22 @@ def test_cli_bad_input_exits_2_naming_field(tmp_path):
     code, out = cli("score", path)
     assert code == 2
     assert out["errors"][0]["field"] == "bids.1.scores.quality.0.score"
+
+
+def test_absolute_price_with_mean_lets_one_evaluator_decide():
+    """docs: with the mean, E3's 9 lifts A to 6 -> 36 + 40 = 76 against B's 44 + 24 = 68."""
+    data = example("score_absolute_price.json")
+    data["aggregation"] = "mean"
+    out = run(data)
+    bids = by_id(out)
+    assert Decimal(bids["A"]["total_points"]) == 76
+    assert Decimal(bids["B"]["total_points"]) == Decimal("68")  # 60 x (22/3)/10 = 44, + 24
+    assert out["winner"] == "A"
+
+
+def test_without_consensus_a_would_win():
+    data = example("score_qualification.json")
+    del data["bids"][1]["consensus"]
+    out = run(data)
+    assert Decimal(by_id(out)["B"]["total_points"]) == Decimal("13.333333")
+    assert out["winner"] == "A"

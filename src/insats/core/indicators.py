@@ -105,10 +105,11 @@ def _ranks_from_key(key: np.ndarray) -> RankArrays:
     same_as_next = np.zeros(k.shape, dtype=bool)
     same_as_next[..., :-1] = same_as_prev[..., 1:]
     last = np.minimum.accumulate(np.where(same_as_next, a, pos)[..., ::-1], axis=-1)[..., ::-1]
-    rank = np.empty(k.shape)
-    tied = np.empty(k.shape)
-    np.put_along_axis(rank, order, first + 1.0, axis=-1)
-    np.put_along_axis(tied, order, (last - first) + 1.0, axis=-1)
+    # one scatter back to the original order: first index and run length packed in one integer
+    packed = np.empty(k.shape, dtype=np.int64)
+    np.put_along_axis(packed, order, first.astype(np.int64) * (a + 1) + (last - first), axis=-1)
+    rank = (packed // (a + 1) + 1).astype(float)
+    tied = (packed % (a + 1) + 1).astype(float)
     valid = ~np.isnan(k)
     n = np.broadcast_to(valid.sum(axis=-1, keepdims=True).astype(float), k.shape)
     rank[~valid] = np.nan
