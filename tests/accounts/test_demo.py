@@ -328,3 +328,28 @@ def test_board_member_and_federation_chief_are_linked_to_their_seats(debug):
     seat = Seat.objects.get(user=viewer)
     assert (seat.body.kind, seat.role) == ("styrelse", "politician")
     assert viewer.memberships.get().role == "viewer"
+
+
+def test_a_newcomer_gets_in_through_the_login_pages_with_the_printout(debug, client):
+    """Password step, then the TOTP code from the printed secret, then the start page (no set-up detour)."""
+    output = run_demo()
+    email = "admin@tomelilla.demo"
+    password = printed_passwords(output)[email]
+    secret, _codes = printed_two_factor(output)[email]
+    response = client.post("/konto/logga-in/", {"email": email, "password": password})
+    assert response.status_code == 302 and response.url.endswith("/konto/logga-in/kod/")
+    response = client.post("/konto/logga-in/kod/", {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302
+    home = client.get(response.url, follow=True)
+    assert home.status_code == 200
+    assert home.wsgi_request.user.email == email
+    assert not any("/tvafaktor/" in url for url, _status in home.redirect_chain)  # no forced set-up
+    assert AuditEntry.objects.filter(action="auth.login", actor__email=email).exists()
+
+
+def test_a_user_without_two_factor_logs_in_with_the_password_only(debug, client):
+    output = run_demo()
+    email = "analytiker@tomelilla.demo"
+    response = client.post("/konto/logga-in/", {"email": email, "password": printed_passwords(output)[email]})
+    assert response.status_code == 302 and "/logga-in/" not in response.url
+    assert client.get(response.url).status_code == 200
