@@ -393,3 +393,11 @@ def test_cli_bad_input_exits_2(tmp_path):
     path.write_text(json.dumps(data), encoding="utf-8")
     code, out = cli("rank", path)
     assert code == 2 and out["errors"][0]["field"] == "peers.0.peers.4"
+
+
+def test_unknown_covariate_names_the_field():
+    data = example("rank_expected.json")
+    data["expected"][0]["covariates"] = ["parents_edu", "nope"]
+    with pytest.raises(FieldError) as exc:
+        run(data)
+    assert exc.value.field == "expected.0.covariates.1"

@@ -234,7 +234,7 @@ def _residual_stats(y: np.ndarray, x: np.ndarray, slope: np.ndarray, intercept: 
     return n, x_mean, sxx, s
 
 
-def theil_sen(values: np.ndarray, years, chunk: int = 20000) -> TrendArrays:
+def theil_sen(values: np.ndarray, years, chunk: int = 4000) -> TrendArrays:
     """Theil–Sen trend along the last axis (the median of all pairwise slopes).
 
     ``values``: ``(..., years)``, NaN = missing; ``years``: the x values, shape ``(years,)``.
@@ -631,7 +631,8 @@ class _Cube:
         return spec.higher_is_better
 
     def column(self, iid: str, year: int, field: str) -> np.ndarray:
-        i = self.indicator(iid, f"{field}.indicator")
+        """Values of ``iid`` in ``year`` for every area; ``field`` names the indicator in errors."""
+        i = self.indicator(iid, field)
         if year not in self.y_ix:
             return np.full(len(self.area_ids), np.nan)
         return self.data[:, i, self.y_ix[year]]
@@ -640,7 +641,7 @@ class _Cube:
 def _do_rank(cube: _Cube, k: int, req: RankRequest) -> RankResult:
     f = f"ranks.{k}"
     hib = cube.polarity(req.indicator, f"{f}.indicator")
-    col = cube.column(req.indicator, req.year, f)
+    col = cube.column(req.indicator, req.year, f"{f}.indicator")
     r = rank_areas(col, hib)
     report = req.areas if req.areas is not None else cube.area_ids
     rows = []
@@ -663,7 +664,7 @@ def _do_rank(cube: _Cube, k: int, req: RankRequest) -> RankResult:
 def _do_peer(cube: _Cube, k: int, req: PeerRequest) -> PeerResult:
     f = f"peers.{k}"
     hib = cube.polarity(req.indicator, f"{f}.indicator")
-    col = cube.column(req.indicator, req.year, f)
+    col = cube.column(req.indicator, req.year, f"{f}.indicator")
     me = cube.area(req.area, f"{f}.area")
     idx = [me] + [cube.area(p, f"{f}.peers.{j}") for j, p in enumerate(req.peers) if p != req.area]
     idx = list(dict.fromkeys(idx))
@@ -726,12 +727,10 @@ def _do_trend(cube: _Cube, k: int, req: TrendRequest) -> TrendResult:
 
 def _do_expected(cube: _Cube, k: int, req: ExpectedRequest) -> ExpectedResult:
     f = f"expected.{k}"
-    y = cube.column(req.indicator, req.year, f)
+    y = cube.column(req.indicator, req.year, f"{f}.indicator")
     xs = np.column_stack(
         [cube.column(c, req.year, f"{f}.covariates.{j}") for j, c in enumerate(req.covariates)]
     )
-    for j, c in enumerate(req.covariates):
-        cube.indicator(c, f"{f}.covariates.{j}")
     try:
         e = expected_values(y, xs)
     except ValueError as exc:
