@@ -371,3 +371,45 @@ def test_vectorised_split_equals_money_allocate(totals_ore, share_list):
     for i, total in enumerate(totals_ore):
         expected = [int(x * 100) for x in allocate(Decimal(total) / 100, shares_d)]
         assert [int(p[i]) for p in parts] == expected
+
+
+@SETTINGS
+@given(contracts(), st.data())
+def test_each_draw_equals_its_own_exact_calculation(data, more):
+    """Several different draws in one vectorised run: each equals calculate() on its own results."""
+    variants = [data]
+    for _ in range(3):
+        v = copy.deepcopy(data)
+        for o in v["results"]["observations"]:
+            if "value" in o:
+                o["value"] = more.draw(SMALL)
+            if "counterfactual" in o:
+                o["counterfactual"] = more.draw(SMALL)
+            if "estimates" in o:
+                o["estimates"] = {k: more.draw(SMALL) for k in o["estimates"]}
+        variants.append(v)
+    inputs = [parse_input(v) for v in variants]
+    contract = inputs[0].contract
+    single = [draws_from_results(contract, i.results) for i in inputs]
+
+    def stack(field):
+        return {k: np.concatenate([getattr(d, field)[k] for d in single]) for k in getattr(single[0], field)}
+
+    draws = Draws(
+        n_draws=len(single),
+        values=stack("values"),
+        counterfactuals=stack("counterfactuals"),
+        estimates=stack("estimates"),
+        rate_card_amounts=stack("rate_card_amounts"),
+        rate_card_gross=stack("rate_card_gross"),
+    )
+    totals = calculate_draws(contract, draws)
+    for i, inp in enumerate(inputs):
+        out = calculate(contract, inp.results)
+        assert (
+            np.round(totals.total[i] * 100).astype(np.int64) == [ore(r.amount_due) for r in out.periods]
+        ).all()
+        for k, payer in enumerate(contract.payers):
+            expected = [ore(row.payers[k].amount_due) for row in out.periods]
+            assert (np.round(totals.by_payer[payer.id][i] * 100).astype(np.int64) == expected).all()
+        assert (totals.cap_bound[i] == [r.some_cap_bound for r in out.periods]).all()
