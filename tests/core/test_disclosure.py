@@ -27,7 +27,7 @@ def test_worked_example_reports_of_concern():
     assert out.row_totals == [24, 34, 52]
     assert out.column_totals == [47, 25, 38]
     assert out.grand_total == 110
-    reasons = {(h["row"], h["column"]): h["reason"] for h in out.hidden}
+    reasons = {(h.row, h.column): h.reason for h in out.hidden}
     assert reasons == {
         ("0–5", "Väster"): "primary",
         ("0–5", "Centrum"): "secondary",

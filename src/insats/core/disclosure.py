@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "HiddenCell",
     "SuppressionRequest",
     "SuppressionResult",
     "determinable_cells",
@@ -180,6 +181,17 @@ class SuppressionRequest(BaseModel):
         return self
 
 
+class HiddenCell(BaseModel):
+    """One hidden cell of a published table."""
+
+    row: str = Field(description="Row label, or 'total' for the column totals.")
+    column: str = Field(description="Column label, or 'total' for the row totals.")
+    reason: Literal["primary", "secondary"] = Field(
+        description="'primary': the count is under min_count; 'secondary': hidden so that a primary "
+        "cell cannot be recomputed from the totals."
+    )
+
+
 class SuppressionResult(BaseModel):
     """The table as it may be published: hidden cells are null."""
 
@@ -190,11 +202,7 @@ class SuppressionResult(BaseModel):
     row_totals: list[int | None] = Field(description="Row totals as shown; null where hidden.")
     column_totals: list[int | None] = Field(description="Column totals as shown; null where hidden.")
     grand_total: int | None = Field(description="Grand total as shown; null where hidden.")
-    hidden: list[dict] = Field(
-        description="Every hidden cell: {row, column, reason} with reason 'primary' (under "
-        "min_count) or 'secondary' (hidden so a primary cell cannot be recomputed). Margins use "
-        "the label 'total'."
-    )
+    hidden: list[HiddenCell] = Field(description="Every hidden cell, with the reason.")
     min_count: int = Field(description="The threshold used.")
     method: Literal["primary+secondary (line rule and linear check)"] = Field(
         "primary+secondary (line rule and linear check)", description="The suppression method."
@@ -210,11 +218,9 @@ def suppress(request: SuppressionRequest | dict) -> SuppressionResult:
     row_labels = [*req.rows, "total"]
     col_labels = [*req.columns, "total"]
     hidden_list = [
-        {
-            "row": row_labels[i],
-            "column": col_labels[j],
-            "reason": "primary" if primary[i, j] else "secondary",
-        }
+        HiddenCell(
+            row=row_labels[i], column=col_labels[j], reason="primary" if primary[i, j] else "secondary"
+        )
         for i, j in zip(*np.nonzero(hidden), strict=True)
     ]
     return SuppressionResult(
