@@ -352,3 +352,12 @@ def test_without_consensus_a_would_win():
     out = run(data)
     assert Decimal(by_id(out)["B"]["total_points"]) == Decimal("13.333333")
     assert out["winner"] == "A"
+
+
+def test_all_bids_excluded():
+    data = example("score_qualification.json")
+    data["bids"] = [data["bids"][2]]  # only the late bid C
+    out = run(data)
+    assert out["winner"] is None and out["ties"] == []
+    assert [b["id"] for b in out["bids"]] == ["C"] and out["bids"][0]["rank"] is None
+    assert out["steps"][-1]["text_en"] == "No bid meets the qualification criteria."

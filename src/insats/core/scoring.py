@@ -625,7 +625,13 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
             winner = top[0]
         elif rng is not None:
             winner = next(i for i in top if results[i].position == 1)
-    if deduction_model:
+    if not ordered:
+        step(
+            "ranking",
+            "Inget anbud uppfyller kvalificeringskraven.",
+            "No bid meets the qualification criteria.",
+        )
+    elif deduction_model:
         sv = ", ".join(f"{i} {_kr(per_bid[i]['comparison_price'], True)}" for i in ordered)
         en = ", ".join(f"{i} {_kr(per_bid[i]['comparison_price'], False)}" for i in ordered)
         step(
