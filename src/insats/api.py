@@ -11,6 +11,7 @@ module may import from here without an import cycle. ``from insats.api import ap
 Errors all have ``detail`` (a sentence in the request's language) and ``code``:
 
 =====  ==================  ==========================================================
+400    ``bad_request``     the body is not JSON
 401    ``unauthenticated`` no or an unknown/revoked token and no session
 403    ``forbidden``       authenticated, but the role or relation does not allow it
 404    ``not_found``       no such object, or one the actor may not know exists
@@ -212,7 +213,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return response
 
     def on_http_error(request, exc: HttpError):
-        codes = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}
+        codes = {
+            400: "bad_request",
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            409: "conflict",
+        }
         return _error(api, request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
     def on_forbidden(request, exc):

@@ -30,10 +30,9 @@ own token; a refusal is 401 (anonymous), 403 (visible but not allowed) or 404 (i
 
 from __future__ import annotations
 
-from tests.matrix import ADMIN, ALL, NONE, Entry
-
 from insats.accounts import access, tokens
 from insats.accounts.models import ApiToken, Partnership
+from tests.matrix import ADMIN, ALL, NONE, Entry
 
 REVOKE_TOKEN_NAME = "matrix: to be revoked"
 
