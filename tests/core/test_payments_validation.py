@@ -204,6 +204,12 @@ def test_draws_with_unknown_ids_are_refused_naming_the_key():
         calculate_draws(contract, Draws(n_draws=2, estimates={("bl", "2026", None, "rct"): np.zeros(2)}))
     with pytest.raises(DrawsError):
         calculate_draws(contract, Draws(n_draws=2, outcome_counts={("rc", "2026", "o7"): np.zeros(2)}))
+    relative = copy.deepcopy(BASE["contract"])
+    relative["metrics"][2]["threshold"] = {"kind": "relative", "value": "0.1"}
+    est = {("bl", "2026", None, "rct"): np.ones(2), ("bl", "2026", None, "did"): np.ones(2)}
+    with pytest.raises(DrawsError) as info:
+        calculate_draws(Contract.model_validate(relative), Draws(n_draws=2, estimates=est))
+    assert info.value.field == "counterfactuals['bl', '2026', None]"
 
 
 def test_every_field_of_the_json_form_is_described():

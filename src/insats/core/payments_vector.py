@@ -291,6 +291,12 @@ class _Gathered:
             cf = None
             if key in draws.counterfactuals:
                 cf = _arr(draws.counterfactuals[key], n, f"counterfactuals{list(key)}")
+            elif any(
+                t is not None and t.kind == "relative" for t in (metric.threshold, metric.contract_threshold)
+            ):
+                raise DrawsError(
+                    f"counterfactuals{list(key)}", "a relative threshold needs the counterfactual level"
+                )
             rank = 0 if key[2] is None else cohort_rank[key[2]]
             found.setdefault((key[0], periods[key[1]]), []).append((rank, _ObsDraws(key[2], imp, cf)))
         for k, v in found.items():
