@@ -19,7 +19,7 @@ from insats.audit.models import AuditEntry
 from insats.audit.services import verify_chain
 from tests.conftest import PASSWORD
 
-from .test_security_support import client, entries  # noqa: F401
+from .test_security_support import checked_client, entries  # noqa: F401
 
 MESSAGE = "Fel e-postadress eller lösenord, eller så är kontot tillfälligt låst."
 LIMIT = 5
@@ -65,7 +65,11 @@ def test_limit_th_failure_locks_and_the_right_password_is_then_refused(client, w
     user.refresh_from_db()
     assert user.failed_logins == LIMIT
     # Locked for the window, counted from the failure that reached the limit.
-    assert before + timedelta(minutes=MINUTES) <= user.locked_until <= timezone.now() + timedelta(minutes=MINUTES)
+    assert (
+        before + timedelta(minutes=MINUTES)
+        <= user.locked_until
+        <= timezone.now() + timedelta(minutes=MINUTES)
+    )
 
     response = post_login(client, user.email, PASSWORD)
     assert response.status_code == 200 and not logged_in(client)

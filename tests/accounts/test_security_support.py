@@ -3,7 +3,7 @@
 ``client`` here replaces pytest-django's: a test client that checks **every** HTML page it
 receives for the Content-Security-Policy header and for inline script, ``on*=`` event handlers,
 ``style=`` attributes and ``<style>`` elements (all forbidden by the CSP ``script-src 'self';
-style-src 'self'``). Test modules import it (``from .test_security_support import client``).
+style-src 'self'``). Test modules import it (``from .test_security_support import checked_client``).
 
 ``totp`` is an independent RFC 6238 implementation (hmac + hashlib) so the tests do not check
 pyotp against itself.
@@ -76,8 +76,8 @@ class CheckedClient(Client):
         return response
 
 
-@pytest.fixture
-def client():
+@pytest.fixture(name="client")
+def checked_client():
     return CheckedClient()
 
 

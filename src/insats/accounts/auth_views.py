@@ -159,6 +159,23 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
+def _status_page(request, *, regenerate_form=None, disable_form=None, status=200):
+    user = request.user
+    required = security.requires_two_factor(user, getattr(request, "memberships", None))
+    return render(
+        request,
+        "accounts/two_factor_status.html",
+        {
+            "confirmed_at": user.totp_confirmed_at,
+            "unused": security.unused_recovery_codes(user),
+            "required": required,
+            "regenerate_form": regenerate_form or CodeForm(prefix="regen"),
+            "disable_form": None if required else (disable_form or CodeForm(prefix="disable")),
+        },
+        status=status,
+    )
+
+
 @login_only
 @sensitive_post_parameters("code", "current_code")
 @never_cache
@@ -168,16 +185,7 @@ def two_factor(request):
     user = request.user
     replacing = user.has_two_factor and (request.GET.get("byt") or request.POST.get("byt"))
     if user.has_two_factor and not replacing:
-        return render(
-            request,
-            "accounts/two_factor_status.html",
-            {
-                "confirmed_at": user.totp_confirmed_at,
-                "unused": security.unused_recovery_codes(user),
-                "required": security.requires_two_factor(user, getattr(request, "memberships", None)),
-                "code_form": CodeForm(),
-            },
-        )
+        return _status_page(request)
     secret = _setup_secret(request)
     form_class = ReplaceForm if replacing else CodeForm
     form = form_class(request.POST or None)
@@ -194,15 +202,20 @@ def two_factor(request):
         else:
             request.session.pop(security.SETUP_KEY, None)
             security.mark_verified(request.session, user)
-            return render(
-                request, "accounts/recovery_codes.html", {"codes": codes, "first_time": not replacing}
-            )
+            context = {"codes": codes, "first_time": not replacing}
+            return render(request, "accounts/recovery_codes.html", context)
+    return _setup_page(request, form, replacing=bool(replacing))
+
+
+def _setup_page(request, form=None, *, replacing: bool = False):
+    user = request.user
+    secret = _setup_secret(request)
     uri = security.provisioning_uri(user, secret)
     return render(
         request,
         "accounts/two_factor_setup.html",
         {
-            "form": form,
+            "form": form or (ReplaceForm() if replacing else CodeForm()),
             "qr": security.qr_svg_data_uri(uri),
             "secret": security.grouped(secret),
             "replacing": replacing,
@@ -211,40 +224,49 @@ def two_factor(request):
     )
 
 
+def _not_enabled(request):
+    messages.error(request, _("Tvåfaktorsinloggning är inte aktiverad."))
+    return _setup_page(request)
+
+
 @login_only
 @require_POST
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("disable-code")
 def two_factor_disable(request):
-    form = CodeForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError({"code": [_("Ange en kod från appen.")]})
-        security.disable_two_factor(request.user, form.cleaned_data["code"])
-    except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
-    else:
-        messages.success(request, _("Tvåfaktorsinloggning är avstängd."))
-    return redirect("accounts:two_factor")
+    """Turn 2FA off (a current code; refused while a role requires 2FA). Errors re-render the page."""
+    form = CodeForm(request.POST, prefix="disable")
+    if form.is_valid():
+        try:
+            security.disable_two_factor(request.user, form.cleaned_data["code"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Tvåfaktorsinloggning är avstängd."))
+            return redirect("accounts:two_factor")
+    if not request.user.has_two_factor:
+        return _not_enabled(request)
+    if security.requires_two_factor(request.user, getattr(request, "memberships", None)):
+        messages.error(request, _("Din roll kräver tvåfaktorsinloggning, så den kan inte stängas av."))
+    return _status_page(request, disable_form=form)
 
 
 @login_only
 @require_POST
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("regen-code")
 @never_cache
 def recovery_regenerate(request):
-    form = CodeForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError({"code": [_("Ange en kod från appen.")]})
-        codes = security.regenerate_recovery_codes(request.user, form.cleaned_data["code"])
-    except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("accounts:two_factor")
-    return render(request, "accounts/recovery_codes.html", {"codes": codes, "first_time": False})
+    """Ten new recovery codes (a current code from the app); the old ones stop working."""
+    form = CodeForm(request.POST, prefix="regen")
+    if form.is_valid():
+        try:
+            codes = security.regenerate_recovery_codes(request.user, form.cleaned_data["code"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "first_time": False})
+    if not request.user.has_two_factor:
+        return _not_enabled(request)
+    return _status_page(request, regenerate_form=form)
 
 
 logout_view = public(auth_views.LogoutView.as_view())
