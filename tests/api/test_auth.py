@@ -130,3 +130,11 @@ def test_the_token_wins_over_the_session(world, client):
 def test_a_bad_token_is_not_rescued_by_the_session(world, client):
     login(client, world.user("owner", "admin"), world.orgs["owner"])
     assert client.get(ME, **bearer("ins_wrong")).status_code == 401
+
+
+def test_a_secret_sent_with_the_wrong_scheme_is_not_logged(world, client, settings, caplog):
+    settings.DEBUG = True
+    key = make_token(world.membership("owner", "admin"))
+    with caplog.at_level("DEBUG"):
+        assert client.get(ME, HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    assert key not in caplog.text
