@@ -22,7 +22,7 @@ from insats.core.payments_models import (
     SavingsMetric,
 )
 
-Key = tuple[str, str, "str | None"]
+Key = tuple[str, str, str | None]
 
 
 @dataclass
