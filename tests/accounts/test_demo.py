@@ -64,6 +64,27 @@ def debug(settings):
     return settings
 
 
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker):
+    """The demo built once for the read-only structure tests, rolled back when the module ends."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from insats.accounts.demo_data import build_demo
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_demo()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 def run_demo() -> str:
     out = StringIO()
     call_command("demo", stdout=out)
@@ -147,8 +168,7 @@ def test_only_real_changes_are_audited_on_a_rerun(debug):
     assert verify_chain().ok
 
 
-def test_federation_members_and_shares(debug):
-    run_demo()
+def test_federation_members_and_shares(demo_world):
     federation = org(FORBUND)
     assert federation.kind == "samordningsforbund"
     rows = {
@@ -180,8 +200,7 @@ def test_federation_members_and_shares(debug):
     assert rows["Försäkringskassan"].member.kind == rows["Arbetsförmedlingen"].member.kind == "myndighet"
 
 
-def test_governance_bodies_follow_seed_001(debug):
-    run_demo()
+def test_governance_bodies_follow_seed_001(demo_world):
     federation = org(FORBUND)
     member_ids = set(
         FederationMember.objects.filter(federation=federation).values_list("member_id", flat=True)
@@ -211,8 +230,7 @@ def test_governance_bodies_follow_seed_001(debug):
     assert len(set(people) & others) >= 2  # "flera även ingår i beredningsgrupp eller styrelse"
 
 
-def test_partnerships_follow_seeds_000_002_004(debug):
-    run_demo()
+def test_partnerships_follow_seeds_000_002_004(demo_world):
     tomelilla = org("Tomelilla kommun")
     assert (tomelilla.kind, tomelilla.area_code) == ("kommun", "1270")
     partners = Partnership.objects.filter(organisation=tomelilla).select_related("partner")
@@ -245,8 +263,7 @@ def test_partnerships_follow_seeds_000_002_004(debug):
     assert Partnership.objects.filter(organisation=fund, partner=org("Barnens Väl")).exists()
 
 
-def test_org_numbers_are_valid_and_unique(debug):
-    run_demo()
+def test_org_numbers_are_valid_and_unique(demo_world):
     numbers = list(Organisation.objects.values_list("org_number", flat=True))
     assert len(numbers) == len(set(numbers))
     for number in numbers:
@@ -322,8 +339,7 @@ def test_two_factor_accounts_get_a_working_printed_secret_and_recovery_codes(deb
         assert again[email] == (secret, codes[1:])
 
 
-def test_board_member_and_federation_chief_are_linked_to_their_seats(debug):
-    run_demo()
+def test_board_member_and_federation_chief_are_linked_to_their_seats(demo_world):
     viewer = User.objects.get(email="lasare@sodravatterbygden.demo")
     seat = Seat.objects.get(user=viewer)
     assert (seat.body.kind, seat.role) == ("styrelse", "politician")
