@@ -172,3 +172,52 @@ def test_missing_postgresql_tools_give_a_clear_error(monkeypatch):
     monkeypatch.setattr(backup_module.shutil, "which", lambda name: None)
     with pytest.raises(CommandError, match=r"pg_dump was not found.*postgresql-client"):
         backup_module.require_tool("pg_dump")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles and privileges")
+def test_restore_keeps_the_revoke_on_the_audit_table(tmp_path):
+    """pg_restore recreates tables with the default privileges; the operator's REVOKE must survive."""
+    import uuid
+
+    from insats.accounts.management.commands.restore import audit_log_writers, table_privileges
+
+    build_data()
+    role = f"insats_test_app_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {role} NOLOGIN")
+    try:
+        with connection.cursor() as cursor:
+            # As docs/operators.md sets it up: default privileges for the app role, then the REVOKE.
+            privileges = "SELECT, INSERT, UPDATE, DELETE"
+            cursor.execute(
+                f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT {privileges} ON TABLES TO {role}"
+            )
+            cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+            cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_auditentry FROM {role}")
+        assert audit_log_writers() == []
+        before = table_privileges()
+        assert ("audit_auditentry", role, "INSERT") in before
+        assert ("audit_auditentry", role, "UPDATE") not in before
+        assert ("accounts_organisation", role, "UPDATE") in before
+
+        target = tmp_path / "pg.backup"
+        call_command("backup", str(target), stdout=StringIO())
+        err = StringIO()
+        call_command("restore", str(target), interactive=False, stdout=StringIO(), stderr=err)
+        assert table_privileges() == before
+        assert audit_log_writers() == []
+        assert "Warning" not in err.getvalue()
+
+        # A role that may rewrite the log is named in a warning after the restore.
+        with connection.cursor() as cursor:
+            cursor.execute(f"GRANT UPDATE ON audit_auditentry TO {role}")
+        err = StringIO()
+        call_command("restore", str(target), interactive=False, stdout=StringIO(), stderr=err)
+        assert (
+            role in err.getvalue() and "REVOKE UPDATE, DELETE, TRUNCATE ON audit_auditentry" in err.getvalue()
+        )
+        assert verify_chain().ok
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")

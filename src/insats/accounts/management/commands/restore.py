@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from insats.audit.services import log_action
 from insats.web.request_context import reset_request_meta, set_request_meta
@@ -37,6 +37,63 @@ def _check_sqlite_backup(path: Path) -> None:
         source.close()
 
 
+# PostgreSQL: pg_restore recreates each table, which then gets the database's ALTER DEFAULT
+# PRIVILEGES, and the dump only GRANTs on top of that. A REVOKE the operator made (the application
+# role must not UPDATE/DELETE audit entries, docs/operators.md) would silently be lost. So the
+# privileges of every table are read before the restore and put back exactly afterwards.
+_PRIVILEGES_SQL = """
+SELECT c.relname, COALESCE(r.rolname, 'PUBLIC'), a.privilege_type
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(COALESCE(c.relacl, acldefault('r', c.relowner))) a
+LEFT JOIN pg_roles r ON r.oid = a.grantee
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm') AND a.grantee <> c.relowner
+"""
+
+
+def table_privileges() -> set[tuple[str, str, str]]:
+    """(table, grantee, privilege) for every table of the current schema, its owner left out."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PRIVILEGES_SQL)
+        return {tuple(row) for row in cursor.fetchall()}
+
+
+def _grantee(name: str) -> str:
+    return "PUBLIC" if name == "PUBLIC" else connection.ops.quote_name(name)
+
+
+def reapply_privileges(before: set[tuple[str, str, str]]) -> list[str]:
+    """Put back the privileges the tables had before the restore; returns the statements run."""
+    if not before:
+        return []
+    after = table_privileges()
+    tables = {table for table, _, _ in before}
+    statements = [
+        f"REVOKE {privilege} ON TABLE {connection.ops.quote_name(table)} FROM {_grantee(grantee)}"
+        for table, grantee, privilege in sorted(after - before)
+        if table in tables
+    ] + [
+        f"GRANT {privilege} ON TABLE {connection.ops.quote_name(table)} TO {_grantee(grantee)}"
+        for table, grantee, privilege in sorted(before - after)
+        if table in {t for t, _, _ in after}
+    ]
+    if statements:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    return statements
+
+
+def audit_log_writers() -> list[str]:
+    """Roles other than the owner that may change or remove audit entries (should be none in production)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PRIVILEGES_SQL
+            + " AND c.relname = 'audit_auditentry' AND a.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE')"
+        )
+        return sorted({grantee for _, grantee, _ in cursor.fetchall()})
+
+
 def restore_database(path: Path, *, no_owner: bool = False) -> str:
     kind = engine()
     found = file_kind(path)
@@ -57,6 +114,7 @@ def restore_database(path: Path, *, no_owner: bool = False) -> str:
         finally:
             source.close()
     else:
+        before = table_privileges()
         connections.close_all()  # pg_restore --clean needs the tables free of this process's locks
         extra = ["--no-owner"] if no_owner else []
         command, env = pg_command(
@@ -71,6 +129,7 @@ def restore_database(path: Path, *, no_owner: bool = False) -> str:
             str(path),
         )
         run_tool(command, env)
+        reapply_privileges(before)
     return kind
 
 
@@ -117,3 +176,13 @@ class Command(BaseCommand):
         finally:
             reset_request_meta(token)
         self.stdout.write(self.style.SUCCESS(f"Restored {name} from {path} (sha256 {digest})."))
+        writers = audit_log_writers() if kind == "postgresql" else []
+        if writers:
+            self.stderr.write(
+                self.style.WARNING(
+                    "Warning: these roles may UPDATE/DELETE/TRUNCATE audit entries: "
+                    + ", ".join(writers)
+                    + ". In production run: REVOKE UPDATE, DELETE, TRUNCATE ON audit_auditentry"
+                    " FROM <application role>; (docs/operators.md)."
+                )
+            )
