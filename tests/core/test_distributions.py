@@ -138,7 +138,7 @@ dist_st = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(dist_st, st.integers(0, 2**32))
 def test_samples_respect_the_support(d, seed):
     x = d.sample(np.random.default_rng(seed), 500)
@@ -176,10 +176,10 @@ def test_same_seed_same_draws_other_seed_other_draws():
     assert not np.array_equal(a[:, 0], c[:, 0])
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(1, 9000), min_size=1, max_size=4), st.integers(0, 100))
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 6000), min_size=1, max_size=4), st.integers(0, 100))
 def test_draws_do_not_depend_on_how_they_are_split(cuts, seed):
-    n = 9001
+    n = 6001
     factor = dist.correlation_factor(
         ["a", "b", "c"], [dist.Correlation(a="a", b="b", rho=0.6), dist.Correlation(a="b", b="c", rho=-0.3)]
     )

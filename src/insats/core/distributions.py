@@ -16,6 +16,7 @@ the simulation, not here.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Annotated, Literal, Union
 
@@ -271,12 +272,23 @@ class Correlation(BaseModel):
     rho: float = Field(ge=-1, le=1, description="Target rank correlation, between -1 and 1.")
 
 
-def beta_ppf(a: float, b: float, u: np.ndarray) -> np.ndarray:
-    """Quantiles of the standard beta distribution, fast: table interpolation, one Halley step,
-    and the exact (slow) ``betaincinv`` for any value whose CDF then misses ``u`` by more than 1e-12."""
-    u = np.asarray(u, dtype=float)
+@functools.lru_cache(maxsize=64)
+def _beta_table(a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
+    """CDF of the standard beta distribution on a fixed grid (a pure function of a and b)."""
     grid = np.linspace(0.0, 1.0, 16385)
-    x = np.interp(u, special.betainc(a, b, grid), grid)
+    cdf = special.betainc(a, b, grid)
+    grid.setflags(write=False)
+    cdf.setflags(write=False)
+    return grid, cdf
+
+
+def beta_ppf(a: float, b: float, u: np.ndarray) -> np.ndarray:
+    """Quantiles of the standard beta distribution, fast: interpolation in a cached CDF table, one
+    Halley step, and the exact (slow) ``betaincinv`` for any value whose CDF then misses ``u`` by
+    more than 1e-12."""
+    u = np.asarray(u, dtype=float)
+    grid, cdf = _beta_table(float(a), float(b))
+    x = np.interp(u, cdf, grid)
     log_b = special.betaln(a, b)
     with np.errstate(all="ignore"):
         f = special.betainc(a, b, x) - u

@@ -313,61 +313,101 @@ def _horner(flows: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return f, df
 
 
+def _polish(
+    f_rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray, x: np.ndarray
+) -> np.ndarray:
+    """Newton steps kept inside [lo, hi] (bisection when Newton would leave it), row by row; a row
+    stops when its step is below 1e-14 relative, so its result never depends on other rows."""
+    active = np.ones(x.size, dtype=bool)
+    for _ in range(_MAX_ITER):
+        idx = np.nonzero(active)[0]
+        if idx.size == 0:
+            break
+        xa = x[idx]
+        f, df = _horner(f_rows[idx], xa)
+        same = np.sign(f) == s_lo[idx]
+        lo[idx] = np.where(same, xa, lo[idx])
+        hi[idx] = np.where(same, hi[idx], xa)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = xa - f / df
+        inside = np.isfinite(newton) & (newton > lo[idx]) & (newton < hi[idx])
+        nxt = np.where(inside, newton, 0.5 * (lo[idx] + hi[idx]))
+        small = np.isfinite(newton) & (np.abs(newton - xa) <= 1e-14 * xa)
+        done = (f == 0) | small | (hi[idx] - lo[idx] <= 1e-15 * xa)
+        x[idx] = np.where(f == 0, xa, np.where(small, newton, nxt))
+        active[idx[done]] = False
+    return x
+
+
 def irr_many(flows: np.ndarray) -> np.ndarray:
     """Per-period IRR of each row of ``flows`` (shape (n_rows, n_times)); NaN where undefined.
 
-    Bracketed root finding on the NPV written as a polynomial in the discount factor
-    ``x = 1/(1 + r)``: the sign is inspected on :data:`IRR_GRID` (−99 % … +10 000 % per period); a
-    row has an IRR when its NPV is zero at exactly one grid point or changes sign across exactly one
-    grid interval. The root is then polished by Newton steps kept inside the bracket (a bisection
-    step whenever Newton would leave it) until it moves by less than 1e-14 relative. No root (e.g.
-    nothing ever comes back) or several roots (flows changing sign more than once) give NaN. Each
-    row is computed on its own, so the result does not depend on the other rows.
+    The NPV is a polynomial in the discount factor ``x = 1/(1 + r)``; rates are searched between
+    −99 % and +10 000 % per period (``x`` from 1/101 to 100).
+
+    - Flows that change sign exactly once have exactly one positive root (Descartes' rule); it is
+      bracketed by the two ends of the range (NaN if it lies outside).
+    - Flows that change sign more than once are inspected on :data:`IRR_GRID`: they have an IRR
+      when the NPV is zero at exactly one grid point or changes sign across exactly one interval.
+    - Flows that never change sign (nothing comes back, or nothing goes out) have none.
+
+    The bracketed root is polished by safeguarded Newton steps until it moves by less than 1e-14
+    relative. Each row is computed on its own, so the result does not depend on the other rows.
     """
     flows = np.atleast_2d(np.asarray(flows, dtype=float))
     n_rows, n_t = flows.shape
     out = np.full(n_rows, np.nan)
     if n_rows == 0 or n_t < 2:
         return out
-    xg = 1.0 / (1.0 + IRR_GRID)  # decreasing in r
-    npv, _ = _horner(flows, np.broadcast_to(xg, (n_rows, len(xg))))
-    scale = np.abs(flows).sum(axis=1, keepdims=True)
+    scale = np.abs(flows).sum(axis=1)
     tol = 1e-12 * np.where(scale > 0, scale, 1.0)
-    sgn = np.where(np.abs(npv) <= tol, 0, np.sign(npv)).astype(np.int8)
-    zeros = sgn == 0
-    crossings = (sgn[:, :-1] * sgn[:, 1:]) < 0
-    n_roots = zeros.sum(axis=1) + crossings.sum(axis=1)
-    one = n_roots == 1
-    at_grid = one & zeros.any(axis=1)
-    if at_grid.any():
-        out[at_grid] = IRR_GRID[np.argmax(zeros[at_grid], axis=1)]
-    rows = np.nonzero(one & ~zeros.any(axis=1))[0]
-    if rows.size:
-        f_rows = flows[rows]
-        g = np.argmax(crossings[rows], axis=1)
-        lo = xg[g + 1].copy()  # smaller x (higher rate)
-        hi = xg[g].copy()
-        s_lo = sgn[rows, g + 1].astype(float)
-        x = 0.5 * (lo + hi)
-        active = np.ones(rows.size, dtype=bool)
-        for _ in range(_MAX_ITER):
-            idx = np.nonzero(active)[0]
-            if idx.size == 0:
-                break
-            xa = x[idx]
-            f, df = _horner(f_rows[idx], xa)
-            same = np.sign(f) == s_lo[idx]
-            lo[idx] = np.where(same, xa, lo[idx])
-            hi[idx] = np.where(same, hi[idx], xa)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                newton = xa - f / df
-            inside = np.isfinite(newton) & (newton > lo[idx]) & (newton < hi[idx])
-            nxt = np.where(inside, newton, 0.5 * (lo[idx] + hi[idx]))
-            small = np.isfinite(newton) & (np.abs(newton - xa) <= 1e-14 * xa)
-            done = (f == 0) | small | (hi[idx] - lo[idx] <= 1e-15 * xa)
-            x[idx] = np.where(f == 0, xa, np.where(small, newton, nxt))
-            active[idx[done]] = False
-        out[rows] = 1.0 / x - 1.0
+    # sign changes, ignoring zero flows
+    signs = np.sign(flows)
+    changes = np.zeros(n_rows, dtype=np.int64)
+    last = np.zeros(n_rows)
+    for k in range(n_t):
+        s = signs[:, k]
+        changes += (s != 0) & (last != 0) & (s != last)
+        last = np.where(s != 0, s, last)
+    x_lo, x_hi = 1.0 / (1.0 + IRR_GRID[-1]), 1.0 / (1.0 + IRR_GRID[0])
+
+    one = np.nonzero(changes == 1)[0]
+    if one.size:
+        f1 = flows[one]
+        v_lo, _ = _horner(f1, np.full(one.size, x_lo))
+        v_hi, _ = _horner(f1, np.full(one.size, x_hi))
+        z_lo, z_hi = np.abs(v_lo) <= tol[one], np.abs(v_hi) <= tol[one]
+        out[one[z_lo]] = IRR_GRID[-1]
+        out[one[z_hi & ~z_lo]] = IRR_GRID[0]
+        ok = ~z_lo & ~z_hi & (np.sign(v_lo) != np.sign(v_hi))
+        rows = one[ok]
+        if rows.size:
+            lo = np.full(rows.size, x_lo)
+            hi = np.full(rows.size, x_hi)
+            x = _polish(flows[rows], lo, hi, np.sign(v_lo[ok]), np.ones(rows.size))
+            out[rows] = 1.0 / x - 1.0
+
+    many = np.nonzero(changes > 1)[0]
+    if many.size:
+        fm = flows[many]
+        xg = 1.0 / (1.0 + IRR_GRID)  # decreasing in r
+        npv, _ = _horner(fm, np.broadcast_to(xg, (many.size, len(xg))))
+        sgn = np.where(np.abs(npv) <= tol[many][:, None], 0, np.sign(npv)).astype(np.int8)
+        zeros = sgn == 0
+        crossings = (sgn[:, :-1] * sgn[:, 1:]) < 0
+        n_roots = zeros.sum(axis=1) + crossings.sum(axis=1)
+        single = n_roots == 1
+        at_grid = single & zeros.any(axis=1)
+        if at_grid.any():
+            out[many[at_grid]] = IRR_GRID[np.argmax(zeros[at_grid], axis=1)]
+        sel = np.nonzero(single & ~zeros.any(axis=1))[0]
+        if sel.size:
+            g = np.argmax(crossings[sel], axis=1)
+            lo = xg[g + 1].copy()  # smaller x (higher rate)
+            hi = xg[g].copy()
+            s_lo = sgn[sel, g + 1].astype(float)
+            x = _polish(fm[sel], lo, hi, s_lo, 0.5 * (lo + hi))
+            out[many[sel]] = 1.0 / x - 1.0
     return out
 
 

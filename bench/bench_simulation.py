@@ -1,0 +1,364 @@
+"""Benchmarks of the Monte Carlo business case (``insats.core.simulation``).
+
+Run ``python bench/bench_simulation.py``; ``main()`` prints one line per figure and returns a list of
+``{name, value, unit, target, ok}``.
+
+The model: a 5-year outcomes contract with 3 metrics (placements avoided with a relative threshold,
+school attendance with a cap per period, reports of concern), 4 cohorts, a contract total cap and
+two payers; 5 uncertain inputs (PERT, triangular, normal, lognormal, uniform) with one rank
+correlation; costs avoided over a 7-year horizon; the fund's waterfall with IRR per draw.
+
+Figures:
+
+1. ``mc 100k draws``: the full Monte Carlo summary (draws, percentiles, probabilities, tornado,
+   histograms) for 100 000 draws — median of 5 runs, target ≤ 1.0 s;
+2. ``speed-up per draw``: against :func:`reference_draw`, a plain per-draw Python implementation of
+   the same model (its own sampling with ``random``, its own payment rules, waterfall and IRR),
+   run on 2 000 draws — target ≥ 50×; the two must agree within Monte Carlo error (mean ± standard
+   error of total payments and of the commissioner's NPV are printed);
+3. ``mc 1M draws peak memory``: 1 000 000 draws in a fresh subprocess, peak resident memory from
+   ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` — target ≤ 1 GiB.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from insats.core import simulation as sim  # noqa: E402
+
+TARGET_100K_S = 1.0
+TARGET_SPEEDUP = 50.0
+TARGET_MEMORY_MIB = 1024.0
+REFERENCE_DRAWS = 2_000
+
+PERIODS = ["2026", "2027", "2028", "2029", "2030"]
+COHORTS = ["c1", "c2", "c3", "c4"]
+BASE_PLACEMENTS = {"c1": 10, "c2": 12, "c3": 8, "c4": 9}
+PRICE = {"placements": 300_000.0, "attendance": 20_000.0, "reports": 15_000.0}
+ATTENDANCE_CAP_PER_PERIOD = 400_000.0
+TOTAL_CAP = 25_000_000.0
+HORIZON = 7
+UNITS = [180, 120, 60]  # care days avoided per placement avoided, this year and the two next
+CASHABLE = 0.5
+OWN_COSTS = [300_000, 200_000, 200_000, 200_000, 200_000]
+COSTS = [3_000_000] * 5
+COMMITMENT = 12_000_000
+RATE = 0.05
+FUND_SHARE = 0.5
+DISCOUNT = 0.035
+
+
+def business_case(draws: int = 100_000, seed: int = 7) -> sim.Input:
+    cohorts = [{"id": c, "start_period": PERIODS[0], "size": 40} for c in COHORTS]
+    metrics = [
+        {
+            "kind": "improvement", "id": "placements", "direction": "decrease",
+            "counterfactual": {"kind": "baseline",
+                               "by_cohort": {k: str(v) for k, v in BASE_PLACEMENTS.items()}},
+            "price": "300000.00", "threshold": {"kind": "relative", "value": "0.05"},
+        },
+        {
+            "kind": "improvement", "id": "attendance", "direction": "increase",
+            "counterfactual": {"kind": "baseline", "value": "85"}, "price": "20000.00",
+            "cap_per_period": "400000.00",
+        },
+        {
+            "kind": "improvement", "id": "reports", "direction": "decrease",
+            "counterfactual": {"kind": "baseline", "value": "20"}, "price": "15000.00",
+        },
+    ]  # fmt: skip
+    contract = {
+        "id": "bench", "periods": PERIODS, "cohorts": cohorts,
+        "payers": [{"id": "kommun", "share": "0.7"}, {"id": "region", "share": "0.3"}],
+        "metrics": metrics, "caps": {"total": "25000000.00"},
+    }  # fmt: skip
+    inputs = {
+        "eff_place": {"kind": "pert", "low": 0.0, "mode": 0.25, "high": 0.45},
+        "eff_att": {"kind": "triangular", "low": 0.0, "mode": 3.0, "high": 6.0},
+        "eff_rep": {"kind": "normal", "mean": 0.2, "sd": 0.08},
+        "hvb_cost": {"kind": "lognormal", "mean": 6000.0, "sd": 900.0},
+        "ramp": {"kind": "uniform", "low": 0.6, "high": 1.0},
+    }
+    obs = []
+    for t, p in enumerate(PERIODS):
+        ramp = "ramp" if t == 0 else 1
+        for c in COHORTS:
+            obs += [
+                {"metric": "placements", "period": p, "cohort": c,
+                 "value": {"mul": [BASE_PLACEMENTS[c], {"sub": [1, {"mul": ["eff_place", ramp]}]}]}},
+                {"metric": "attendance", "period": p, "cohort": c,
+                 "value": {"add": [85, {"mul": ["eff_att", ramp]}]}},
+                {"metric": "reports", "period": p, "cohort": c,
+                 "value": {"mul": [20, {"sub": [1, "eff_rep"]}]}},
+            ]  # fmt: skip
+    total_base = sum(BASE_PLACEMENTS.values())
+    avoided = [{"mul": [total_base, "eff_place", "ramp" if t == 0 else 1]} for t in range(5)]
+    return sim.Input.model_validate(
+        {
+            "inputs": inputs,
+            "correlations": [{"a": "eff_att", "b": "eff_rep", "rho": 0.5}],
+            "contract": contract,
+            "observations": obs,
+            "budget": {
+                "horizon": HORIZON,
+                "discount_rate": str(DISCOUNT),
+                "effects": {"placements_avoided": avoided},
+                "cost_items": [
+                    {
+                        "name": "HVB-dygn",
+                        "driver": "placements_avoided",
+                        "unit_cost": "hvb_cost",
+                        "units": UNITS,
+                        "cashable_share": str(CASHABLE),
+                    }
+                ],
+                "own_costs": OWN_COSTS,
+            },
+            "financing": {
+                "commitment": str(COMMITMENT),
+                "provider_costs": [str(c) for c in COSTS],
+                "return_basis": "fixed_rate",
+                "annual_rate": str(RATE),
+                "fund_surplus_share": str(FUND_SHARE),
+            },
+            "monte_carlo": {"draws": draws, "seed": seed},
+        }  # fmt: skip
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# plain per-draw reference (not product code: it exists to check the vectorised engine's speed-up
+# and, within Monte Carlo error, its numbers)
+
+
+def _round(x: float) -> float:
+    return math.copysign(math.floor(abs(x) * 100 + 0.5), x) / 100
+
+
+def _triangular_ppf(u: float, a: float, c: float, b: float) -> float:
+    if u < (c - a) / (b - a):
+        return a + math.sqrt(u * (b - a) * (c - a))
+    return b - math.sqrt((1 - u) * (b - a) * (b - c))
+
+
+def _reference_inputs(rng: random.Random) -> dict[str, float]:
+    nd = statistics.NormalDist()
+    rho = 2 * math.sin(math.pi * 0.5 / 6)  # Spearman 0.5 on the normal scale
+    z1, z2 = rng.gauss(0, 1), rng.gauss(0, 1)
+    z2 = rho * z1 + math.sqrt(1 - rho * rho) * z2
+    a, m, b = 0.0, 0.25, 0.45
+    alpha, beta = 1 + 4 * (m - a) / (b - a), 1 + 4 * (b - m) / (b - a)
+    sigma2 = math.log(1 + (900 / 6000) ** 2)
+    return {
+        "eff_place": a + (b - a) * rng.betavariate(alpha, beta),
+        "eff_att": _triangular_ppf(nd.cdf(z1), 0.0, 3.0, 6.0),
+        "eff_rep": 0.2 + 0.08 * z2,
+        "hvb_cost": rng.lognormvariate(math.log(6000) - sigma2 / 2, math.sqrt(sigma2)),
+        "ramp": rng.uniform(0.6, 1.0),
+    }
+
+
+def _irr(flows: list[float]) -> float | None:
+    def npv(r: float) -> float:
+        return sum(f / (1 + r) ** k for k, f in enumerate(flows))
+
+    lo, hi = -0.99, 100.0
+    if npv(lo) * npv(hi) > 0:
+        return None
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if (npv(mid) > 0) == (npv(lo) > 0):
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def reference_draw(x: dict[str, float]) -> dict[str, float]:
+    """One scenario, computed with plain Python loops."""
+    payments = []
+    paid_total = 0.0
+    for t in range(len(PERIODS)):
+        ramp = x["ramp"] if t == 0 else 1.0
+        per_metric = {"placements": 0.0, "attendance": 0.0, "reports": 0.0}
+        for c in COHORTS:
+            base = BASE_PLACEMENTS[c]
+            imp = base - base * (1 - x["eff_place"] * ramp)
+            if imp >= 0.05 * base - 1e-9 * max(1.0, 0.05 * base):
+                per_metric["placements"] += _round(PRICE["placements"] * max(imp, 0.0))
+            imp = (85 + x["eff_att"] * ramp) - 85
+            per_metric["attendance"] += _round(PRICE["attendance"] * max(imp, 0.0))
+            imp = 20 - 20 * (1 - x["eff_rep"])
+            per_metric["reports"] += _round(PRICE["reports"] * max(imp, 0.0))
+        per_metric["attendance"] = min(per_metric["attendance"], ATTENDANCE_CAP_PER_PERIOD)
+        period_total = 0.0
+        for name in ("placements", "attendance", "reports"):  # priority order under the total cap
+            amount = min(per_metric[name], TOTAL_CAP - paid_total)
+            paid_total += amount
+            period_total += amount
+        payments.append(period_total)
+
+    # budget
+    total_base = sum(BASE_PLACEMENTS.values())
+    effect = [total_base * x["eff_place"] * (x["ramp"] if t == 0 else 1.0) for t in range(5)]
+    pv_avoided = pv_cash = pv_pay = pv_own = 0.0
+    for t in range(HORIZON):
+        days = sum(effect[t - k] * UNITS[k] for k in range(len(UNITS)) if 0 <= t - k < len(effect))
+        amount = _round(days * x["hvb_cost"])
+        f = (1 + DISCOUNT) ** -(t + 1)
+        pv_avoided += amount * f
+        pv_cash += _round(amount * CASHABLE) * f
+        pv_pay += (payments[t] if t < len(payments) else 0.0) * f
+        pv_own += (OWN_COSTS[t] if t < len(OWN_COSTS) else 0.0) * f
+    npv = _round(pv_avoided) - _round(pv_pay) - _round(pv_own)
+
+    # waterfall
+    outstanding = accrued = paid_ret = 0.0
+    drawn_left = COMMITMENT
+    receipts, draws = [], []
+    for t in range(len(PERIODS)):
+        d = min(COSTS[t], drawn_left)
+        drawn_left -= d
+        draws.append(d)
+        outstanding += d
+        accrued += _round(outstanding * RATE)
+        p = payments[t]
+        principal = min(p, outstanding)
+        ret = min(p - principal, accrued - paid_ret)
+        surplus = p - principal - ret
+        outstanding -= principal
+        paid_ret += ret
+        receipts.append(principal + ret + surplus * FUND_SHARE)
+    flows = [-draws[0]] + [
+        receipts[t] - (draws[t + 1] if t + 1 < len(draws) else 0) for t in range(len(draws))
+    ]
+    return {
+        "total_payments": sum(payments),
+        "npv": npv,
+        "fund_multiple": sum(receipts) / sum(draws),
+        "fund_repaid": float(outstanding <= 0.005),
+        "fund_irr": _irr(flows),
+    }
+
+
+def reference_run(draws: int, seed: int = 1) -> dict[str, list[float]]:
+    rng = random.Random(seed)
+    out: dict[str, list[float]] = {"total_payments": [], "npv": [], "fund_multiple": [], "fund_repaid": []}
+    for _ in range(draws):
+        r = reference_draw(_reference_inputs(rng))
+        for k in out:
+            out[k].append(r[k])
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def median_time(fn, runs: int = 5) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def mean_se(values) -> tuple[float, float]:
+    values = [float(v) for v in values]
+    return statistics.fmean(values), statistics.stdev(values) / math.sqrt(len(values))
+
+
+def memory_child(draws: int) -> None:
+    """Run in a fresh process: the full Monte Carlo summary, then print peak RSS in MiB."""
+    import resource
+
+    case = business_case(draws)
+    start = time.perf_counter()
+    sim.monte_carlo(case)
+    elapsed = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"peak_mib": peak_kib / 1024, "seconds": elapsed}))
+
+
+def main() -> list[dict]:
+    results = []
+
+    def report(name, value, unit, target, ok, text):
+        results.append({"name": name, "value": value, "unit": unit, "target": target, "ok": ok})
+        print(text)
+
+    case = business_case(100_000)
+    t = median_time(lambda: sim.monte_carlo(case), runs=5)
+    report(
+        "mc 100k draws 5y/3 metrics/4 cohorts + waterfall", t, "s", TARGET_100K_S, t <= TARGET_100K_S,
+        f"mc 100k draws 5y/3 metrics/4 cohorts + waterfall: {t:.2f} s median "
+        f"(target <= {TARGET_100K_S:.1f} s) {'PASS' if t <= TARGET_100K_S else 'FAIL'}",
+    )  # fmt: skip
+
+    start = time.perf_counter()
+    ref = reference_run(REFERENCE_DRAWS)
+    t_ref = time.perf_counter() - start
+    per_draw_vec = t / 100_000
+    per_draw_ref = t_ref / REFERENCE_DRAWS
+    speedup = per_draw_ref / per_draw_vec
+    vec = sim.simulate_draws(case, 100_000, seed=7)
+    agree = True
+    lines = []
+    for key, label in (("total_payments", "total payments"), ("npv", "commissioner NPV")):
+        mv, sv = mean_se(vec[key])
+        mr, sr = mean_se(ref[key])
+        ok = abs(mv - mr) <= 4 * math.sqrt(sv * sv + sr * sr)
+        agree &= ok
+        lines.append(
+            f"  {label}: vectorised {mv:,.0f} ± {sv:,.0f} SEK, reference {mr:,.0f} ± {sr:,.0f} SEK "
+            f"({'agree' if ok else 'DISAGREE'} within 4 standard errors)"
+        )
+    pv_, sv_ = mean_se(vec["fund_repaid"].astype(float))
+    pr_, sr_ = mean_se(ref["fund_repaid"])
+    ok_rep = abs(pv_ - pr_) <= 4 * math.sqrt(sv_ * sv_ + sr_ * sr_)
+    agree &= ok_rep
+    lines.append(
+        f"  P(fund repaid): vectorised {pv_:.4f} ± {sv_:.4f}, reference {pr_:.4f} ± {sr_:.4f} "
+        f"({'agree' if ok_rep else 'DISAGREE'})"
+    )
+    ok = speedup >= TARGET_SPEEDUP and agree
+    report(
+        "speed-up per draw vs plain Python reference", speedup, "x", TARGET_SPEEDUP, ok,
+        f"speed-up per draw vs plain Python reference ({REFERENCE_DRAWS} draws, "
+        f"{per_draw_ref * 1e6:.0f} µs/draw vs {per_draw_vec * 1e6:.1f} µs/draw): {speedup:.0f}x (target >= {TARGET_SPEEDUP:.0f}x, "
+        f"results agree: {agree}) {'PASS' if ok else 'FAIL'}",
+    )  # fmt: skip
+    for line in lines:
+        print(line)
+
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--memory-child", "1000000"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    child = json.loads(proc.stdout.strip().splitlines()[-1])
+    mem = child["peak_mib"]
+    report(
+        "mc 1M draws peak memory", mem, "MiB", TARGET_MEMORY_MIB, mem <= TARGET_MEMORY_MIB,
+        f"mc 1M draws peak memory: {mem:.0f} MiB in {child['seconds']:.1f} s "
+        f"(target <= {TARGET_MEMORY_MIB:.0f} MiB) {'PASS' if mem <= TARGET_MEMORY_MIB else 'FAIL'}",
+    )  # fmt: skip
+    return results
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--memory-child":
+        memory_child(int(sys.argv[2]))
+    else:
+        res = main()
+        sys.exit(0 if all(r["ok"] for r in res) else 1)
