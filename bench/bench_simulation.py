@@ -336,8 +336,8 @@ def main() -> list[dict]:
     report(
         "speed-up per draw vs plain Python reference", speedup, "x", TARGET_SPEEDUP, ok,
         f"speed-up per draw vs plain Python reference ({REFERENCE_DRAWS} draws, "
-        f"{per_draw_ref * 1e6:.0f} µs/draw vs {per_draw_vec * 1e6:.1f} µs/draw): {speedup:.0f}x (target >= {TARGET_SPEEDUP:.0f}x, "
-        f"results agree: {agree}) {'PASS' if ok else 'FAIL'}",
+        f"{per_draw_ref * 1e6:.0f} µs/draw vs {per_draw_vec * 1e6:.1f} µs/draw): {speedup:.0f}x "
+        f"(target >= {TARGET_SPEEDUP:.0f}x, results agree: {agree}) {'PASS' if ok else 'FAIL'}",
     )  # fmt: skip
     for line in lines:
         print(line)
