@@ -15,6 +15,7 @@ def test_operator_creates_an_organisation_and_invites_its_admin(django_capture_o
     invitation = Invitation.objects.get(organisation=org)
     assert invitation.email == "admin@ystad.se" and invitation.role == "admin"
     assert len(mail.outbox) == 1 and "/konto/inbjudan/" in mail.outbox[0].body
+    assert mail.outbox[0].body.startswith("Du har bjudits in att arbeta i Insats för Ystads kommun som Administratör.")
     actions = list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))
     assert actions == ["accounts.organisation.created", "accounts.invitation.sent"]
 
