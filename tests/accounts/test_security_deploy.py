@@ -12,11 +12,13 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[2]
 
 
+# Only what a real server's environment would have: the test process's own variables (pytest's,
+# Playwright's DJANGO_ALLOW_ASYNC_UNSAFE …) must not leak into a production check.
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "DATABASE_URL")
+
+
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {
-        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "INSATS_ENV", "ALLOWED_HOSTS")
-    }
-    base.pop("DJANGO_SETTINGS_MODULE", None)
+    base = {k: os.environ[k] for k in PASSED_THROUGH if k in os.environ}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT,

@@ -416,3 +416,29 @@ def test_password_step_does_not_reset_the_count_of_wrong_codes(client, world):
     client.post(reverse("accounts:two_factor_login"), {"code": wrong})
     user.refresh_from_db()
     assert user.is_locked() and user.failed_logins == 5
+
+
+def test_operator_reset_removes_2fa_and_the_person_must_set_it_up_again(client, world):
+    user = world.user("owner", "caseworker")
+    secret, codes = enrol(user)
+    security.reset_two_factor(user, reason="lost phone and codes")
+    user.refresh_from_db()
+    assert not user.has_two_factor and RecoveryCode.objects.filter(user=user).count() == 0
+    (entry,) = entries("auth.2fa.disabled")
+    assert entry.changes == {"by_operator": True, "reason": "lost phone and codes"}
+    # Password login now goes straight in, and the required role sends the person to set-up.
+    response = password_step(client, user)
+    assert response.status_code == 302 and logged_in(client)
+    assert client.get(reverse("web:home")).url == reverse("accounts:two_factor")
+
+
+def test_unlock_lifts_a_lock_early(client, world):
+    user = world.user("owner", "viewer")
+    for _ in range(5):
+        password_step(client, user, password="wrong")
+    user.refresh_from_db()
+    assert user.is_locked()
+    security.unlock(user)
+    assert len(entries("auth.unlocked")) == 1
+    password_step(client, user)
+    assert logged_in(client)

@@ -35,7 +35,6 @@ from datetime import datetime, timedelta
 import pyotp
 import segno
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -443,6 +442,21 @@ def disable_two_factor(user: User, code: str, *, now: datetime | None = None) ->
     user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
 
 
+def reset_two_factor(user: User, *, actor=None, reason: str = "") -> None:
+    """An operator's last resort for a person who lost both the app and the recovery codes.
+
+    Removes the secret and the codes without a code; the person sets 2FA up again at the next login
+    (required roles are sent there). Audited as ``auth.2fa.disabled`` with ``by_operator``.
+    """
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None, totp_last_step=0)
+        RecoveryCode.objects.filter(user=user).delete()
+        log_action(
+            "auth.2fa.disabled", actor=actor, obj=user, changes={"by_operator": True, "reason": reason}
+        )
+    user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
+
+
 def regenerate_recovery_codes(user: User, code: str, *, now: datetime | None = None) -> list[str]:
     """Ten new recovery codes; all old ones stop working. Needs a current code from the app."""
     now = _now(now)
@@ -520,8 +534,7 @@ class TwoFactorRequiredMiddleware:
             return _redirect(request, reverse("accounts:two_factor_login"), is_api=is_api, detail=detail)
         memberships = getattr(request, "memberships", None)
         if requires_two_factor(user, memberships) and name not in SETUP_ALLOWED:
+            # The set-up page itself explains why (no message: it would say it twice).
             detail = _("Din roll kräver tvåfaktorsinloggning. Aktivera den för att fortsätta.")
-            if not is_api:
-                messages.info(request, detail)
             return _redirect(request, reverse("accounts:two_factor"), is_api=is_api, detail=detail)
         return None
