@@ -432,6 +432,19 @@ def test_bad_business_cases_name_the_field(mutate, field):
     assert field in str(exc.value)
 
 
+def test_payments_engine_checks_are_located_at_the_observation():
+    data = bad(
+        BC, lambda d: d["contract"]["metrics"][0].__setitem__("counterfactual", {"kind": "comparison"})
+    )
+    with pytest.raises(ValidationError) as exc:
+        sim.Input.model_validate(data)
+    assert [e["loc"] for e in exc.value.errors()] == [("observations", 0, "counterfactual")]
+    # with the comparison group's value given, the case is valid and the value is used
+    for o in data["observations"]:
+        o["counterfactual"] = 10
+    assert sim.deterministic(case(data)).payments_by_period == [D("800000")] * 3
+
+
 def test_a_business_case_survives_a_json_round_trip():
     c = case(BC)
     again = sim.Input.model_validate(json.loads(json.dumps(c.model_dump(mode="json"))))

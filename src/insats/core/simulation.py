@@ -511,6 +511,15 @@ class Input(_Model):
             dist.correlation_factor(list(self.inputs), self.correlations)
         except ValueError as exc:
             raise fail(getattr(exc, "field", "correlations"), str(exc)) from None
+        if self.contract is not None and (self.observations or self.outcome_counts):
+            # the payments engine's own cross-checks (missing comparison values, unknown
+            # evaluations, ...), located at this document's fields
+            env = {k: to_decimal(float(d.median())) for k, d in self.inputs.items()}
+            try:
+                pay.check_results(self.contract, _results(self, env, whole_counts=False), prefix="results")
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                raise fail(_user_field(err["loc"]), err["msg"]) from None
         return self
 
 
@@ -604,7 +613,17 @@ def _whole(value: Decimal, where: str) -> int:
     return int(value)
 
 
-def _results(case: Input, env: dict[str, Decimal]) -> pay.Results:
+def _user_field(loc: tuple) -> str:
+    """Map a payments-engine location (results.observations.3.counterfactual) to this document's."""
+    parts = [str(p) for p in loc]
+    if parts[:2] == ["results", "observations"]:
+        return ".".join(parts[1:])
+    if parts[:2] == ["results", "participants"]:
+        return "outcome_counts"
+    return ".".join(parts) or "(root)"
+
+
+def _results(case: Input, env: dict[str, Decimal], whole_counts: bool = True) -> pay.Results:
     obs = []
     for o in case.observations:
         obs.append(
@@ -624,7 +643,10 @@ def _results(case: Input, env: dict[str, Decimal]) -> pay.Results:
     for i, oc in enumerate(case.outcome_counts):
         m = case.contract.metric(oc.metric)
         outcome = next(x for x in m.outcomes if x.id == oc.outcome)
-        n = _whole(eval_decimal(oc.count, env), f"outcome_counts.{i}.count")
+        count = eval_decimal(oc.count, env)
+        if not whole_counts:  # a structural check: one achievement is enough
+            count = min(max(count, Decimal(0)).to_integral_value(), Decimal(1))
+        n = _whole(count, f"outcome_counts.{i}.count")
         achieved_i = pidx[oc.period] - outcome.sustain_periods
         if n and achieved_i < 0:
             raise _err(f"outcome_counts.{i}.period", "payable before the outcome can have been sustained")
@@ -650,7 +672,13 @@ def deterministic(case: Input, values: dict[str, float] | None = None) -> Determ
     env = {k: to_decimal(float(v)) for k, v in vals.items()}
     cap_hit = False
     if case.contract is not None:
-        out = pay.calculate(case.contract, _results(case, env))
+        results = _results(case, env)
+        try:
+            pay.check_results(case.contract, results, prefix="results")
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise fail(_user_field(err["loc"]), err["msg"]) from None
+        out = pay.calculate(case.contract, results)
         payments = [row.amount_due for row in out.periods]
         cap_hit = any(row.some_cap_bound for row in out.periods)
     else:
@@ -737,11 +765,17 @@ def evaluate(case: Input, env: dict[str, np.ndarray], n: int) -> dict[str, np.nd
     own = np.zeros((n, h))
     for t, ex in enumerate(b.own_costs):
         own[:, t] = _round_ore_arr(_full(eval_array(ex, env), n))
-    factors = np.array([float(f) for f in _discount_factors(b)])
-    pv_a = _round_ore_arr(avoided @ factors)
-    pv_c = _round_ore_arr(cashable @ factors)
-    pv_p = _round_ore_arr(pay_h @ factors)
-    pv_o = _round_ore_arr(own @ factors)
+    factors = [float(f) for f in _discount_factors(b)]
+
+    def pv(amounts: np.ndarray) -> np.ndarray:
+        # an explicit sum over periods (not a BLAS product) so that each row's value does not
+        # depend on how many rows are computed together
+        total = np.zeros(n)
+        for t, f in enumerate(factors):
+            total += amounts[:, t] * f
+        return _round_ore_arr(total)
+
+    pv_a, pv_c, pv_p, pv_o = pv(avoided), pv(cashable), pv(pay_h), pv(own)
     out = {
         "payments": payments,
         "total_payments": payments.sum(axis=1),
@@ -765,8 +799,8 @@ def evaluate(case: Input, env: dict[str, np.ndarray], n: int) -> dict[str, np.nd
     return out
 
 
-# note: ``evaluate`` uses matrix-vector products only along the period axis (length ≤ 100); each
-# scenario's numbers do not depend on the other rows, which keeps results independent of chunking.
+# note: every step of ``evaluate`` works row by row (no BLAS products across rows), so a scenario's
+# numbers do not depend on the other rows; this keeps Monte Carlo results independent of chunking.
 
 
 def _break_even(case: Input) -> BreakEvenResult:
