@@ -281,3 +281,29 @@ def test_preliminary_from_status_and_without_metadata():
     assert is_preliminary(_v(2023), None, date(2024, 5, 1)) is False
     no_prel = KoladaKpi(id="N15419", title="t", publ_period=2023, publication_date=date(2024, 9, 30))
     assert is_preliminary(_v(2023), no_prel, date(2024, 5, 1)) is False
+
+
+def test_organisational_units_by_municipality(kolada_stub, no_sleep):
+    kolada_stub.add(
+        "ou?municipality=1270&per_page=5000",
+        Reply(
+            body={
+                "count": 2,
+                "values": [
+                    {"id": "V15E127000101", "municipality": "1270", "title": "Byavångsskolan"},
+                    {"id": "V15E127000301", "municipality": "1270", "title": "Lindesborgsskolan"},
+                ],
+                "next_url": None,
+                "previous_url": None,
+            }
+        ),
+    )
+    units = client(kolada_stub, no_sleep).ous(municipality="1270")
+    assert [(u.id, u.municipality) for u in units] == [("V15E127000101", "1270"), ("V15E127000301", "1270")]
+
+
+@given(st.floats(0.01, 10), st.floats(1, 500), st.integers(0, 12))
+def test_backoff_doubles_until_the_cap(backoff, cap, attempt):
+    c = KoladaClient(base_url="http://127.0.0.1:9/v3", backoff=backoff, max_backoff=cap)
+    assert c._delay(attempt, None) == min(backoff * 2**attempt, cap)
+    assert c._delay(attempt, 3.0) == min(3.0, cap)  # Retry-After wins over the backoff
