@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 KOLADA_SOURCE_LABEL = "Källa: Kolada"
 KOLADA_PROCESSED_LABEL = "Egen bearbetning av data från Kolada"
+DEMO_SOURCE_LABEL = "Demodata – syntetiska värden, inte verklig statistik"
 
 
 class AreaKind(models.TextChoices):
@@ -116,6 +117,7 @@ class IndicatorSource(models.TextChoices):
     KOLADA = "kolada", _("Kolada")
     SCB = "scb", _("SCB")
     OWN = "own", _("Egen")
+    DEMO = "demo", _("Demodata")
 
 
 class Indicator(models.Model):
@@ -229,3 +231,7 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id}/{self.area_id}/{self.period}/{self.gender}: {self.value}"
+
+
+from .models_import import *  # noqa: E402,F401,F403  (own data import: mapping, runs)
+from .models_plans import *  # noqa: E402,F401,F403  (target groups, causes, results, action plans)
