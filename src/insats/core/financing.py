@@ -318,25 +318,30 @@ def _polish(
 ) -> np.ndarray:
     """Newton steps kept inside [lo, hi] (bisection when Newton would leave it), row by row; a row
     stops when its step is below 1e-14 relative, so its result never depends on other rows."""
-    active = np.ones(x.size, dtype=bool)
+    out = x.copy()
+    idx = np.arange(x.size)  # rows still iterating (into the arguments)
+    f_sub, lo, hi, s_lo, x = f_rows, lo.copy(), hi.copy(), s_lo, x.copy()
     for _ in range(_MAX_ITER):
-        idx = np.nonzero(active)[0]
         if idx.size == 0:
             break
-        xa = x[idx]
-        f, df = _horner(f_rows[idx], xa)
-        same = np.sign(f) == s_lo[idx]
-        lo[idx] = np.where(same, xa, lo[idx])
-        hi[idx] = np.where(same, hi[idx], xa)
+        f, df = _horner(f_sub, x)
+        same = np.sign(f) == s_lo
+        lo = np.where(same, x, lo)
+        hi = np.where(same, hi, x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            newton = xa - f / df
-        inside = np.isfinite(newton) & (newton > lo[idx]) & (newton < hi[idx])
-        nxt = np.where(inside, newton, 0.5 * (lo[idx] + hi[idx]))
-        small = np.isfinite(newton) & (np.abs(newton - xa) <= 1e-14 * xa)
-        done = (f == 0) | small | (hi[idx] - lo[idx] <= 1e-15 * xa)
-        x[idx] = np.where(f == 0, xa, np.where(small, newton, nxt))
-        active[idx[done]] = False
-    return x
+            newton = x - f / df
+        inside = np.isfinite(newton) & (newton > lo) & (newton < hi)
+        nxt = np.where(inside, newton, 0.5 * (lo + hi))
+        small = np.isfinite(newton) & (np.abs(newton - x) <= 1e-14 * x)
+        done = (f == 0) | small | (hi - lo <= 1e-15 * x)
+        x = np.where(f == 0, x, np.where(small, newton, nxt))
+        if done.any():
+            out[idx[done]] = x[done]
+            keep = ~done
+            idx, f_sub, lo, hi, s_lo, x = idx[keep], f_sub[keep], lo[keep], hi[keep], s_lo[keep], x[keep]
+    if idx.size:
+        out[idx] = x
+    return out
 
 
 def irr_many(flows: np.ndarray) -> np.ndarray:

@@ -524,14 +524,30 @@ class Input(_Model):
 
 
 class Percentiles(BaseModel):
-    p5: Any = Field(description="5th percentile.")
-    p10: Any = Field(description="10th percentile (P10).")
-    p25: Any = Field(description="25th percentile.")
-    p50: Any = Field(description="Median (P50).")
-    p75: Any = Field(description="75th percentile.")
-    p90: Any = Field(description="90th percentile (P90).")
-    p95: Any = Field(description="95th percentile.")
-    mean: Any = Field(description="Mean.")
+    """Percentiles of a money amount over the draws, SEK."""
+
+    p5: Decimal = Field(description="5th percentile.")
+    p10: Decimal = Field(description="10th percentile (P10): only 10 % of the draws are lower.")
+    p25: Decimal = Field(description="25th percentile.")
+    p50: Decimal = Field(description="Median (P50).")
+    p75: Decimal = Field(description="75th percentile.")
+    p90: Decimal = Field(description="90th percentile (P90): only 10 % of the draws are higher.")
+    p95: Decimal = Field(description="95th percentile.")
+    mean: Decimal = Field(description="Mean.")
+    std_error: float = Field(description="Standard error of the mean (Monte Carlo error).")
+
+
+class RatioPercentiles(BaseModel):
+    """Percentiles of a ratio (IRR, multiple) over the draws."""
+
+    p5: float = Field(description="5th percentile.")
+    p10: float = Field(description="10th percentile (P10).")
+    p25: float = Field(description="25th percentile.")
+    p50: float = Field(description="Median (P50).")
+    p75: float = Field(description="75th percentile.")
+    p90: float = Field(description="90th percentile (P90).")
+    p95: float = Field(description="95th percentile.")
+    mean: float = Field(description="Mean.")
     std_error: float = Field(description="Standard error of the mean (Monte Carlo error).")
 
 
@@ -568,10 +584,10 @@ class MonteCarloResult(BaseModel):
     total_payments: Percentiles = Field(description="Outcome payments over the contract (undiscounted), SEK.")
     commissioner_npv: Percentiles = Field(description="Commissioner's NPV, SEK.")
     commissioner_npv_cashable: Percentiles = Field(description="Commissioner's NPV on cashable savings, SEK.")
-    fund_irr_annual: Percentiles | None = Field(
+    fund_irr_annual: RatioPercentiles | None = Field(
         description="Fund's annualised IRR (a total loss counts as −100 %; draws without an IRR left out)."
     )
-    fund_multiple: Percentiles | None = Field(description="Fund's money multiple.")
+    fund_multiple: RatioPercentiles | None = Field(description="Fund's money multiple.")
     provider_net: Percentiles | None = Field(description="Provider's net, SEK.")
     probability_commissioner_saves: float = Field(description="Share of draws with NPV > 0.")
     probability_commissioner_saves_cashable: float = Field(
@@ -851,14 +867,14 @@ def _break_even(case: Input) -> BreakEvenResult:
     )
 
 
-def _percentiles(x: np.ndarray, money: bool) -> Percentiles | None:
+def _percentiles(x: np.ndarray, money: bool) -> Percentiles | RatioPercentiles | None:
     x = x[np.isfinite(x)]
     if x.size == 0:
         return None
     qs = np.percentile(x, [5, 10, 25, 50, 75, 90, 95])
     conv = (lambda v: round_ore(float(v))) if money else float
     se = float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else 0.0
-    return Percentiles(
+    return (Percentiles if money else RatioPercentiles)(
         **{f"p{p}": conv(q) for p, q in zip((5, 10, 25, 50, 75, 90, 95), qs, strict=True)},
         mean=conv(x.mean()),
         std_error=se,
