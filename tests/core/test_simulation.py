@@ -507,3 +507,99 @@ def test_command_line_reports_the_bad_field():
     proc = cli("simulate", "-", stdin=json.dumps(data))
     assert proc.returncode == 2
     assert "budget.effects.placements_avoided.0" in proc.stdout
+
+
+def rich_case(place, att, rep, cost, multiple, share):
+    """Two cohorts, three metrics (relative threshold, per-period cap with carry-forward, tiers),
+    a total cap, two payers; capped-multiple financing. Every input fixed."""
+    periods = ["2026", "2027", "2028"]
+    base = {"c1": 10, "c2": 7}
+    metrics = [
+        {
+            "kind": "improvement", "id": "placements", "direction": "decrease",
+            "counterfactual": {"kind": "baseline", "by_cohort": {k: str(v) for k, v in base.items()}},
+            "price": "250000.00", "threshold": {"kind": "relative", "value": "0.1"},
+        },
+        {
+            "kind": "improvement", "id": "attendance", "direction": "increase",
+            "counterfactual": {"kind": "baseline", "value": "80"}, "price": "30000.00",
+            "cap_per_period": "150000.00",
+        },
+        {
+            "kind": "improvement", "id": "reports", "direction": "decrease",
+            "counterfactual": {"kind": "baseline", "value": "12"},
+            "tiers": [{"up_to": "2", "price": "20000.00"}, {"price": "10000.00"}],
+        },
+    ]  # fmt: skip
+    obs = []
+    for t, p in enumerate(periods):
+        for c, b in base.items():
+            obs += [
+                {"metric": "placements", "period": p, "cohort": c,
+                 "value": {"mul": [b, {"sub": [1, {"mul": ["place", (t + 1) / 3]}]}]}},
+                {"metric": "attendance", "period": p, "cohort": c, "value": {"add": [80, "att"]}},
+                {"metric": "reports", "period": p, "cohort": c, "value": {"sub": [12, "rep"]}},
+            ]  # fmt: skip
+    return case(
+        {
+            "inputs": {
+                "place": {"kind": "fixed", "value": place},
+                "att": {"kind": "fixed", "value": att},
+                "rep": {"kind": "fixed", "value": rep},
+                "cost": {"kind": "fixed", "value": cost},
+            },
+            "contract": {
+                "periods": periods,
+                "cohorts": [{"id": c} for c in base],
+                "payers": [{"id": "kommun", "share": "0.6"}, {"id": "region", "share": "0.4"}],
+                "metrics": metrics,
+                "caps": {"total": "2500000.00"},
+                "carry_forward": True,
+            },
+            "observations": obs,
+            "budget": {
+                "horizon": 4,
+                "effects": {"placements": [{"mul": [17, "place", (t + 1) / 3]} for t in range(3)]},
+                "cost_items": [
+                    {
+                        "name": "HVB",
+                        "driver": "placements",
+                        "unit_cost": "cost",
+                        "units": [120, 60],
+                        "cashable_share": "0.7",
+                    }
+                ],
+                "own_costs": [100000, 80000, 80000],
+            },
+            "financing": {
+                "commitment": "1500000",
+                "provider_costs": ["500000", "500000", "500000"],
+                "return_basis": "capped_multiple",
+                "multiple_cap": multiple,
+                "fund_surplus_share": share,
+            },
+        }  # fmt: skip
+    )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.decimals(0, "0.6", places=3),
+    st.decimals(-2, 12, places=2),
+    st.decimals(-1, 6, places=2),
+    st.decimals(2000, 8000, places=0),
+    st.decimals(1, 2, places=2),
+    st.decimals(0, 1, places=3),
+)
+def test_zero_spread_equals_exact_engines_on_a_rich_contract(place, att, rep, cost, multiple, share):
+    c = rich_case(float(place), float(att), float(rep), float(cost), str(multiple), str(share))
+    det = sim.deterministic(c)
+    r = sim.evaluate(c, {k: np.full(2, d.median()) for k, d in c.inputs.items()}, 2)
+    for row in r["payments"]:
+        assert [D(int(round(x * 100))) / 100 for x in row] == det.payments_by_period
+    assert r["cap_hit"].tolist() == [det.payments_cap_hit] * 2
+    assert [D(int(round(x * 100))) / 100 for x in r["npv"]] == [det.budget.npv] * 2
+    f = det.financing
+    assert [D(int(round(x * 100))) / 100 for x in r["fund_receipts"]] == [f.fund_receipts] * 2
+    assert [D(int(round(x * 100))) / 100 for x in r["fund_loss"]] == [f.loss] * 2
+    assert [D(int(round(x * 100))) / 100 for x in r["provider_net"]] == [f.provider_net] * 2
