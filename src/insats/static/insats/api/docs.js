@@ -16,6 +16,25 @@
       };
     }
     window.insatsSwaggerUI = SwaggerUIBundle(settings);
+    labelParameterFields(document.getElementById("swagger-ui"));
+  }
+  // Swagger UI leaves its parameter fields without an accessible name (WCAG 4.1.2): name each
+  // one after its parameter, also in operations opened later.
+  function labelParameterFields(root) {
+    function label() {
+      root.querySelectorAll("tr[data-param-name]").forEach(function (row) {
+        var name = row.getAttribute("data-param-name") + " (" + row.getAttribute("data-param-in") + ")";
+        row.querySelectorAll("select, input, textarea").forEach(function (field) {
+          if (!field.getAttribute("aria-label") && !field.labels.length) {
+            field.setAttribute("aria-label", name);
+          }
+        });
+      });
+      root.querySelectorAll(".body-param textarea").forEach(function (field) {
+        if (!field.getAttribute("aria-label")) { field.setAttribute("aria-label", "Request body (JSON)"); }
+      });
+    }
+    new MutationObserver(label).observe(root, { childList: true, subtree: true });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
