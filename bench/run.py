@@ -29,8 +29,10 @@ def load(path: Path):
 
 def main(argv: list[str]) -> int:
     pattern = argv[0] if argv else ""
-    print(f"# Insats benchmarks — {platform.python_implementation()} {platform.python_version()}, "
-          f"{platform.machine()}, {time.strftime('%Y-%m-%d %H:%M')}")
+    print(
+        f"# Insats benchmarks — {platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.machine()}, {time.strftime('%Y-%m-%d %H:%M')}"
+    )
     results = []
     for path in sorted(HERE.glob("bench_*.py")):
         if pattern and pattern not in path.stem:
@@ -39,7 +41,8 @@ def main(argv: list[str]) -> int:
         results += load(path).main() or []
     print("\n## Summary")
     for r in results:
-        print(f"{'PASS' if r['ok'] else 'FAIL'}  {r['name']}: {r['value']:.4g} {r['unit']} (target {r['target']})")
+        verdict = "PASS" if r["ok"] else "FAIL"
+        print(f"{verdict}  {r['name']}: {r['value']:.4g} {r['unit']} (target {r['target']})")
     return 0 if results and all(r["ok"] for r in results) else 1
 
 

@@ -63,15 +63,22 @@ def build_world() -> World:
         )
     for key in specs:
         for role in ROLES:
-            user = User.objects.create_user(f"{role}@{key}.test", PASSWORD, full_name=f"{role.title()} {key.title()}")
+            user = User.objects.create_user(
+                f"{role}@{key}.test", PASSWORD, full_name=f"{role.title()} {key.title()}"
+            )
             services.membership_add(actor=None, user=user, organisation=w.orgs[key], role=role)
             w.users[(key, role)] = user
     services.partnership_create(
-        actor=None, organisation=w.orgs["owner"], partner=w.orgs["partner"], level=5,
-        valid_from=datetime.date(2024, 1, 1), description="Innovationspartnerskap",
+        actor=None,
+        organisation=w.orgs["owner"],
+        partner=w.orgs["partner"],
+        level=5,
+        valid_from=datetime.date(2024, 1, 1),
+        description="Innovationspartnerskap",
     )
-    services.federation_set_member(actor=None, federation=w.orgs["federation"], member=w.orgs["owner"],
-                                   financing_share=25)
+    services.federation_set_member(
+        actor=None, federation=w.orgs["federation"], member=w.orgs["owner"], financing_share=25
+    )
     return w
 
 

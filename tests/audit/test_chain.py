@@ -41,6 +41,8 @@ EXPECTED = {
     "body_create": ["accounts.body.created"],
     "seat_add": ["accounts.seat.added"],
     "seat_end": ["accounts.seat.ended"],
+    "share_grant": ["accounts.share.granted"],
+    "share_revoke": ["accounts.share.revoked"],
 }
 NOT_WORKFLOWS = {"invitation_for_token"}  # a read
 
@@ -135,6 +137,12 @@ def test_every_workflow_appends_its_entries_with_actor_and_organisation():
         term_start=datetime.date(2026, 1, 1),
     )
     run("seat_end", actor=boss, seat=seat, term_end=datetime.date(2026, 12, 31))
+    share, new = run("share_grant", actor=boss, owner=org, obj=body, organisation=other, purpose="styrgrupp")
+    assert (
+        new[0].changes == {"shared_with": "Förening", "purpose": "styrgrupp"} and new[0].organisation == org
+    )
+    _, new = run("share_revoke", actor=boss, share=share)
+    assert new[0].object_id == str(body.pk) and new[0].organisation == org
     assert isinstance(inv, Invitation) and isinstance(m, Membership) and isinstance(p, Partnership)
     assert verify_chain().ok
 

@@ -30,8 +30,11 @@ def test_no_core_source_file_imports_django():
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in ("django", "ninja", "insats")
-                          and not n.startswith("insats.core")]
+            offenders += [
+                f"{path.name}: {n}"
+                for n in names
+                if n.split(".")[0] in ("django", "ninja", "insats") and not n.startswith("insats.core")
+            ]
     assert offenders == []
 
 

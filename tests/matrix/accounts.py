@@ -308,3 +308,63 @@ ENTRIES: dict[str, Entry] = {
         data=lambda w: {"ended_on": "2026-12-31"},
     ),
 }
+
+
+# --- explicit sharing -------------------------------------------------------------------------
+SHARERS = frozenset(
+    {Role.ADMIN.value, Role.ANALYST.value, Role.CONTRACT_MANAGER.value, Role.PROCUREMENT.value}
+)
+
+
+def shared_body(w):
+    """A steering group of the owner shared with the unrelated organisation ("ny utförare")."""
+
+    def make(w):
+        b = services.body_create(
+            actor=_admin(w), organisation=w.orgs["owner"], kind="styrgrupp", name="Styrgrupp delad"
+        )
+        services.share_grant(
+            actor=_admin(w),
+            owner=w.orgs["owner"],
+            obj=b,
+            organisation=w.orgs["unrelated"],
+            purpose="ny utförare i styrgruppen",
+        )
+        return b
+
+    return ensure(w, "shared_body", make)
+
+
+def _share_of(w):
+    from insats.accounts.models import Share
+
+    return Share.objects.get(object_id=str(shared_body(w).pk), organisation=w.orgs["unrelated"])
+
+
+ENTRIES.update(
+    {
+        "accounts:body#shared": Entry(
+            kwargs=lambda w: _pk(shared_body(w)),
+            own=ALL,
+            unrelated=ALL,
+            note="shared explicitly with Familjeforum: every role there sees it; the partner RISE does not",
+        ),
+        "accounts:shares": Entry(
+            kwargs=lambda w: {"type_label": "accounts.governancebody", "pk": shared_body(w).pk},
+            own=SHARERS,
+        ),
+        "accounts:shares#post": Entry(
+            method="POST",
+            kwargs=lambda w: {"type_label": "accounts.governancebody", "pk": body(w).pk},
+            own=SHARERS,
+            ok_statuses=REDIRECT,
+            data=lambda w: {"organisation": w.orgs["partner"].pk, "purpose": "gemensam styrgrupp"},
+        ),
+        "accounts:share_revoke": Entry(
+            method="POST",
+            kwargs=lambda w: _pk(_share_of(w)),
+            own=SHARERS,
+            ok_statuses=REDIRECT,
+        ),
+    }
+)

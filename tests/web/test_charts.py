@@ -32,7 +32,8 @@ def test_line_chart_is_an_accessible_image_without_style_attributes():
     svg = charts.line_chart(
         [charts.Series("Tomelilla <kommun>", [(2015, 200.0), (2016, None), (2017, 210.0), (2018, 215.0)])],
         band=charts.Band("Prognos 95 %", [(2019, 210.0, 225.0), (2020, 208.0, 232.0)]),
-        title="Meritvärde åk 9", desc="Tomelilla 2015–2018 med prognos",
+        title="Meritvärde åk 9",
+        desc="Tomelilla 2015–2018 med prognos",
     )
     root = parse(svg)
     assert root.get("role") == "img"

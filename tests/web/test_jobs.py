@@ -52,7 +52,9 @@ def test_a_job_is_visible_only_to_the_user_who_started_it(client, world, django_
 @pytest.mark.django_db
 def test_progress_partial_is_served_to_htmx_polling(client, world):
     admin = world.user("owner", "admin")
-    job = BackgroundJob.objects.create(user=admin, kind="x", title="Långt jobb", status="running", done=3, total=12)
+    job = BackgroundJob.objects.create(
+        user=admin, kind="x", title="Långt jobb", status="running", done=3, total=12
+    )
     login(client, admin, world.orgs["owner"])
     partial = client.get(reverse("accounts:job", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial

@@ -52,13 +52,29 @@ RULES: dict[str, Rule] = {
     "federation.manage": rule(MANAGERS, {"own"}),
     "partnership.view": rule(ALL_ROLES, {"own"}),
     "partnership.manage": rule(MANAGERS, {"own"}),
-    "governance.view": rule(ALL_ROLES, {"own", "federation"}),
+    "governance.view": rule(ALL_ROLES, {"own", "federation", "shared"}),
     "governance.manage": rule(MANAGERS, {"own"}),
-    "share.manage": rule(MANAGERS, {"own"}),
+    "share.manage": rule(
+        MANAGERS | {Role.ANALYST, Role.CONTRACT_MANAGER, Role.PROCUREMENT},
+        {"own"},
+        "share an object the organisation owns with a named organisation for a purpose",
+    ),
     "audit.view": rule(MANAGERS, {"own"}),
     "token.manage": rule(ALL_ROLES, {"self"}),
     "job.view": rule(ALL_ROLES, {"self"}),
     "api.use": rule(ALL_ROLES, {"own"}),
+    "situation.view": rule(
+        ALL_ROLES, {"any"}, "public statistics: areas, indicators, observations, lägesbild"
+    ),
+    "situation.export": rule(ALL_ROLES, {"any"}, "lägesbild as PDF and Excel (public statistics)"),
+    # situation: own data import, target groups, cause analyses, results and action plans
+    "situation.import": rule({Role.ADMIN, Role.ANALYST}, {"own"}, "import observations, own indicators"),
+    "situation.plan.view": rule(ALL_ROLES, {"own"}, "target groups, results, targets, action plans"),
+    "situation.plan.edit": rule({Role.ADMIN, Role.ANALYST}, {"own"}),
+    "situation.cause.view": rule(ALL_ROLES, {"own", "shared"}, "cause analyses (shared: orsaksanalys)"),
+    "situation.cause.edit": rule({Role.ADMIN, Role.ANALYST}, {"own", "shared"}),
+    "situation.cause.share": rule({Role.ADMIN, Role.ANALYST}, {"own"}, "invite partners to a cause analysis"),
+    "situation.factor.manage": rule(MANAGERS, {"own"}, "extend the list of risk and protective factors"),
 }
 
 
@@ -93,7 +109,9 @@ class Actor:
     def partner_ids(self) -> set[int]:
         if "partners" not in self._cache:
             org = self.organisation_id
-            pairs = Partnership.objects.filter(Q(organisation_id=org) | Q(partner_id=org), ended_on__isnull=True)
+            pairs = Partnership.objects.filter(
+                Q(organisation_id=org) | Q(partner_id=org), ended_on__isnull=True
+            )
             ids = set()
             for a, b in pairs.values_list("organisation_id", "partner_id"):
                 ids.add(b if a == org else a)
@@ -224,7 +242,9 @@ def scope(actor: Actor, queryset: models.QuerySet, ability: str) -> models.Query
 
 
 def get_or_404(actor: Actor, queryset: models.QuerySet, ability: str, **lookup):
-    """The object if the actor may use ``ability`` on it; 404 if it is invisible, 403 if visible but not allowed."""
+    """The object if the actor may use ``ability`` on it.
+
+    404 if the actor may not even see it, 403 if it is visible but the ability is not granted."""
     from django.http import Http404
 
     obj = queryset.filter(**lookup).first()
@@ -239,7 +259,9 @@ def get_or_404(actor: Actor, queryset: models.QuerySet, ability: str, **lookup):
 
 
 def require(ability: str):
-    """View decorator: the request's actor must hold ``ability`` in general (object checks follow in the view)."""
+    """View decorator: the request's actor must hold ``ability`` in general.
+
+    Object-level checks follow inside the view (``get_or_404``, ``can``)."""
 
     def decorator(view):
         @wraps(view)

@@ -30,8 +30,9 @@ class InviteForm(forms.Form):
 
 class AcceptForm(forms.Form):
     full_name = forms.CharField(label=_("Ditt namn"), max_length=200)
-    password1 = forms.CharField(label=_("Lösenord"), widget=forms.PasswordInput, min_length=10,
-                                help_text=_("Minst tio tecken."))
+    password1 = forms.CharField(
+        label=_("Lösenord"), widget=forms.PasswordInput, min_length=10, help_text=_("Minst tio tecken.")
+    )
     password2 = forms.CharField(label=_("Lösenord igen"), widget=forms.PasswordInput)
 
     def clean(self):
@@ -45,7 +46,9 @@ class PartnershipForm(forms.Form):
     partner = forms.ModelChoiceField(label=_("Partnerorganisation"), queryset=Organisation.objects.all())
     level = forms.TypedChoiceField(label=_("Samverkansnivå"), choices=CollaborationLevel.choices, coerce=int)
     valid_from = forms.DateField(label=_("Gäller från"), widget=DateInput)
-    description = forms.CharField(label=_("Beskrivning"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        label=_("Beskrivning"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,7 +57,9 @@ class PartnershipForm(forms.Form):
 
 
 class LevelForm(forms.Form):
-    level = forms.TypedChoiceField(label=_("Ny samverkansnivå"), choices=CollaborationLevel.choices, coerce=int)
+    level = forms.TypedChoiceField(
+        label=_("Ny samverkansnivå"), choices=CollaborationLevel.choices, coerce=int
+    )
     valid_from = forms.DateField(label=_("Gäller från"), widget=DateInput)
     note = forms.CharField(label=_("Anteckning"), max_length=500, required=False)
 
@@ -65,8 +70,9 @@ class EndForm(forms.Form):
 
 class FederationMemberForm(forms.Form):
     member = forms.ModelChoiceField(label=_("Medlemsorganisation"), queryset=Organisation.objects.all())
-    financing_share = forms.DecimalField(label=_("Andel av finansieringen (%)"), min_value=0, max_value=100,
-                                         decimal_places=4, max_digits=7)
+    financing_share = forms.DecimalField(
+        label=_("Andel av finansieringen (%)"), min_value=0, max_value=100, decimal_places=4, max_digits=7
+    )
 
 
 class BodyForm(forms.ModelForm):
@@ -95,3 +101,19 @@ class SeatForm(forms.Form):
         if data.get("term_end") and data.get("term_start") and data["term_end"] < data["term_start"]:
             self.add_error("term_end", _("Mandatperioden kan inte sluta innan den börjar."))
         return data
+
+
+class ShareForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Dela med organisation"), queryset=Organisation.objects.all()
+    )
+    purpose = forms.CharField(
+        label=_("Syfte"),
+        max_length=200,
+        help_text=_("Varför organisationen behöver se objektet, t.ex. ”orsaksanalys”."),
+    )
+
+    def __init__(self, *args, owner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if owner is not None:
+            self.fields["organisation"].queryset = Organisation.objects.exclude(pk=owner.pk)

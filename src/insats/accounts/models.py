@@ -218,9 +218,7 @@ class Invitation(models.Model):
 class FederationMember(models.Model):
     """A member of a samordningsförbund and its share of the financing (Finsam)."""
 
-    federation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="federation_members"
-    )
+    federation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="federation_members")
     member = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="federations")
     financing_share = models.DecimalField(
         _("andel av finansieringen (%)"),
@@ -313,6 +311,9 @@ class BodyKind(models.TextChoices):
 
 
 class GovernanceBody(models.Model):
+    # A body can be shared with a named organisation (e.g. a provider joining a steering group).
+    shareable = True
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="bodies")
     kind = models.CharField(_("typ"), max_length=32, choices=BodyKind.choices)
     name = models.CharField(_("namn"), max_length=200)
@@ -323,6 +324,11 @@ class GovernanceBody(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:body", args=[self.pk])
 
 
 class SeatRole(models.TextChoices):
@@ -396,6 +402,9 @@ class Share(models.Model):
     class Meta:
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
+    # The organisation that granted the share owns it (and may revoke it).
+    access_owner_field = "owner"
+
 
 class BackgroundJob(models.Model):
     """A long piece of work started by a user, with progress the user can follow."""
@@ -435,11 +444,9 @@ class BackgroundJob(models.Model):
         return self.user_id
 
 
-
 def member_org_ids_of(federation: Organisation) -> list[int]:
     return list(FederationMember.objects.filter(federation=federation).values_list("member_id", flat=True))
 
 
 def token_key() -> str:
     return "ins_" + secrets.token_urlsafe(30)
-

@@ -31,4 +31,6 @@ urlpatterns = [
     path("organ/", views.bodies, name="bodies"),
     path("organ/<int:pk>/", views.body_detail, name="body"),
     path("ledamot/<int:pk>/avsluta/", views.seat_end, name="seat_end"),
+    path("delning/<int:pk>/aterkalla/", views.share_revoke, name="share_revoke"),
+    path("delning/<str:type_label>/<str:pk>/", views.shares, name="shares"),
 ]

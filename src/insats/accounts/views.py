@@ -58,6 +58,7 @@ def _active_org_or_404(actor):
 
 # --- switching organisation -------------------------------------------------------------------
 
+
 @login_only
 @require_POST
 def switch(request):
@@ -66,12 +67,16 @@ def switch(request):
         messages.error(request, _("Du har inget sådant medlemskap."))
     else:
         request.session[SESSION_KEY] = membership.pk
-        messages.success(request, _("Du agerar nu för %(org)s som %(role)s.") % {
-            "org": membership.organisation.name, "role": membership.get_role_display()})
+        messages.success(
+            request,
+            _("Du agerar nu för %(org)s som %(role)s.")
+            % {"org": membership.organisation.name, "role": membership.get_role_display()},
+        )
     return redirect("web:home")
 
 
 # --- organisations --------------------------------------------------------------------------
+
 
 @require("organisation.view")
 def organisation_list(request):
@@ -83,9 +88,17 @@ def organisation_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         orgs = orgs.filter(name__icontains=q)
-    return render(request, "accounts/organisation_list.html", {
-        "organisations": orgs, "kinds": OrganisationKind.choices, "kind": kind, "q": q,
-        "nav_active": "organisation"})
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {
+            "organisations": orgs,
+            "kinds": OrganisationKind.choices,
+            "kind": kind,
+            "q": q,
+            "nav_active": "organisation",
+        },
+    )
 
 
 @require("organisation.view")
@@ -101,15 +114,19 @@ def organisation_detail(request, pk):
     federation_rows = None
     if org.kind == OrganisationKind.SAMORDNINGSFORBUND and access.can(actor, "federation.view", org):
         federation_rows = FederationMember.objects.filter(federation=org).select_related("member")
-    return render(request, "accounts/organisation_detail.html", {
-        "org": org,
-        "federation_rows": federation_rows,
-        "federations": FederationMember.objects.filter(member=org).select_related("federation"),
-        "can_edit": access.can(actor, "organisation.edit", org),
-        "can_members": access.can(actor, "membership.view", org),
-        "can_manage_federation": access.can(actor, "federation.manage", org),
-        "nav_active": "organisation",
-    })
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {
+            "org": org,
+            "federation_rows": federation_rows,
+            "federations": FederationMember.objects.filter(member=org).select_related("federation"),
+            "can_edit": access.can(actor, "organisation.edit", org),
+            "can_members": access.can(actor, "membership.view", org),
+            "can_manage_federation": access.can(actor, "federation.manage", org),
+            "nav_active": "organisation",
+        },
+    )
 
 
 @require("organisation.edit")
@@ -126,11 +143,13 @@ def organisation_edit(request, pk):
         else:
             messages.success(request, _("Organisationen är sparad."))
             return redirect("accounts:organisation", pk=org.pk)
-    return render(request, "accounts/organisation_edit.html", {"org": org, "form": form,
-                                                               "nav_active": "organisation"})
+    return render(
+        request, "accounts/organisation_edit.html", {"org": org, "form": form, "nav_active": "organisation"}
+    )
 
 
 # --- federation (samordningsförbund members and shares) ---------------------------------------
+
 
 @require("federation.manage")
 def federation_edit(request, pk):
@@ -148,13 +167,20 @@ def federation_edit(request, pk):
         else:
             messages.success(request, _("Medlemmens andel är sparad."))
             return redirect("accounts:organisation", pk=org.pk)
-    return render(request, "accounts/federation_edit.html", {
-        "org": org, "form": form,
-        "rows": FederationMember.objects.filter(federation=org).select_related("member"),
-        "nav_active": "organisation"})
+    return render(
+        request,
+        "accounts/federation_edit.html",
+        {
+            "org": org,
+            "form": form,
+            "rows": FederationMember.objects.filter(federation=org).select_related("member"),
+            "nav_active": "organisation",
+        },
+    )
 
 
 # --- members and invitations ------------------------------------------------------------------
+
 
 @require("membership.view")
 def my_members(request):
@@ -172,33 +198,48 @@ def members(request, pk):
         access.check(actor, "membership.manage", org)
         if form.is_valid():
             try:
-                services.invitation_create(actor=request.user, organisation=org,
-                                           base_url=request.build_absolute_uri("/"), **form.cleaned_data)
+                services.invitation_create(
+                    actor=request.user,
+                    organisation=org,
+                    base_url=request.build_absolute_uri("/"),
+                    **form.cleaned_data,
+                )
             except ValidationError as exc:
                 _form_errors_to(form, exc)
             else:
                 messages.success(request, _("En inbjudan har skickats till %(email)s.") % form.cleaned_data)
                 return redirect("accounts:members", pk=org.pk)
-    return render(request, "accounts/members.html", {
-        "org": org, "form": form, "can_manage": can_manage,
-        "memberships": org.memberships.select_related("user").order_by("user__full_name", "role"),
-        "invitations": [i for i in org.invitations.all() if i.is_open],
-        "nav_active": "organisation"})
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "org": org,
+            "form": form,
+            "can_manage": can_manage,
+            "memberships": org.memberships.select_related("user").order_by("user__full_name", "role"),
+            "invitations": [i for i in org.invitations.all() if i.is_open],
+            "nav_active": "organisation",
+        },
+    )
 
 
 @require("membership.manage")
 @require_POST
 def membership_remove(request, pk):
     actor = actor_for(request)
-    membership = access.get_or_404(actor, Membership.objects.select_related("organisation", "user"),
-                                   "membership.manage", pk=pk)
+    membership = access.get_or_404(
+        actor, Membership.objects.select_related("organisation", "user"), "membership.manage", pk=pk
+    )
     try:
         services.membership_remove(actor=request.user, membership=membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("%(user)s har inte längre rollen %(role)s.") % {
-            "user": membership.user, "role": membership.get_role_display()})
+        messages.success(
+            request,
+            _("%(user)s har inte längre rollen %(role)s.")
+            % {"user": membership.user, "role": membership.get_role_display()},
+        )
     return redirect("accounts:members", pk=membership.organisation_id)
 
 
@@ -225,8 +266,10 @@ def accept(request, token):
                 membership = services.invitation_accept(invitation=invitation, user=user)
             elif form.is_valid():
                 membership = services.invitation_accept(
-                    invitation=invitation, full_name=form.cleaned_data["full_name"],
-                    password=form.cleaned_data["password1"])
+                    invitation=invitation,
+                    full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password1"],
+                )
                 login(request, membership.user, backend="insats.accounts.backends.EmailBackend")
             else:
                 membership = None
@@ -245,12 +288,17 @@ def accept(request, token):
 
 # --- partnerships ------------------------------------------------------------------------------
 
+
 @require("partnership.view")
 def partnerships(request):
     actor = actor_for(request)
     org = _active_org_or_404(actor)
-    qs = access.scope(actor, Partnership.objects.select_related("organisation", "partner"), "partnership.view")
-    qs = qs.prefetch_related(Prefetch("levels", queryset=PartnershipLevel.objects.order_by("-valid_from", "-id")))
+    qs = access.scope(
+        actor, Partnership.objects.select_related("organisation", "partner"), "partnership.view"
+    )
+    qs = qs.prefetch_related(
+        Prefetch("levels", queryset=PartnershipLevel.objects.order_by("-valid_from", "-id"))
+    )
     rows = []
     for p in qs:
         current = next(iter(p.levels.all()), None)
@@ -269,35 +317,53 @@ def partnerships(request):
             else:
                 messages.success(request, _("Partnerskapet med %(org)s är registrerat.") % {"org": p.partner})
                 return redirect("accounts:partnership", pk=p.pk)
-    return render(request, "accounts/partnerships.html", {
-        "org": org, "rows": rows, "form": form, "can_manage": can_manage, "nav_active": "partnerships"})
+    return render(
+        request,
+        "accounts/partnerships.html",
+        {"org": org, "rows": rows, "form": form, "can_manage": can_manage, "nav_active": "partnerships"},
+    )
 
 
 @require("partnership.view")
 def partnership_detail(request, pk):
     actor = actor_for(request)
-    p = access.get_or_404(actor, Partnership.objects.select_related("organisation", "partner"),
-                          "partnership.view", pk=pk)
+    p = access.get_or_404(
+        actor, Partnership.objects.select_related("organisation", "partner"), "partnership.view", pk=pk
+    )
     can_manage = access.can(actor, "partnership.manage", p)
     level_form = LevelForm(request.POST if request.POST.get("form") == "level" else None, prefix="level")
     end_form = EndForm(request.POST if request.POST.get("form") == "end" else None, prefix="end")
     if request.method == "POST":
         access.check(actor, "partnership.manage", p)
         if request.POST.get("form") == "level" and level_form.is_valid():
-            services.partnership_set_level(actor=request.user, partnership=p, **level_form.cleaned_data)
+            services.partnership_set_level(
+                actor=request.user, partnership=p, acting_for=actor.organisation, **level_form.cleaned_data
+            )
             messages.success(request, _("Samverkansnivån är ändrad."))
             return redirect("accounts:partnership", pk=p.pk)
         if request.POST.get("form") == "end" and end_form.is_valid():
-            services.partnership_end(actor=request.user, partnership=p, **end_form.cleaned_data)
+            services.partnership_end(
+                actor=request.user, partnership=p, acting_for=actor.organisation, **end_form.cleaned_data
+            )
             messages.success(request, _("Partnerskapet är avslutat."))
             return redirect("accounts:partnership", pk=p.pk)
-    return render(request, "accounts/partnership_detail.html", {
-        "p": p, "levels": p.levels.select_related("recorded_by"), "current": p.current_level_entry(),
-        "can_manage": can_manage, "level_form": level_form, "end_form": end_form,
-        "nav_active": "partnerships"})
+    return render(
+        request,
+        "accounts/partnership_detail.html",
+        {
+            "p": p,
+            "levels": p.levels.select_related("recorded_by"),
+            "current": p.current_level_entry(),
+            "can_manage": can_manage,
+            "level_form": level_form,
+            "end_form": end_form,
+            "nav_active": "partnerships",
+        },
+    )
 
 
 # --- governance bodies ---------------------------------------------------------------------
+
 
 @require("governance.view")
 def bodies(request):
@@ -316,9 +382,17 @@ def bodies(request):
             else:
                 messages.success(request, _("Organet %(name)s är skapat.") % {"name": body.name})
                 return redirect("accounts:body", pk=body.pk)
-    return render(request, "accounts/bodies.html", {
-        "org": org, "bodies": qs.prefetch_related("seats"), "form": form, "can_manage": can_manage,
-        "nav_active": "bodies"})
+    return render(
+        request,
+        "accounts/bodies.html",
+        {
+            "org": org,
+            "bodies": qs.prefetch_related("seats"),
+            "form": form,
+            "can_manage": can_manage,
+            "nav_active": "bodies",
+        },
+    )
 
 
 def _represents_choices(org):
@@ -329,7 +403,9 @@ def _represents_choices(org):
 @require("governance.view")
 def body_detail(request, pk):
     actor = actor_for(request)
-    body = access.get_or_404(actor, GovernanceBody.objects.select_related("organisation"), "governance.view", pk=pk)
+    body = access.get_or_404(
+        actor, GovernanceBody.objects.select_related("organisation"), "governance.view", pk=pk
+    )
     can_manage = access.can(actor, "governance.manage", body)
     form = SeatForm(request.POST or None, represents_choices=_represents_choices(body.organisation))
     if request.method == "POST":
@@ -338,16 +414,27 @@ def body_detail(request, pk):
             services.seat_add(actor=request.user, body=body, **form.cleaned_data)
             messages.success(request, _("Ledamoten är tillagd."))
             return redirect("accounts:body", pk=body.pk)
-    return render(request, "accounts/body_detail.html", {
-        "body": body, "seats": body.seats.select_related("represents"), "form": form,
-        "can_manage": can_manage, "nav_active": "bodies"})
+    return render(
+        request,
+        "accounts/body_detail.html",
+        {
+            "body": body,
+            "seats": body.seats.select_related("represents"),
+            "form": form,
+            "can_manage": can_manage,
+            "can_share": access.can(actor, "share.manage", body),
+            "nav_active": "bodies",
+        },
+    )
 
 
 @require("governance.manage")
 @require_POST
 def seat_end(request, pk):
     actor = actor_for(request)
-    seat = access.get_or_404(actor, Seat.objects.select_related("body__organisation"), "governance.manage", pk=pk)
+    seat = access.get_or_404(
+        actor, Seat.objects.select_related("body__organisation"), "governance.manage", pk=pk
+    )
     form = EndForm(request.POST)
     if form.is_valid():
         try:
@@ -355,7 +442,9 @@ def seat_end(request, pk):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Mandatperioden för %(name)s är avslutad.") % {"name": seat.person_name})
+            messages.success(
+                request, _("Mandatperioden för %(name)s är avslutad.") % {"name": seat.person_name}
+            )
     else:
         messages.error(request, _("Ange ett giltigt slutdatum."))
     return redirect("accounts:body", pk=seat.body_id)
@@ -363,18 +452,95 @@ def seat_end(request, pk):
 
 # --- profile and background jobs ----------------------------------------------------------------
 
+
 @login_only
 def profile(request):
     actor = actor_for(request)
-    return render(request, "accounts/profile.html", {
-        "memberships": getattr(request, "memberships", []),
-        "jobs": access.scope(actor, BackgroundJob.objects.all(), "job.view")[:10],
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "memberships": getattr(request, "memberships", []),
+            "jobs": access.scope(actor, BackgroundJob.objects.all(), "job.view")[:10],
+        },
+    )
 
 
 @require("job.view")
 def job_detail(request, pk):
     actor = actor_for(request)
     job = get_object_or_404(access.scope(actor, BackgroundJob.objects.all(), "job.view"), pk=pk)
-    template = "accounts/job_progress.html" if request.headers.get("HX-Request") else "accounts/job_detail.html"
+    template = (
+        "accounts/job_progress.html" if request.headers.get("HX-Request") else "accounts/job_detail.html"
+    )
     return render(request, template, {"job": job})
+
+
+# --- explicit sharing -------------------------------------------------------------------------
+
+
+def _shareable_object(actor, type_label: str, pk: str):
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    try:
+        model = apps.get_model(type_label)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    if not getattr(model, "shareable", False):
+        raise Http404
+    obj = access.get_or_404(actor, model.objects.all(), "share.manage", pk=pk)
+    return obj, ContentType.objects.get_for_model(model)
+
+
+@require("share.manage")
+def shares(request, type_label, pk):
+    from .forms import ShareForm
+    from .models import Share
+
+    actor = actor_for(request)
+    obj, ct = _shareable_object(actor, type_label, pk)
+    form = ShareForm(request.POST or None, owner=actor.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.share_grant(actor=request.user, owner=actor.organisation, obj=obj, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_to(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(obj)s är delat med %(org)s.") % {"obj": obj, "org": form.cleaned_data["organisation"]},
+            )
+            return redirect("accounts:shares", type_label=type_label, pk=pk)
+    active = Share.objects.filter(content_type=ct, object_id=str(obj.pk), revoked_at__isnull=True)
+    return render(
+        request,
+        "accounts/shares.html",
+        {
+            "obj": obj,
+            "form": form,
+            "shares": active.select_related("organisation", "granted_by"),
+            "back": obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None,
+        },
+    )
+
+
+@require("share.manage")
+@require_POST
+def share_revoke(request, pk):
+    from .models import Share
+
+    actor = actor_for(request)
+    share = access.get_or_404(
+        actor,
+        Share.objects.filter(revoked_at__isnull=True).select_related("content_type", "organisation", "owner"),
+        "share.manage",
+        pk=pk,
+    )
+    services.share_revoke(actor=request.user, share=share)
+    messages.success(request, _("Delningen med %(org)s är återkallad.") % {"org": share.organisation})
+    return redirect(
+        "accounts:shares",
+        type_label=f"{share.content_type.app_label}.{share.content_type.model}",
+        pk=share.object_id,
+    )

@@ -82,7 +82,9 @@ class AuditEntry(models.Model):
             "ip": self.ip,
             "prev_hash": self.prev_hash,
         }
-        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+        return json.dumps(
+            data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+        ).encode()
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical()).hexdigest()

@@ -22,8 +22,15 @@ def entries_for(actor: access.Actor) -> QuerySet[AuditEntry]:
     return qs.filter(organisation_id=actor.organisation_id)
 
 
-def search(qs: QuerySet[AuditEntry], *, person: str = "", obj: str = "", action: str = "",
-           date_from=None, date_to=None) -> QuerySet[AuditEntry]:
+def search(
+    qs: QuerySet[AuditEntry],
+    *,
+    person: str = "",
+    obj: str = "",
+    action: str = "",
+    date_from=None,
+    date_to=None,
+) -> QuerySet[AuditEntry]:
     if person:
         qs = qs.filter(Q(actor_label__icontains=person) | Q(actor__full_name__icontains=person))
     if obj:

@@ -132,7 +132,10 @@ def verify_chain(*, on_progress=None, batch: int = 2000) -> VerifyResult:
     head = ChainHead.objects.filter(id=1).first()
     if head and (head.seq != last_seq or head.entry_hash != expected_prev):
         return VerifyResult(
-            False, checked, last_seq + 1, f"the chain head records entry {head.seq}; the log ends at {last_seq}"
+            False,
+            checked,
+            last_seq + 1,
+            f"the chain head records entry {head.seq}; the log ends at {last_seq}",
         )
     if on_progress:
         on_progress(checked, total)

@@ -20,5 +20,9 @@ def on_logout(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
     email = (credentials or {}).get("username") or (credentials or {}).get("email") or ""
-    log_action("auth.login_failed", object_type="accounts.user", object_label=str(email)[:300],
-               changes={"email": email})
+    log_action(
+        "auth.login_failed",
+        object_type="accounts.user",
+        object_label=str(email)[:300],
+        changes={"email": email},
+    )

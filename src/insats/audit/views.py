@@ -6,15 +6,14 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from insats.accounts.access import actor_for, require
-
-from . import selectors
 from insats.web.jobs import job_start
 
+from . import selectors
 from .services import log_action
 from .tasks import verify_audit_chain
 
@@ -23,8 +22,12 @@ class SearchForm(forms.Form):
     person = forms.CharField(label=_("Person"), required=False)
     obj = forms.CharField(label=_("Objekt"), required=False, help_text=_("Namn, typ eller id"))
     action = forms.CharField(label=_("Händelse"), required=False, help_text=_("T.ex. auth.login_failed"))
-    date_from = forms.DateField(label=_("Från datum"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Till datum"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("Från datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Till datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 def _filtered(request):
@@ -44,8 +47,11 @@ def search(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/search.html", {"form": form, "page": page, "query": query.urlencode(),
-                                                 "nav_active": "audit"})
+    return render(
+        request,
+        "audit/search.html",
+        {"form": form, "page": page, "query": query.urlencode(), "nav_active": "audit"},
+    )
 
 
 class _Echo:
@@ -56,19 +62,44 @@ class _Echo:
 @require("audit.view")
 def export_csv(request):
     form, qs = _filtered(request)
-    log_action("audit.exported", organisation=actor_for(request).organisation,
-               changes={"filters": {k: v for k, v in request.GET.items()}})
+    log_action(
+        "audit.exported",
+        organisation=actor_for(request).organisation,
+        changes={"filters": dict(request.GET.items())},
+    )
     writer = csv.writer(_Echo())
-    header = ["seq", "time", "actor", "organisation", "action", "object_type", "object_id", "object", "changes",
-              "request_id", "entry_hash"]
+    header = [
+        "seq",
+        "time",
+        "actor",
+        "organisation",
+        "action",
+        "object_type",
+        "object_id",
+        "object",
+        "changes",
+        "request_id",
+        "entry_hash",
+    ]
 
     def rows():
         yield writer.writerow(header)
         for e in qs.iterator(chunk_size=1000):
-            yield writer.writerow([
-                e.seq, timezone.localtime(e.at).isoformat(), e.actor_label, e.organisation.name if e.organisation else "",
-                e.action, e.object_type, e.object_id, e.object_label, e.changes, e.request_id, e.entry_hash,
-            ])
+            yield writer.writerow(
+                [
+                    e.seq,
+                    timezone.localtime(e.at).isoformat(),
+                    e.actor_label,
+                    e.organisation.name if e.organisation else "",
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.object_label,
+                    e.changes,
+                    e.request_id,
+                    e.entry_hash,
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="granskningslogg.csv"'
@@ -79,6 +110,11 @@ def export_csv(request):
 @require_POST
 def verify(request):
     actor = actor_for(request)
-    job = job_start(user=request.user, organisation=actor.organisation, kind="audit.verify",
-                    title=str(_("Kontroll av granskningsloggens kedja")), task=verify_audit_chain)
+    job = job_start(
+        user=request.user,
+        organisation=actor.organisation,
+        kind="audit.verify",
+        title=str(_("Kontroll av granskningsloggens kedja")),
+        task=verify_audit_chain,
+    )
     return redirect("accounts:job", pk=job.pk)

@@ -36,7 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", help="JSON input file, or - for standard input")
     args = parser.parse_args(argv)
     try:
-        text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
+        if args.file == "-":
+            text = sys.stdin.read()
+        else:
+            with open(args.file, encoding="utf-8") as handle:
+                text = handle.read()
         data = json.loads(text)
     except (OSError, json.JSONDecodeError) as exc:
         json.dump({"errors": [{"field": "(input)", "message": str(exc)}]}, sys.stdout, ensure_ascii=False)
@@ -50,8 +54,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write("\n")
         return 2
     except ValueError as exc:
-        json.dump({"errors": [{"field": getattr(exc, "field", "(input)"), "message": str(exc)}]},
-                  sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(
+            {"errors": [{"field": getattr(exc, "field", "(input)"), "message": str(exc)}]},
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
         sys.stdout.write("\n")
         return 2
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2, default=str)

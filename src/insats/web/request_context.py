@@ -1,4 +1,6 @@
-"""The current request's id, user and address, for the audit log (contextvars: safe under threads and async)."""
+"""The current request's id, user and address, for the audit log.
+
+Held in a contextvar, so it is safe under threads and async."""
 
 from __future__ import annotations
 
@@ -20,5 +22,9 @@ def current_request_meta() -> dict[str, Any]:
     meta = _meta.get()
     if meta is None:
         return {}
-    user = meta.get("request").user if meta.get("request") is not None and hasattr(meta["request"], "user") else None
+    user = (
+        meta.get("request").user
+        if meta.get("request") is not None and hasattr(meta["request"], "user")
+        else None
+    )
     return {**meta, "user": user}

@@ -23,19 +23,57 @@ R = access.Role
 EVERYONE = frozenset(r.value for r in R)
 
 STEPS = [
-    Step(_("Bjud in kollegor"), _("Ge kollegor en roll i organisationen: analytiker, upphandlare, utvärderare, "
-         "avtalsansvarig, handläggare eller läsare."), "accounts:my_members", "membership.manage",
-         frozenset({R.ADMIN})),
-    Step(_("Samverkan med andra organisationer"), _("Registrera partnerskap och samverkansnivå (information till "
-         "partnerskap) med datum, så att historiken syns."), "accounts:partnerships", "partnership.view", EVERYONE),
-    Step(_("Styrelse, beredningsgrupp och styrgrupper"), _("Se vilka som sitter i organisationens organ, vem de "
-         "representerar och deras mandatperioder."), "accounts:bodies", "governance.view", EVERYONE),
-    Step(_("Granska loggen"), _("Sök i granskningsloggen efter ändringar, inloggningar och misslyckade "
-         "inloggningar; exportera som CSV."), "audit:search", "audit.view", frozenset({R.ADMIN})),
-    Step(_("API-nycklar"), _("Skapa en personlig API-nyckel för att hämta data till egna analyser."),
-         "accounts:profile", "token.manage", frozenset({R.ANALYST, R.ADMIN, R.EVALUATOR, R.CONTRACT_MANAGER})),
-    Step(_("Tvåfaktorsinloggning"), _("Din roll kräver tvåfaktorsinloggning. Håll återställningskoderna på ett "
-         "säkert ställe."), "accounts:two_factor", "token.manage", frozenset({R.ADMIN, R.CASEWORKER})),
+    Step(
+        _("Bjud in kollegor"),
+        _(
+            "Ge kollegor en roll i organisationen: analytiker, upphandlare, utvärderare, "
+            "avtalsansvarig, handläggare eller läsare."
+        ),
+        "accounts:my_members",
+        "membership.manage",
+        frozenset({R.ADMIN}),
+    ),
+    Step(
+        _("Samverkan med andra organisationer"),
+        _(
+            "Registrera partnerskap och samverkansnivå (information till "
+            "partnerskap) med datum, så att historiken syns."
+        ),
+        "accounts:partnerships",
+        "partnership.view",
+        EVERYONE,
+    ),
+    Step(
+        _("Styrelse, beredningsgrupp och styrgrupper"),
+        _("Se vilka som sitter i organisationens organ, vem de representerar och deras mandatperioder."),
+        "accounts:bodies",
+        "governance.view",
+        EVERYONE,
+    ),
+    Step(
+        _("Granska loggen"),
+        _(
+            "Sök i granskningsloggen efter ändringar, inloggningar och misslyckade "
+            "inloggningar; exportera som CSV."
+        ),
+        "audit:search",
+        "audit.view",
+        frozenset({R.ADMIN}),
+    ),
+    Step(
+        _("API-nycklar"),
+        _("Skapa en personlig API-nyckel för att hämta data till egna analyser."),
+        "accounts:profile",
+        "token.manage",
+        frozenset({R.ANALYST, R.ADMIN, R.EVALUATOR, R.CONTRACT_MANAGER}),
+    ),
+    Step(
+        _("Tvåfaktorsinloggning"),
+        _("Din roll kräver tvåfaktorsinloggning. Håll återställningskoderna på ett säkert ställe."),
+        "accounts:two_factor",
+        "token.manage",
+        frozenset({R.ADMIN, R.CASEWORKER}),
+    ),
 ]
 
 

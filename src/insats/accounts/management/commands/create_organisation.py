@@ -22,16 +22,24 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 org = services.organisation_create(
-                    actor=None, name=opts["name"], org_number=opts["org_number"], kind=opts["kind"],
+                    actor=None,
+                    name=opts["name"],
+                    org_number=opts["org_number"],
+                    kind=opts["kind"],
                     area_code=opts["area_code"],
                 )
                 _, token = services.invitation_create(
                     actor=None, organisation=org, email=opts["admin_email"], role=Role.ADMIN
                 )
         except ValidationError as exc:
-            problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items()) \
-                if hasattr(exc, "error_dict") else " ".join(exc.messages)
+            problems = (
+                "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+                if hasattr(exc, "error_dict")
+                else " ".join(exc.messages)
+            )
             raise CommandError(problems) from None
-        self.stdout.write(self.style.SUCCESS(
-            f"Created {org.name} ({org.org_number}); invitation sent to {opts['admin_email']}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {org.name} ({org.org_number}); invitation sent to {opts['admin_email']}."
+            )
+        )
