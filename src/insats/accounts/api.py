@@ -316,6 +316,7 @@ def partnerships_set_level(request, partnership_id: int, payload: LevelIn):
             level=payload.level,
             valid_from=payload.valid_from,
             note=payload.note,
+            acting_for=actor.organisation,
         )
     except ValidationError as exc:
         raise field_errors(exc)
