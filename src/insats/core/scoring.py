@@ -794,3 +794,7 @@ def qualifies_all(inp: ScoreInput, bid: Bid) -> bool:
 def run(data: dict) -> dict:
     """CLI entry point of ``python -m insats.core score``: JSON in, JSON out."""
     return evaluate(ScoreInput.model_validate(data)).model_dump(mode="json")
+
+# The CLI's input and output models (docs/core.md publishes their JSON Schemas).
+Input = ScoreInput
+Output = ScoreOutput
