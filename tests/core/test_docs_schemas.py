@@ -10,7 +10,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "core.md"
 
 def test_the_published_schemas_match_the_models():
     text = DOC.read_text(encoding="utf-8")
-    assert schemas.markdown() in text, "run: PYTHONPATH=src python -m insats.core.schemas --write docs/core.md"
+    hint = "run: PYTHONPATH=src python -m insats.core.schemas --write docs/core.md"
+    assert schemas.markdown() in text, hint
 
 
 def test_every_command_has_an_input_and_an_output_schema():
