@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "insats.audit",
     "insats.web",
     "insats.situation",
+    "insats.contracts",
 ]
 
 MIDDLEWARE = [
