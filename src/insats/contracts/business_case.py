@@ -1,0 +1,321 @@
+"""The business case of an outcomes contract (affärscase): inputs, the core's Monte Carlo, scenarios.
+
+A commissioner (and the fund) ask before signing: *if the intervention works as we expect, what do
+we save, what do we pay, and how sure can we be?* This module turns a contract (through
+``contracts.core_inputs``) and a scenario's inputs into the input of
+:mod:`insats.core.simulation` — every figure shown comes from there — and keeps each run as a
+versioned :class:`~insats.contracts.models.BusinessCaseScenario`.
+
+The scenario's inputs (:class:`ScenarioInputs`, stored as JSON):
+
+* ``effect`` — the expected effect as a **relative change** of each outcome metric's level
+  (0.20 = 20 % fewer placements), a distribution (fixed, uniform, normal, lognormal, triangular,
+  PERT, beta, discrete);
+* ``baseline_placements`` — placements a year without the intervention; the placements avoided
+  per year are ``baseline_placements × effect``;
+* unit costs — ``hvb_day_cost`` and ``family_home_day_cost`` (SEK per care day, prefilled from the
+  lägesbild's indicators for the commissioner's kommun when present), ``hvb_share`` of the
+  placements in residential care (the rest in family homes), ``days_per_placement`` in the period
+  of the avoided placement and ``days_following`` in the next period; each uncertain quantity is a
+  distribution;
+* ``cashable_share``, ``own_costs_per_year``, ``horizon_years``, ``discount_rate`` (3.5 %);
+* ``metric_levels`` — the expected level without the intervention for metrics whose contract does
+  not fix one (a comparison group, a target, a blended metric);
+* ``draws`` (100 000) and ``seed``.
+
+How the contract's measured figures follow from the inputs: for every metric and period the
+measured value is ``level × (1 − effect)`` (``direction: decrease``; ``+`` for increase), where
+``level`` is the contract's baseline for that period and cohort, or ``metric_levels``. Rate cards
+(payment per participant) are not simulated here; a contract with one gets a clear error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from insats.core import distributions as dist
+from insats.core import financing as fin
+from insats.core import payments as pay
+from insats.core import simulation as sim
+from insats.core.money import round_ore
+
+#: The names of the uncertain inputs, in the order the form and the disclosure show them.
+UNCERTAIN = ("effect", "hvb_day_cost", "family_home_day_cost", "days_per_placement", "days_following")
+
+#: Draws per progress step: the task reports progress after each chunk.
+CHUNK_SIZE = 16_384
+HISTOGRAM_BINS = 30
+DEFAULT_DRAWS = 100_000
+DEFAULT_DISCOUNT_RATE = Decimal("0.035")
+
+#: Lägesbild indicators that prefill unit costs: input name → words in the indicator's Swedish title
+#: (and the demo data's codes, which carry those titles).
+PREFILL_INDICATORS = {
+    "hvb_day_cost": ("vårddygn i hvb", ("DEMO21",)),
+    "family_home_day_cost": ("vårddygn i familjehem", ("DEMO22",)),
+}
+
+
+class BusinessCaseError(Exception):
+    """A business case that cannot be computed, with a readable message (and the field, if one)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class ScenarioInputs(BaseModel):
+    """A scenario's inputs (the JSON stored on the scenario)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    effect: dist.Distribution = Field(
+        description="Expected relative change of each outcome metric (0.2 = 20 % fewer placements)."
+    )
+    baseline_placements: float = Field(ge=0, le=1e6, allow_inf_nan=False, description="Placements a year.")
+    hvb_share: float = Field(default=0.5, ge=0, le=1, description="Share of placements in HVB.")
+    hvb_day_cost: dist.Distribution = Field(description="SEK per care day in HVB.")
+    family_home_day_cost: dist.Distribution = Field(description="SEK per care day in a family home.")
+    days_per_placement: dist.Distribution = Field(description="Care days avoided in the placement's period.")
+    days_following: dist.Distribution = Field(description="Care days avoided in the following period.")
+    cashable_share: Decimal = Field(default=Decimal(1), ge=0, le=1, description="Cashable share of savings.")
+    own_costs_per_year: Decimal = Field(default=Decimal(0), ge=0, le=Decimal("1e11"), description="SEK.")
+    horizon_years: int = Field(ge=1, le=30, description="Years over which costs avoided are counted.")
+    discount_rate: Decimal = Field(default=DEFAULT_DISCOUNT_RATE, ge=0, le=1, description="Annual rate.")
+    metric_levels: dict[str, float] = Field(
+        default_factory=dict, description="Level without the intervention, per metric id, where needed."
+    )
+    draws: int = Field(default=DEFAULT_DRAWS, ge=100, le=1_000_000, description="Monte Carlo draws.")
+    seed: int = Field(default=1, ge=0, le=2**63 - 1, description="Seed.")
+
+    @field_validator("own_costs_per_year")
+    @classmethod
+    def _ore(cls, v: Decimal) -> Decimal:
+        return round_ore(v)
+
+
+def _num(value: Decimal | float | int) -> float | int:
+    """A JSON number for an expression constant (exact for the short decimals contracts hold)."""
+    d = Decimal(str(value))
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def _dist_json(d: Any) -> dict:
+    return d.model_dump(mode="json")
+
+
+def metric_level(metric: Any, period: str, cohort: str | None, levels: dict[str, float]) -> float | None:
+    """The level without the intervention for ``metric`` in ``period``/``cohort``: the contract's
+    baseline, else the scenario's ``metric_levels``."""
+    cf = getattr(metric, "counterfactual", None)
+    if cf is not None and cf.kind == "baseline":
+        level = cf.level(period, cohort)
+        if level is not None:
+            return float(level)
+    if metric.id in levels:
+        return float(levels[metric.id])
+    return None
+
+
+def needs_level(metric: Any) -> bool:
+    """Whether the scenario must give this metric's level (its contract fixes no baseline)."""
+    if isinstance(metric, pay.RateCardMetric):
+        return False
+    cf = getattr(metric, "counterfactual", None)
+    return cf is None or cf.kind != "baseline"
+
+
+def default_baseline_placements(contract: pay.Contract | None) -> float | None:
+    """Placements a year from the contract: the first decreasing metric with a baseline."""
+    if contract is None:
+        return None
+    for m in contract.metrics:
+        cf = getattr(m, "counterfactual", None)
+        if getattr(m, "direction", None) == "decrease" and cf is not None and cf.kind == "baseline":
+            if cf.by_cohort:
+                return float(sum(cf.by_cohort.values()))
+            level = cf.level(contract.period_ids[0], None)
+            if level is not None:
+                return float(level)
+    return None
+
+
+def _observations(contract: pay.Contract, inputs: ScenarioInputs) -> list[dict]:
+    out = []
+    for m in contract.metrics:
+        if isinstance(m, pay.RateCardMetric):
+            raise BusinessCaseError(
+                f"Utfallsmåttet {m.name or m.id} betalas per deltagare (á-pris); affärscaset kan ännu "
+                "inte räkna på sådana mått.",
+                field="contract",
+            )
+        direction = getattr(m, "direction", "decrease")
+        change = {"sub": [1, "effect"]} if direction == "decrease" else {"add": [1, "effect"]}
+        cf = getattr(m, "counterfactual", None)
+        cohorts: list[str | None] = [None]
+        if cf is not None and cf.kind == "baseline" and cf.by_cohort:
+            cohorts = list(cf.by_cohort)
+        for period in contract.period_ids:
+            for cohort in cohorts:
+                level = metric_level(m, period, cohort, inputs.metric_levels)
+                if level is None:
+                    raise BusinessCaseError(
+                        f"Ange nivån utan insatsen för utfallsmåttet {m.name or m.id}: kontraktet "
+                        "anger ingen historisk baslinje för det.",
+                        field=f"metric_levels.{m.id}",
+                    )
+                obs: dict[str, Any] = {
+                    "metric": m.id,
+                    "period": period,
+                    "cohort": cohort,
+                    "value": {"mul": [_num(level), change]},
+                }
+                if isinstance(m, pay.BlendedMetric):
+                    obs["value"] = None
+                    obs["counterfactual"] = _num(level)
+                    improvement = {"mul": [_num(level), "effect"]}
+                    obs["estimates"] = {e.id: improvement for e in m.evaluations}
+                elif cf is not None and cf.kind == "comparison":
+                    obs["counterfactual"] = _num(level)
+                # a 'target' stays the contract's counterfactual; the measured value follows the
+                # expected level without the intervention (metric_levels)
+                out.append(obs)
+    return out
+
+
+def build_core_input(
+    inputs: ScenarioInputs,
+    contract: pay.Contract | None,
+    financing: fin.FinancingTerms | None = None,
+    periods_per_year: int = 1,
+) -> dict:
+    """The JSON input of :func:`insats.core.simulation.run` for a scenario (plain data, storable).
+
+    Without a contract the payments are zero (a business case before any price is set)."""
+    ppy = periods_per_year
+    n_periods = len(contract.periods) if contract is not None else inputs.horizon_years * ppy
+    horizon = inputs.horizon_years * ppy
+    if horizon < n_periods:
+        raise BusinessCaseError(
+            f"Horisonten måste täcka kontraktets {n_periods} perioder ({n_periods / ppy:g} år).",
+            field="horizon_years",
+        )
+    per_period = _num(Decimal(str(inputs.baseline_placements)) / ppy)
+    avoided = {"mul": [per_period, "effect"]}
+    hvb, fh = _num(inputs.hvb_share), _num(1 - Decimal(str(inputs.hvb_share)))
+    own = round_ore(inputs.own_costs_per_year / ppy)
+    cashable = str(inputs.cashable_share)
+    case: dict[str, Any] = {
+        "inputs": {name: _dist_json(getattr(inputs, name)) for name in UNCERTAIN},
+        "budget": {
+            "horizon": horizon,
+            "periods_per_year": ppy,
+            "discount_rate": str(inputs.discount_rate),
+            "effects": {"placements_avoided": [avoided] * n_periods},
+            "cost_items": [
+                {
+                    "name": "HVB-dygn",
+                    "driver": "placements_avoided",
+                    "unit_cost": "hvb_day_cost",
+                    "units": [{"mul": [hvb, "days_per_placement"]}, {"mul": [hvb, "days_following"]}],
+                    "cashable_share": cashable,
+                },
+                {
+                    "name": "Familjehemsdygn",
+                    "driver": "placements_avoided",
+                    "unit_cost": "family_home_day_cost",
+                    "units": [{"mul": [fh, "days_per_placement"]}, {"mul": [fh, "days_following"]}],
+                    "cashable_share": cashable,
+                },
+            ],
+            "own_costs": [_num(own)] * n_periods,
+        },
+        "monte_carlo": {
+            "draws": inputs.draws,
+            "seed": inputs.seed,
+            "chunk_size": CHUNK_SIZE,
+            "histogram_bins": HISTOGRAM_BINS,
+        },
+        "break_even": {"input": "effect"},
+    }
+    if contract is not None:
+        case["contract"] = contract.model_dump(mode="json", exclude_none=True)
+        case["observations"] = _observations(contract, inputs)
+    else:
+        case["budget"]["outcome_payments"] = [0] * n_periods
+    if financing is not None:
+        case["financing"] = financing.model_dump(mode="json", exclude_none=True)
+    return case
+
+
+def core_case(case_json: dict) -> sim.Input:
+    """Validate the core input; a :class:`BusinessCaseError` names the offending field."""
+    try:
+        return sim.Input.model_validate(case_json)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(root)"
+        raise BusinessCaseError(f"{where}: {err['msg']}", field=where) from None
+
+
+def run_core(case_json: dict, on_progress=None) -> dict:
+    """The core's deterministic result and Monte Carlo as JSON (what a scenario stores)."""
+    case = core_case(case_json)
+    try:
+        out = sim.simulate(case, on_progress)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(root)"
+        raise BusinessCaseError(f"{where}: {err['msg']}", field=where) from None
+    except (ValueError, ArithmeticError) as exc:
+        raise BusinessCaseError(str(exc)) from None
+    return out.model_dump(mode="json")
+
+
+# --- form-level errors ----------------------------------------------------------------------------
+
+
+def inputs_error_fields(exc: ValidationError) -> dict[str, list[str]]:
+    """Pydantic errors of :class:`ScenarioInputs` → {form field name: [messages]}.
+
+    ``("effect", "triangular", "mode")`` becomes ``effect_mode``; a distribution's own check (e.g.
+    "need low ≤ mode ≤ high") lands on the input's ``<name>_kind`` field."""
+    out: dict[str, list[str]] = {}
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        if loc and loc[0] in UNCERTAIN:
+            name = loc[0]
+            rest = [p for p in loc[1:] if p not in _KINDS]
+            field = f"{name}_{rest[0]}" if rest else f"{name}_kind"
+        elif loc and loc[0] == "metric_levels" and len(loc) > 1:
+            field = f"level_{loc[1]}"
+        else:
+            field = loc[0] if loc else "__all__"
+        msg = err["msg"].removeprefix("Value error, ")
+        out.setdefault(field, []).append(msg)
+    return out
+
+
+_KINDS = {"fixed", "uniform", "normal", "lognormal", "triangular", "pert", "beta", "discrete"}
+
+
+# --- prefill from the lägesbild -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """A unit cost taken from a lägesbild indicator, with where it came from."""
+
+    value: Decimal
+    year: int
+    indicator_code: str
+    indicator_title: str
+    area_name: str
+    source: str  # e.g. "Kolada" or "Demodata"
+
+    def label(self) -> str:
+        return f"{self.indicator_title}, {self.area_name} {self.year} ({self.source})"
