@@ -10,9 +10,16 @@ hold it and the *relations* to the object's owner through which it applies:
 ``partner``    the actor's organisation has an active partnership with the owner
 ``any``        any organisation (public directory facts, e.g. an organisation's name)
 ``self``       the object belongs to the user personally (their own tokens, their own jobs)
+``party``      the actor's organisation is a party of the object (an outcomes contract and what
+               belongs to it); a rule may narrow it to some party roles (``party_roles``: e.g.
+               only the validator's evaluators approve results)
 
 Models say who owns them with ``access_owner_field`` (default ``"organisation"``) or
-``access_owner_ids()`` for objects with several owners (a partnership has two).
+``access_owner_ids()`` for objects with several owners (a partnership has two). Models with parties
+say who they are with ``access_party_roles(organisation_id) -> set[str]`` (the party roles that
+organisation holds; empty = not a party) and, for :func:`scope`, ``access_party_lookup`` (the
+query path to the party's organisation, e.g. ``"parties__organisation"``; the party's role is the
+sibling field ``role``).
 """
 
 from __future__ import annotations
@@ -37,10 +44,101 @@ class Rule:
     roles: frozenset[str]
     relations: frozenset[str]
     description: str = ""
+    # For the "party" relation: the party roles through which it applies (None = any party role).
+    party_roles: frozenset[str] | None = None
 
 
-def rule(roles: Iterable[str], relations: Iterable[str], description: str = "") -> Rule:
-    return Rule(frozenset(roles), frozenset(relations), description)
+def rule(
+    roles: Iterable[str],
+    relations: Iterable[str],
+    description: str = "",
+    party_roles: Iterable[str] | None = None,
+) -> Rule:
+    return Rule(
+        frozenset(roles),
+        frozenset(relations),
+        description,
+        frozenset(party_roles) if party_roles is not None else None,
+    )
+
+
+# Outcomes contracts: every member of a party organisation sees the contract; what else they may do
+# depends on their role in their organisation and on their organisation's role in the contract.
+CONTRACT_MANAGERS = frozenset({"admin", "contract_manager"})
+COMMISSIONING = frozenset({"commissioner"})
+PAYING = frozenset({"commissioner", "payer"})
+CONTRACT_RULES: dict[str, Rule] = {
+    "contract.view": rule(
+        ALL_ROLES, {"own", "party"}, "the contract and its terms: every member of every party"
+    ),
+    "contract.create": rule(
+        CONTRACT_MANAGERS, {"own"}, "draft a new contract; the drafting organisation is its commissioner"
+    ),
+    "contract.edit": rule(
+        CONTRACT_MANAGERS,
+        {"party"},
+        "edit terms, parties, cohorts, metrics and prices while drafting or negotiating",
+        party_roles=COMMISSIONING,
+    ),
+    "contract.financing.edit": rule(
+        CONTRACT_MANAGERS,
+        {"party"},
+        "edit the financing terms while drafting or negotiating",
+        party_roles={"commissioner", "fund"},
+    ),
+    "contract.sign": rule(CONTRACT_MANAGERS, {"party"}, "sign for one's own party"),
+    "contract.change.propose": rule(CONTRACT_MANAGERS, {"party"}, "propose a change of a signed contract"),
+    "contract.change.decide": rule(
+        CONTRACT_MANAGERS, {"party"}, "approve or reject a proposed change for one's own party"
+    ),
+    "contract.action.edit": rule(
+        CONTRACT_MANAGERS,
+        {"party"},
+        "the action plan: add actions while drafting, update their status during the contract",
+        party_roles={"commissioner", "provider"},
+    ),
+    "contract.business_case.view": rule(ALL_ROLES, {"party"}, "business-case scenarios and results"),
+    "contract.business_case.run": rule(
+        CONTRACT_MANAGERS | {"analyst"},
+        {"party"},
+        "create scenarios and run the Monte Carlo simulation",
+        party_roles={"commissioner", "fund", "provider", "intermediary"},
+    ),
+    "contract.result.view": rule(ALL_ROLES, {"party"}, "reported results and their validation"),
+    "contract.result.report": rule(
+        CONTRACT_MANAGERS | {"analyst", "evaluator"},
+        {"party"},
+        "report results (form, import, API): the provider or the validator",
+        party_roles={"provider", "validator"},
+    ),
+    "contract.result.validate": rule(
+        {"evaluator"},
+        {"party"},
+        "approve or return reported results: only the validator's evaluators",
+        party_roles={"validator"},
+    ),
+    "contract.payment.view": rule(
+        ALL_ROLES,
+        {"party"},
+        "payments per payer, planned and actual, invoice basis",
+        party_roles={"commissioner", "payer", "provider", "fund", "intermediary"},
+    ),
+    "contract.payment.manage": rule(
+        CONTRACT_MANAGERS,
+        {"party"},
+        "record that a payment was invoiced or paid",
+        party_roles={"commissioner", "payer", "provider"},
+    ),
+    "contract.ledger.view": rule(
+        ALL_ROLES,
+        {"party"},
+        "the fund's ledger: only the fund's and the commissioner's members",
+        party_roles={"commissioner", "fund"},
+    ),
+    "contract.export": rule(
+        CONTRACT_MANAGERS | {"analyst"}, {"party"}, "INDIGO export (confidential fields marked PRIVATE)"
+    ),
+}
 
 
 RULES: dict[str, Rule] = {
@@ -75,6 +173,7 @@ RULES: dict[str, Rule] = {
     "situation.cause.edit": rule({Role.ADMIN, Role.ANALYST}, {"own", "shared"}),
     "situation.cause.share": rule({Role.ADMIN, Role.ANALYST}, {"own"}, "invite partners to a cause analysis"),
     "situation.factor.manage": rule(MANAGERS, {"own"}, "extend the list of risk and protective factors"),
+    **CONTRACT_RULES,
 }
 
 
@@ -132,6 +231,16 @@ class Actor:
 ANONYMOUS = Actor(user=None)
 
 
+def party_roles(actor: Actor, obj) -> set[str]:
+    """The party roles the actor's organisation holds in ``obj`` (empty if none or not a party model)."""
+    if actor.membership is None or obj is None or not hasattr(obj, "access_party_roles"):
+        return set()
+    key = ("party", obj._meta.label, obj.pk)
+    if key not in actor._cache:
+        actor._cache[key] = set(obj.access_party_roles(actor.organisation_id))
+    return actor._cache[key]
+
+
 def actor_for(request) -> Actor:
     """The actor of a request: set by ActiveMembershipMiddleware or API token authentication."""
     actor = getattr(request, "actor", None)
@@ -174,6 +283,8 @@ def relations(actor: Actor, obj) -> set[str]:
         found.add("federation")
     if owners & actor.partner_ids():
         found.add("partner")
+    if party_roles(actor, obj):
+        found.add("party")
     if isinstance(obj, models.Model) and not isinstance(obj, Organisation):
         ct = ContentType.objects.get_for_model(obj)
         if Share.objects.filter(
@@ -197,7 +308,10 @@ def can(actor: Actor, ability: str, obj=None) -> bool:
         return False
     if obj is None:
         return True
-    return bool(r.relations & relations(actor, obj))
+    found = relations(actor, obj)
+    if r.party_roles is not None and "party" in found and not (party_roles(actor, obj) & r.party_roles):
+        found.discard("party")
+    return bool(r.relations & found)
 
 
 def check(actor: Actor, ability: str, obj=None) -> None:
@@ -238,6 +352,14 @@ def scope(actor: Actor, queryset: models.QuerySet, ability: str) -> models.Query
             content_type=ct, organisation_id=org, revoked_at__isnull=True
         ).values_list("object_id", flat=True)
         cond |= Q(pk__in=[int(i) if i.isdigit() else i for i in shared_ids])
+    party_lookup = getattr(model, "access_party_lookup", None)
+    if "party" in r.relations and party_lookup and org is not None:
+        # One semi-join on the party table (indexed by contract and organisation), no duplicates.
+        party_cond = Q(**{party_lookup: org})
+        if r.party_roles is not None:
+            role_lookup = party_lookup.rsplit("__", 1)[0] + "__role" if "__" in party_lookup else "role"
+            party_cond &= Q(**{f"{role_lookup}__in": sorted(r.party_roles)})
+        cond |= Q(pk__in=model._base_manager.filter(party_cond).values("pk"))
     return queryset.filter(cond)
 
 

@@ -124,6 +124,12 @@ class Contract(models.Model):
     def access_party_ids(self) -> set[int]:
         return set(self.parties.values_list("organisation_id", flat=True))
 
+    def access_party_roles(self, organisation_id: int | None) -> set[str]:
+        """The roles ``organisation_id`` holds in this contract (empty: not a party)."""
+        if organisation_id is None:
+            return set()
+        return set(self.parties.filter(organisation_id=organisation_id).values_list("role", flat=True))
+
     def clean(self) -> None:
         if self.term_start and self.term_end and self.term_end < self.term_start:
             raise ValidationError({"term_end": _("Slutdatum måste vara samma dag som eller efter start.")})
@@ -256,6 +262,9 @@ class ContractParty(models.Model):
     def access_party_ids(self) -> set[int]:
         return self.contract.access_party_ids()
 
+    def access_party_roles(self, organisation_id: int | None) -> set[str]:
+        return self.contract.access_party_roles(organisation_id)
+
     @property
     def is_payer(self) -> bool:
         return self.role in PAYING_ROLES and bool(self.payer_share)
@@ -296,6 +305,9 @@ class Cohort(models.Model):
 
     def access_party_ids(self) -> set[int]:
         return self.contract.access_party_ids()
+
+    def access_party_roles(self, organisation_id: int | None) -> set[str]:
+        return self.contract.access_party_roles(organisation_id)
 
 
 # --- outcome metrics and prices --------------------------------------------------------------------
@@ -352,6 +364,9 @@ class OutcomeMetric(models.Model):
 
     def access_party_ids(self) -> set[int]:
         return self.contract.access_party_ids()
+
+    def access_party_roles(self, organisation_id: int | None) -> set[str]:
+        return self.contract.access_party_roles(organisation_id)
 
     def core_json(self) -> dict:
         """The metric in the core's JSON form."""
@@ -410,6 +425,9 @@ class FinancingTerms(models.Model):
     def access_party_ids(self) -> set[int]:
         return self.contract.access_party_ids()
 
+    def access_party_roles(self, organisation_id: int | None) -> set[str]:
+        return self.contract.access_party_roles(organisation_id)
+
 
 # --- business case (C2) ----------------------------------------------------------------------------
 
@@ -451,6 +469,9 @@ class BusinessCaseScenario(models.Model):
 
     def access_party_ids(self) -> set[int]:
         return self.contract.access_party_ids()
+
+    def access_party_roles(self, organisation_id: int | None) -> set[str]:
+        return self.contract.access_party_roles(organisation_id)
 
 
 # --- results, payments, ledger (C3) -----------------------------------------------------------------
@@ -505,6 +526,9 @@ class ResultReport(models.Model):
     def access_party_ids(self) -> set[int]:
         return self.contract.access_party_ids()
 
+    def access_party_roles(self, organisation_id: int | None) -> set[str]:
+        return self.contract.access_party_roles(organisation_id)
+
 
 class PaymentStatus(models.TextChoices):
     PLANNED = "planned", _("Planerad")
@@ -549,6 +573,9 @@ class PaymentLine(models.Model):
     def access_party_ids(self) -> set[int]:
         return self.contract.access_party_ids()
 
+    def access_party_roles(self, organisation_id: int | None) -> set[str]:
+        return self.contract.access_party_roles(organisation_id)
+
 
 class LedgerKind(models.TextChoices):
     DRAW = "draw", _("Utbetalning från fonden")
@@ -584,6 +611,9 @@ class LedgerEntry(models.Model):
 
     def access_party_ids(self) -> set[int]:
         return self.contract.access_party_ids()
+
+    def access_party_roles(self, organisation_id: int | None) -> set[str]:
+        return self.contract.access_party_roles(organisation_id)
 
 
 # --- changes by joint decision and versions ------------------------------------------------------------
@@ -653,6 +683,9 @@ class ChangeProposal(models.Model):
     def access_party_ids(self) -> set[int]:
         return self.contract.access_party_ids()
 
+    def access_party_roles(self, organisation_id: int | None) -> set[str]:
+        return self.contract.access_party_roles(organisation_id)
+
 
 class Decision(models.TextChoices):
     APPROVE = "approve", _("Godkänner")
@@ -705,6 +738,9 @@ class ContractVersion(models.Model):
     def access_party_ids(self) -> set[int]:
         return self.contract.access_party_ids()
 
+    def access_party_roles(self, organisation_id: int | None) -> set[str]:
+        return self.contract.access_party_roles(organisation_id)
+
 
 # --- action plan -------------------------------------------------------------------------------------
 
@@ -756,3 +792,6 @@ class ContractAction(models.Model):
 
     def access_party_ids(self) -> set[int]:
         return self.contract.access_party_ids()
+
+    def access_party_roles(self, organisation_id: int | None) -> set[str]:
+        return self.contract.access_party_roles(organisation_id)
