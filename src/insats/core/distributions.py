@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Annotated, Literal, Union
+from collections.abc import Sequence
+from typing import Annotated, Literal, Self, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -57,10 +58,10 @@ class Fixed(_Dist):
     kind: Literal["fixed"] = Field(description="A known value: no uncertainty.")
     value: float = Field(description="The value.", allow_inf_nan=False)
 
-    def ppf(self, u):
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         return np.full(np.shape(u), self.value, dtype=float)
 
-    def support(self):
+    def support(self) -> tuple[float, float]:
         return (self.value, self.value)
 
 
@@ -70,15 +71,15 @@ class Uniform(_Dist):
     high: float = Field(description="Largest possible value (≥ low).", allow_inf_nan=False)
 
     @model_validator(mode="after")
-    def _check(self):
+    def _check(self) -> Self:
         if self.high < self.low:
             raise ValueError("high must be ≥ low")
         return self
 
-    def ppf(self, u):
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         return self.low + np.asarray(u, dtype=float) * (self.high - self.low)
 
-    def support(self):
+    def support(self) -> tuple[float, float]:
         return (self.low, self.high)
 
 
@@ -90,7 +91,7 @@ class Normal(_Dist):
     high: float | None = Field(default=None, description="Optional upper truncation bound.")
 
     @model_validator(mode="after")
-    def _check(self):
+    def _check(self) -> Self:
         lo = -math.inf if self.low is None else self.low
         hi = math.inf if self.high is None else self.high
         if hi < lo:
@@ -99,7 +100,7 @@ class Normal(_Dist):
             raise ValueError("with sd = 0 the mean must lie within [low, high]")
         return self
 
-    def ppf(self, u):
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         u = np.asarray(u, dtype=float)
         if self.sd == 0:
             return np.full(u.shape, self.mean)
@@ -110,7 +111,7 @@ class Normal(_Dist):
         lo, hi = self.support()
         return np.clip(x, lo, hi)
 
-    def support(self):
+    def support(self) -> tuple[float, float]:
         if self.sd == 0:
             return (self.mean, self.mean)
         return (
@@ -130,14 +131,14 @@ class LogNormal(_Dist):
         sigma2 = math.log1p((self.sd / self.mean) ** 2)
         return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
 
-    def ppf(self, u):
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         u = np.asarray(u, dtype=float)
         if self.sd == 0:
             return np.full(u.shape, self.mean)
         mu, sigma = self._mu_sigma()
         return np.exp(mu + sigma * special.ndtri(np.clip(u, _U_MIN, _U_MAX)))
 
-    def support(self):
+    def support(self) -> tuple[float, float]:
         if self.sd == 0:
             return (self.mean, self.mean)
         return (0.0, math.inf)
@@ -150,12 +151,12 @@ class Triangular(_Dist):
     high: float = Field(description="Largest possible value.", allow_inf_nan=False)
 
     @model_validator(mode="after")
-    def _check(self):
+    def _check(self) -> Self:
         if not (self.low <= self.mode <= self.high):
             raise ValueError("need low ≤ mode ≤ high")
         return self
 
-    def ppf(self, u):
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         u = np.asarray(u, dtype=float)
         a, c, b = self.low, self.mode, self.high
         if b == a:
@@ -165,7 +166,7 @@ class Triangular(_Dist):
         right = b - np.sqrt((1 - u) * (b - a) * (b - c))
         return np.clip(np.where(u < fc, left, right), a, b)
 
-    def support(self):
+    def support(self) -> tuple[float, float]:
         return (self.low, self.high)
 
 
@@ -179,12 +180,12 @@ class Pert(_Dist):
     weight: float = Field(default=4.0, gt=0, description="Weight on the most likely value (classic PERT: 4).")
 
     @model_validator(mode="after")
-    def _check(self):
+    def _check(self) -> Self:
         if not (self.low <= self.mode <= self.high):
             raise ValueError("need low ≤ mode ≤ high")
         return self
 
-    def ppf(self, u):
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         u = np.asarray(u, dtype=float)
         a, c, b = self.low, self.mode, self.high
         if b == a:
@@ -193,7 +194,7 @@ class Pert(_Dist):
         beta = 1 + self.weight * (b - c) / (b - a)
         return np.clip(a + (b - a) * beta_ppf(alpha, beta, u), a, b)
 
-    def support(self):
+    def support(self) -> tuple[float, float]:
         return (self.low, self.high)
 
 
@@ -205,19 +206,19 @@ class Beta(_Dist):
     high: float = Field(default=1.0, description="Upper end of the range.", allow_inf_nan=False)
 
     @model_validator(mode="after")
-    def _check(self):
+    def _check(self) -> Self:
         if self.high < self.low:
             raise ValueError("high must be ≥ low")
         return self
 
-    def ppf(self, u):
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         u = np.asarray(u, dtype=float)
         if self.high == self.low:
             return np.full(u.shape, self.low)
         x = beta_ppf(self.alpha, self.beta, u)
         return np.clip(self.low + (self.high - self.low) * x, self.low, self.high)
 
-    def support(self):
+    def support(self) -> tuple[float, float]:
         return (self.low, self.high)
 
 
@@ -227,7 +228,7 @@ class Discrete(_Dist):
     probabilities: list[float] = Field(min_length=1, description="Their probabilities (sum to 1).")
 
     @model_validator(mode="after")
-    def _check(self):
+    def _check(self) -> Self:
         if len(self.values) != len(self.probabilities):
             raise ValueError("values and probabilities must have the same length")
         if any(p < 0 for p in self.probabilities):
@@ -244,14 +245,14 @@ class Discrete(_Dist):
         cum[-1] = 1.0
         return vals, cum
 
-    def ppf(self, u):
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         u = np.asarray(u, dtype=float)
         vals, cum = self._sorted()
         # smallest value whose cumulative probability reaches u (the standard quantile definition)
         idx = np.searchsorted(cum, u, side="left")
         return vals[np.minimum(idx, len(vals) - 1)]
 
-    def support(self):
+    def support(self) -> tuple[float, float]:
         vals = [v for v, p in zip(self.values, self.probabilities, strict=True) if p > 0]
         return (min(vals), max(vals))
 
@@ -345,6 +346,7 @@ def correlation_factor(names: list[str], correlations: list[Correlation]) -> np.
 
 def _field_error(field: str, message: str) -> ValueError:
     exc = ValueError(f"{field}: {message}")
+    # callers read `.field` to name the offending input; ValueError has no such attribute declared
     exc.field = field  # type: ignore[attr-defined]
     return exc
 
@@ -373,7 +375,7 @@ def correlate(z: np.ndarray, factor: np.ndarray | None) -> np.ndarray:
 
 
 def sample_draws(
-    dists: list[_Dist], seed: int, start: int, stop: int, factor: np.ndarray | None = None
+    dists: Sequence[_Dist], seed: int, start: int, stop: int, factor: np.ndarray | None = None
 ) -> np.ndarray:
     """Draws ``start`` .. ``stop - 1`` of a run, shape (stop - start, len(dists)); column j follows
     ``dists[j]``.

@@ -839,6 +839,7 @@ def run(data: dict) -> dict:
     """CLI entry point of ``python -m insats.core rank``: JSON in, JSON out."""
     return analyse(RankInput.model_validate(data)).model_dump(mode="json")
 
+
 # The CLI's input and output models (docs/core.md publishes their JSON Schemas).
 Input = RankInput
 Output = RankOutput

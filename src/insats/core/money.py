@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Union
 
@@ -23,7 +24,7 @@ def round_ore(value: Number) -> Decimal:
     return to_decimal(value).quantize(ORE, rounding=ROUND_HALF_UP)
 
 
-def allocate(total: Number, shares: list[Number]) -> list[Decimal]:
+def allocate(total: Number, shares: Sequence[Number]) -> list[Decimal]:
     """Split ``total`` (rounded to öre) by ``shares`` so the parts sum exactly to the total.
 
     Largest-remainder method: each part is floored to the öre, then the öre left over go

@@ -275,14 +275,23 @@ def price_units(metric: ImprovementMetric | BlendedMetric, units: Decimal) -> De
     return round_ore(total)
 
 
+def _counterfactual_total(obs: list[ResolvedObservation]) -> Decimal | None:
+    """Sum of the observations' counterfactuals (from 0, in order), or None when any is missing."""
+    total = Decimal(0)
+    for o in obs:
+        if o.counterfactual is None:
+            return None
+        total += o.counterfactual
+    return total
+
+
 def condition_met(contract: Contract, prepared: Prepared, condition: Condition, period: int) -> bool:
     """Whether ``condition`` holds in ``period``: the metric's summed improvement reaches the threshold."""
     obs = prepared.observations.get((condition.metric, period), [])
     if not obs:
         return False
     imp = sum((o.improvement for o in obs), Decimal(0))
-    cfs = [o.counterfactual for o in obs]
-    cf = None if any(c is None for c in cfs) else sum(cfs, Decimal(0))  # type: ignore[arg-type]
+    cf = _counterfactual_total(obs)
     _, met = payable_units(condition.threshold, imp, cf)
     return bool(met)
 
@@ -391,8 +400,7 @@ def _priced(
         obs = [o for p in range(s + 1) for o in prepared.observations.get((metric.id, p), [])]
         if obs:
             imp = sum((o.improvement for o in obs), Decimal(0))
-            cfs = [o.counterfactual for o in obs]
-            cf = None if any(c is None for c in cfs) else sum(cfs, Decimal(0))  # type: ignore[arg-type]
+            cf = _counterfactual_total(obs)
             units, met = payable_units(metric.contract_threshold, imp, cf)
             if met:
                 entitlement = price_units(metric, units) if units > 0 else ZERO

@@ -795,6 +795,7 @@ def run(data: dict) -> dict:
     """CLI entry point of ``python -m insats.core score``: JSON in, JSON out."""
     return evaluate(ScoreInput.model_validate(data)).model_dump(mode="json")
 
+
 # The CLI's input and output models (docs/core.md publishes their JSON Schemas).
 Input = ScoreInput
 Output = ScoreOutput
