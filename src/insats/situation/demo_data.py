@@ -348,8 +348,8 @@ def generate(codes: list[str]) -> DemoDataset:
     for arr, tom, hbg in (
         (z_edu, -0.7, 0.4),
         (e_vuln, 0.6, 1.2),
-        (u, -2.3, -0.2),
-        (s, -1.3, 0.0),
+        (u, -1.8, -0.2),
+        (s, -1.9, 0.0),
         (v, 1.0, 0.5),
     ):
         fix(arr, TOMELILLA, tom)

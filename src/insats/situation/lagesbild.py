@@ -1,0 +1,632 @@
+"""The lägesbild of one area: every figure the page, the PDF, the Excel file and the API show.
+
+:func:`build` reads what it needs in two queries (the area's own series, and one cross-section of all
+kommuner per indicator) and computes every number with :mod:`insats.core` in vectorised calls:
+
+* ranks, quartiles and percentiles among all kommuner — ``rank_areas`` over an
+  ``(kommuner, indicators)`` matrix, one call for all indicators;
+* the same among the comparison group ("Liknande kommuner") — ``rank_areas`` on the group's rows;
+* trend and forecast with a 95 % prediction interval — ``theil_sen`` over an ``(indicators, years)``
+  matrix and ``forecast`` for the next three years;
+* the expected value from socio-economic covariates and the deviation from it — ``expected_values``
+  (OLS across all kommuner), and the rank of the deviation with ``rank_areas``;
+* small counts — ``disclosure.suppress`` on the area's table of counts by gender; a value whose
+  count is hidden is not shown, and values of any kommun resting on fewer than
+  :data:`MIN_COUNT` children are treated as missing (not ranked, not drawn).
+
+Nothing here formats HTML; the ``*_text`` properties give Swedish number formatting for templates.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from insats.core import indicators as core
+from insats.core.disclosure import SuppressionRequest, suppress
+from insats.web.charts import fmt
+
+from . import selectors
+from .models import (
+    DEMO_SOURCE_LABEL,
+    KOLADA_PROCESSED_LABEL,
+    KOLADA_SOURCE_LABEL,
+    Area,
+    AreaGroup,
+    AreaKind,
+    Gender,
+    Indicator,
+    IndicatorSource,
+    Observation,
+    PeriodType,
+    Polarity,
+)
+
+MIN_COUNT = 5
+FORECAST_YEARS = 3
+LEVEL = 0.95
+RIKET = "0000"
+
+# Outcome → covariates for the "modellberäknat värde" (by indicator code). School results are
+# adjusted for the parents' education and the share of children in economically vulnerable
+# families, as in SALSA and Kolada's "modellberäknat värde" (docs/lagesbild.md).
+SCHOOL_COVARIATES = ["DEMO01", "DEMO02"]
+ADJUSTMENTS: dict[str, list[str]] = dict.fromkeys(
+    ("N15505", "N15428", "N15419", "DEMO10", "DEMO11", "DEMO12", "DEMO13"), SCHOOL_COVARIATES
+)
+
+
+def _num(value: float | None, decimals: int | None = None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return fmt(float(value), decimals)
+
+
+def _opt(x) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+# --------------------------------------------------------------------------------------- figures
+
+
+@dataclass
+class Provenance:
+    """Where a figure's inputs come from, and how to label raw and derived figures."""
+
+    sources: frozenset[str]
+
+    @property
+    def is_demo(self) -> bool:
+        return IndicatorSource.DEMO in self.sources
+
+    @property
+    def raw_label(self) -> str:
+        labels = []
+        if IndicatorSource.KOLADA in self.sources:
+            labels.append(KOLADA_SOURCE_LABEL)
+        if IndicatorSource.SCB in self.sources:
+            labels.append(_("Källa: SCB"))
+        if IndicatorSource.OWN in self.sources:
+            labels.append(_("Källa: egen uppgift från organisationen"))
+        if self.is_demo:
+            labels.append(DEMO_SOURCE_LABEL)
+        return "; ".join(labels) or "–"
+
+    @property
+    def derived_label(self) -> str:
+        labels = []
+        if IndicatorSource.KOLADA in self.sources:
+            labels.append(KOLADA_PROCESSED_LABEL + " " + _("(beräknat av Insats)"))
+        if self.sources - {IndicatorSource.KOLADA, IndicatorSource.DEMO}:
+            labels.append(_("Insats egen bearbetning av uppgifterna"))
+        if self.is_demo:
+            labels.append(_("Insats egen beräkning på demodata (inte verklig statistik)"))
+        return "; ".join(labels) or "–"
+
+
+@dataclass
+class RankFigure:
+    year: int
+    rank: int
+    n: int
+    quartile: int
+    percentile: float
+
+    @property
+    def percentile_text(self) -> str:
+        return _num(self.percentile, 1)
+
+
+@dataclass
+class PeerFigure:
+    group_id: int
+    group_name: str
+    year: int
+    rank: int | None
+    n: int
+    quartile: int | None
+    members: list[tuple[str, float | None, bool]]  # (name, value, is_the_area), best first
+    decimals: int = 1
+
+    @property
+    def member_rows(self) -> list[tuple[str, str, bool]]:
+        return [(name, _num(v, self.decimals), me) for name, v, me in self.members]
+
+
+@dataclass
+class TrendFigure:
+    method: str
+    n: int
+    first_year: int
+    last_year: int
+    slope: float
+    direction: str  # improving / worsening / flat / unknown
+    fitted: list[tuple[int, float]]
+    forecasts: list[tuple[int, float, float | None, float | None]]  # year, value, lower, upper
+    level: float = LEVEL
+    decimals: int = 1
+
+    @property
+    def slope_text(self) -> str:
+        return _num(self.slope, 2)
+
+    @property
+    def direction_label(self) -> str:
+        return {
+            "improving": _("förbättras"),
+            "worsening": _("försämras"),
+            "flat": _("oförändrad"),
+            "unknown": _("ingen riktning (neutral indikator)"),
+        }[self.direction]
+
+    @property
+    def forecast_rows(self) -> list[tuple[int, str, str, str]]:
+        d = self.decimals
+        return [(y, _num(v, d), _num(lo, d), _num(hi, d)) for y, v, lo, hi in self.forecasts]
+
+
+@dataclass
+class ExpectedFigure:
+    year: int
+    covariates: list[tuple[str, str, int, float | None]]  # code, title, year used, the area's value
+    coefficients: list[tuple[str, float]]  # ("intercept"|code, coefficient)
+    r2: float
+    n: int
+    s: float
+    observed: float
+    expected: float
+    residual: float
+    standardised: float
+    studentised: float
+    better_than_expected: bool | None
+    deviation_rank: RankFigure | None
+    decimals: int = 1
+
+    @property
+    def expected_text(self) -> str:
+        return _num(self.expected, self.decimals)
+
+    @property
+    def residual_text(self) -> str:
+        text = _num(self.residual, self.decimals)
+        return text if self.residual < 0 else "+" + text
+
+    @property
+    def standardised_text(self) -> str:
+        return _num(self.standardised, 2)
+
+    @property
+    def studentised_text(self) -> str:
+        return _num(self.studentised, 2)
+
+    @property
+    def r2_text(self) -> str:
+        return _num(self.r2, 2)
+
+    @property
+    def s_text(self) -> str:
+        return _num(self.s, 2)
+
+    @property
+    def coefficient_rows(self) -> list[tuple[str, str]]:
+        return [(name, _num(c, 3)) for name, c in self.coefficients]
+
+    @property
+    def covariate_rows(self) -> list[tuple[str, str, int, str]]:
+        return [(code, title, year, _num(v, 1)) for code, title, year, v in self.covariates]
+
+
+@dataclass
+class GenderRow:
+    gender: str
+    label: str
+    value: float | None
+    count: int | None
+    hidden: bool
+    reason: str = ""
+    decimals: int = 1
+
+    @property
+    def value_text(self) -> str:
+        return _("dold") if self.hidden else _num(self.value, self.decimals)
+
+    @property
+    def count_text(self) -> str:
+        if self.count is None:
+            return "–"
+        return _("dold") if self.hidden else _num(self.count, 0)
+
+
+@dataclass
+class IndicatorFigures:
+    indicator: Indicator
+    decimals: int
+    year: int | None
+    value: float | None
+    count: int | None
+    hidden: bool  # small count
+    preliminary: bool
+    provenance: Provenance
+    area_series: list[tuple[int, float | None]]
+    riket_series: list[tuple[int, float | None]]
+    rank: RankFigure | None = None
+    peer: PeerFigure | None = None
+    trend: TrendFigure | None = None
+    expected: ExpectedFigure | None = None
+    gender: list[GenderRow] = field(default_factory=list)
+    strip: list[tuple[str, float]] = field(default_factory=list)
+    strip_year: int | None = None
+
+    @property
+    def code(self) -> str:
+        return self.indicator.code
+
+    @property
+    def higher_is_better(self) -> bool | None:
+        return {Polarity.HIGHER_BETTER: True, Polarity.LOWER_BETTER: False}.get(self.indicator.polarity)
+
+    @property
+    def value_text(self) -> str:
+        if self.hidden:
+            return _("dold (färre än %(n)s)") % {"n": MIN_COUNT}
+        return _num(self.value, self.decimals)
+
+    @property
+    def polarity_label(self) -> str:
+        return str(self.indicator.get_polarity_display())
+
+    @property
+    def series_rows(self) -> list[tuple[int, str, str]]:
+        riket = dict(self.riket_series)
+        return [(y, _num(v, self.decimals), _num(riket.get(y), self.decimals)) for y, v in self.area_series]
+
+
+@dataclass
+class Lagesbild:
+    area: Area
+    group: AreaGroup | None
+    groups: list[AreaGroup]
+    figures: list[IndicatorFigures]
+    kommuner: int
+
+    @property
+    def has_demo(self) -> bool:
+        return any(f.provenance.is_demo for f in self.figures)
+
+    @property
+    def sections(self) -> list[tuple[str, list[IndicatorFigures]]]:
+        out: dict[str, list[IndicatorFigures]] = {}
+        for f in self.figures:
+            out.setdefault(f.indicator.operating_area or _("Övriga indikatorer"), []).append(f)
+        return list(out.items())
+
+
+# --------------------------------------------------------------------------------------- helpers
+
+
+def decimals_for(indicator: Indicator) -> int:
+    unit = (indicator.unit or "").lower()
+    if unit.startswith("kr"):
+        return 0
+    return 2 if indicator.code == "DEMO20" else 1
+
+
+def default_area(organisation) -> Area | None:
+    """The organisation's own area (its kommun- or länskod), else None."""
+    code = getattr(organisation, "area_code", "") if organisation is not None else ""
+    return selectors.area_by_code(code) if code else None
+
+
+def groups_for_area(area: Area, organisation) -> list[AreaGroup]:
+    """Comparison groups for ``area``: groups named after it ("Liknande kommuner …, Tomelilla …")
+    first, then the other groups it is a member of. Only groups the organisation may use."""
+    visible = selectors.area_groups_for(organisation)
+    pattern = re.compile(rf",\s*{re.escape(area.name)}(\s|,|$|\()")
+    named = [g for g in visible.filter(name__contains=area.name) if pattern.search(g.name)]
+    members = [g for g in visible.filter(members=area) if g not in named]
+    return named + members
+
+
+def _group_member_ids(group: AreaGroup, area: Area) -> list[int]:
+    ids = list(group.members.values_list("id", flat=True))
+    return [area.id] + [i for i in ids if i != area.id]
+
+
+# --------------------------------------------------------------------------------------- build
+
+
+def build(
+    area: Area,
+    *,
+    organisation=None,
+    codes: list[str] | None = None,
+    group: AreaGroup | None = None,
+) -> Lagesbild:
+    """Assemble the lägesbild of ``area`` (a kommun) for the indicators visible to ``organisation``.
+
+    ``codes`` picks indicators (default: every indicator with values for kommuner); ``group`` the
+    comparison group (default: the first of :func:`groups_for_area`).
+    """
+    groups = groups_for_area(area, organisation)
+    if group is None and groups:
+        group = groups[0]
+    inds_qs = selectors.indicators_for(organisation)
+    if codes:
+        inds_qs = inds_qs.filter(code__in=codes)
+    indicators = {i.pk: i for i in inds_qs}
+    kommuner = list(Area.objects.filter(kind=AreaKind.KOMMUN).order_by("code").values_list("id", "name"))
+    k_index = {aid: i for i, (aid, _n) in enumerate(kommuner)}
+    riket = Area.objects.filter(code=RIKET).values_list("id", flat=True).first()
+
+    # Query 1: the area's (and Riket's) series, every gender.
+    base = Observation.objects.filter(
+        period_type=PeriodType.YEAR, period_part=0, indicator__in=list(indicators)
+    )
+    own_rows = list(
+        base.filter(area__in=[area.pk] + ([riket] if riket else [])).values_list(
+            "indicator_id", "area_id", "period", "gender", "value", "count", "source", "preliminary"
+        )
+    )
+    series: dict[int, dict[str, dict[int, tuple]]] = {}
+    riket_series: dict[int, dict[int, float | None]] = {}
+    for ind, aid, year, g, value, count, source, prel in own_rows:
+        v = None if value is None else float(value)
+        if aid == area.pk:
+            series.setdefault(ind, {}).setdefault(g, {})[year] = (v, count, source, prel)
+        elif g == Gender.TOTAL:
+            riket_series.setdefault(ind, {})[year] = v
+    # The year shown: the area's latest year with a total value.
+    latest = {
+        ind: max(y for y, cell in by_g[Gender.TOTAL].items() if cell[0] is not None)
+        for ind, by_g in series.items()
+        if any(cell[0] is not None for cell in by_g.get(Gender.TOTAL, {}).values())
+    }
+    by_code = {i.code: i for i in indicators.values()}
+    # Covariate years: the latest year ≤ the outcome's year in which the area has the covariate.
+    cov_years: dict[tuple[int, int], int] = {}
+    for ind_id, year in latest.items():
+        for cov_code in ADJUSTMENTS.get(indicators[ind_id].code, []):
+            cov = (
+                by_code.get(cov_code)
+                or Indicator.objects.filter(organisation__isnull=True, code=cov_code).first()
+            )
+            if cov is None:
+                continue
+            indicators.setdefault(cov.pk, cov)
+            if cov.pk not in series:
+                for row in base.model.objects.filter(
+                    indicator=cov, area=area, gender=Gender.TOTAL, period_type=PeriodType.YEAR, period_part=0
+                ).values_list("period", "value", "count", "source", "preliminary"):
+                    y, v = row[0], None if row[1] is None else float(row[1])
+                    series.setdefault(cov.pk, {}).setdefault(Gender.TOTAL, {})[y] = (v, *row[2:])
+            years = [
+                y
+                for y, c in series.get(cov.pk, {}).get(Gender.TOTAL, {}).items()
+                if c[0] is not None and y <= year
+            ]
+            if years:
+                cov_years[(ind_id, cov.pk)] = max(years)
+
+    # Query 2: one cross-section of all kommuner per (indicator, year) needed.
+    pairs = set(latest.items()) | {(cov, y) for (_o, cov), y in cov_years.items()}
+    cross: dict[tuple[int, int], np.ndarray] = {p: np.full(len(kommuner), np.nan) for p in pairs}
+    cross_sources: dict[tuple[int, int], set[str]] = {p: set() for p in pairs}
+    if pairs:
+        cond = Q()
+        for ind, year in pairs:
+            cond |= Q(indicator_id=ind, period=year)
+        for ind, aid, year, value, count, source in (
+            Observation.objects.filter(cond, period_type=PeriodType.YEAR, period_part=0, gender=Gender.TOTAL)
+            .filter(area__kind=AreaKind.KOMMUN)
+            .values_list("indicator_id", "area_id", "period", "value", "count", "source")
+        ):
+            if value is None or aid not in k_index:
+                continue
+            if count is not None and count < MIN_COUNT:
+                continue  # a value resting on fewer than MIN_COUNT children is treated as missing
+            cross[(ind, year)][k_index[aid]] = float(value)
+            cross_sources[(ind, year)].add(source)
+
+    shown = sorted(
+        (i for i in indicators.values() if i.pk in latest and (not codes or i.code in codes)),
+        key=lambda i: (i.operating_area, i.title_sv),
+    )
+    me = k_index.get(area.pk)
+    figures = [
+        _base_figures(ind, series[ind.pk], riket_series.get(ind.pk, {}), latest[ind.pk]) for ind in shown
+    ]
+    if me is None or not figures:
+        return Lagesbild(area, group, groups, figures, len(kommuner))
+    for f in figures:
+        if f.hidden:  # a hidden value must not be recoverable from a rank, a dot or a deviation
+            cross[(f.indicator.pk, f.year)][me] = np.nan
+
+    # Ranks among all kommuner: one vectorised call for every ranked indicator.
+    matrix = np.column_stack([cross[(f.indicator.pk, f.year)] for f in figures])
+    ranked = [j for j, f in enumerate(figures) if f.higher_is_better is not None]
+    if ranked:
+        hib = np.array([figures[j].higher_is_better for j in ranked])
+        r = core.rank_areas(matrix[:, ranked], hib)
+        for col, j in enumerate(ranked):
+            f = figures[j]
+            if not math.isnan(r.rank[me, col]):
+                f.rank = RankFigure(
+                    f.year,
+                    int(r.rank[me, col]),
+                    int(r.n[me, col]),
+                    int(r.quartile[me, col]),
+                    float(r.percentile[me, col]),
+                )
+        # Among the comparison group.
+        if group is not None:
+            ids = [k_index[i] for i in _group_member_ids(group, area) if i in k_index]
+            g = core.rank_areas(matrix[ids][:, ranked], hib)
+            names = [kommuner[i][1] for i in ids]
+            for col, j in enumerate(ranked):
+                f = figures[j]
+                vals = matrix[ids, j]
+                order = sorted(range(len(ids)), key=lambda k: (math.isnan(vals[k]), g.rank[k, col], names[k]))
+                f.peer = PeerFigure(
+                    group.pk,
+                    group.name,
+                    f.year,
+                    None if math.isnan(g.rank[0, col]) else int(g.rank[0, col]),
+                    int(np.sum(~np.isnan(vals))),
+                    None if math.isnan(g.quartile[0, col]) else int(g.quartile[0, col]),
+                    [(names[k], _opt(vals[k]), k == 0) for k in order],
+                    f.decimals,
+                )
+    # Strip: every kommun with a (published) value.
+    for j, f in enumerate(figures):
+        f.strip = [(kommuner[i][1], float(v)) for i, v in enumerate(matrix[:, j]) if not math.isnan(v)]
+        f.strip_year = f.year
+        f.provenance = Provenance(frozenset(f.provenance.sources | cross_sources[(f.indicator.pk, f.year)]))
+
+    _trends(figures)
+    for f in figures:
+        covs = ADJUSTMENTS.get(f.code)
+        if covs:
+            _expected(f, covs, by_code, indicators, cov_years, cross, me, series)
+    return Lagesbild(area, group, groups, figures, len(kommuner))
+
+
+def _base_figures(ind: Indicator, by_gender: dict, riket: dict, year: int) -> IndicatorFigures:
+    d = decimals_for(ind)
+    total = by_gender.get(Gender.TOTAL, {})
+    value, count, source, prel = total[year]
+    years = sorted(total)
+    sources = {c[2] for c in total.values()}
+    f = IndicatorFigures(
+        indicator=ind,
+        decimals=d,
+        year=year,
+        value=value,
+        count=count,
+        hidden=False,
+        preliminary=bool(prel),
+        provenance=Provenance(frozenset(sources)),
+        area_series=[(y, total[y][0]) for y in years],
+        riket_series=[(y, riket.get(y)) for y in years],
+    )
+    # Small counts: the area's table of counts by gender, with margins, through core.disclosure.
+    kw = by_gender.get(Gender.WOMEN, {}).get(year)
+    mw = by_gender.get(Gender.MEN, {}).get(year)
+    if ind.divided_by_gender and kw is not None and mw is not None:
+        if kw[1] is not None and mw[1] is not None:
+            res = suppress(
+                SuppressionRequest(
+                    id=ind.code,
+                    rows=["area"],
+                    columns=["K", "M"],
+                    counts=[[kw[1], mw[1]]],
+                    min_count=MIN_COUNT,
+                )
+            )
+            hidden = {h.column: h.reason for h in res.hidden}
+        else:
+            hidden = {}
+        f.hidden = "total" in hidden or (count is not None and count < MIN_COUNT)
+        f.gender = [
+            GenderRow(
+                Gender.WOMEN, _("Flickor/kvinnor"), kw[0], kw[1], "K" in hidden, hidden.get("K", ""), d
+            ),
+            GenderRow(Gender.MEN, _("Pojkar/män"), mw[0], mw[1], "M" in hidden, hidden.get("M", ""), d),
+            GenderRow(Gender.TOTAL, _("Totalt"), value, count, f.hidden, hidden.get("total", ""), d),
+        ]
+    elif count is not None and count < MIN_COUNT:
+        f.hidden = True
+    if f.hidden:
+        f.value = None
+    return f
+
+
+def _trends(figures: list[IndicatorFigures]) -> None:
+    """Theil–Sen trend and forecast for every indicator in one vectorised call."""
+    years = sorted({y for f in figures for y, _v in f.area_series})
+    if len(years) < 2:
+        return
+    y_ix = {y: i for i, y in enumerate(years)}
+    data = np.full((len(figures), len(years)), np.nan)
+    for i, f in enumerate(figures):
+        for y, v in f.area_series:
+            if v is not None:
+                data[i, y_ix[y]] = v
+    t = core.theil_sen(data, np.array(years, dtype=float))
+    last = np.array([f.year for f in figures], dtype=float)
+    ahead = last[None, :] + np.arange(1, FORECAST_YEARS + 1)[:, None]  # (steps, indicators)
+    value, lower, upper = core.forecast(t, ahead, LEVEL)
+    for i, f in enumerate(figures):
+        if math.isnan(t.slope[i]) or f.hidden:
+            continue
+        used = [y for y, v in f.area_series if v is not None]
+        slope = float(t.slope[i])
+        hib = f.higher_is_better
+        if hib is None:
+            direction = "unknown"
+        elif abs(slope) < 1e-12:
+            direction = "flat"
+        else:
+            direction = "improving" if (slope > 0) == hib else "worsening"
+        f.trend = TrendFigure(
+            method="theil_sen",
+            n=int(t.n[i]),
+            first_year=min(used),
+            last_year=max(used),
+            slope=slope,
+            direction=direction,
+            fitted=[(y, float(t.intercept[i] + t.slope[i] * y)) for y in used],
+            forecasts=[
+                (int(ahead[k, i]), float(value[k, i]), _opt(lower[k, i]), _opt(upper[k, i]))
+                for k in range(FORECAST_YEARS)
+            ],
+            decimals=f.decimals,
+        )
+
+
+def _expected(f, covs, by_code, indicators, cov_years, cross, me, series) -> None:
+    cov_inds = [by_code.get(c) or next((i for i in indicators.values() if i.code == c), None) for c in covs]
+    if any(c is None or (f.indicator.pk, c.pk) not in cov_years for c in cov_inds):
+        return
+    y = cross[(f.indicator.pk, f.year)]
+    used_years = [cov_years[(f.indicator.pk, c.pk)] for c in cov_inds]
+    x = np.column_stack([cross[(c.pk, yr)] for c, yr in zip(cov_inds, used_years, strict=True)])
+    try:
+        e = core.expected_values(y, x)
+    except ValueError:
+        return
+    if math.isnan(e["residual"][me]):
+        return
+    hib = f.higher_is_better
+    res = float(e["residual"][me])
+    dev_rank = None
+    if hib is not None:
+        r = core.rank_areas(e["residual"], hib)
+        dev_rank = RankFigure(
+            f.year, int(r.rank[me]), int(r.n[me]), int(r.quartile[me]), float(r.percentile[me])
+        )
+    f.expected = ExpectedFigure(
+        year=f.year,
+        covariates=[
+            (c.code, c.title_sv, yr, _opt(x[me, k]))
+            for k, (c, yr) in enumerate(zip(cov_inds, used_years, strict=True))
+        ],
+        coefficients=[("intercept", float(e["coefficients"][0]))]
+        + [(c.code, float(v)) for c, v in zip(cov_inds, e["coefficients"][1:], strict=True)],
+        r2=float(e["r2"]),
+        n=int(e["n"]),
+        s=float(e["s"]),
+        observed=float(y[me]),
+        expected=float(e["expected"][me]),
+        residual=res,
+        standardised=float(e["standardised"][me]),
+        studentised=float(e["studentised"][me]),
+        better_than_expected=None if hib is None or res == 0 else ((res > 0) == hib),
+        deviation_rank=dev_rank,
+        decimals=f.decimals,
+    )
