@@ -319,3 +319,255 @@ class Prefill:
 
     def label(self) -> str:
         return f"{self.indicator_title}, {self.area_name} {self.year} ({self.source})"
+
+
+def _indicator_for(name: str):
+    """The shared lägesbild indicator for a unit cost: real data (Kolada, SCB) before demo data."""
+    from insats.situation.models import Indicator, IndicatorSource
+
+    words, codes = PREFILL_INDICATORS[name]
+    candidates = [
+        i
+        for i in Indicator.objects.filter(organisation__isnull=True, title_sv__icontains="vårddygn")
+        if words in i.title_sv.lower()
+    ]
+    candidates += list(Indicator.objects.filter(organisation__isnull=True, code__in=codes))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda i: (i.source == IndicatorSource.DEMO, i.code))
+
+
+def prefill_for_area(area_code: str) -> dict[str, Prefill]:
+    """Unit costs from the lägesbild for a kommun (or region): the latest yearly value for the
+    whole group (gender T); the country (Riket) when the area has none. Missing indicators give no
+    prefill — the form then asks for the figure."""
+    from insats.situation.models import Gender, Observation, PeriodType
+
+    out: dict[str, Prefill] = {}
+    areas = [c for c in (area_code, "0000") if c]
+    for name in PREFILL_INDICATORS:
+        ind = _indicator_for(name)
+        if ind is None:
+            continue
+        rows = (
+            Observation.objects.filter(
+                indicator=ind,
+                area__code__in=areas,
+                gender=Gender.TOTAL,
+                period_type=PeriodType.YEAR,
+                period_part=0,
+                value__isnull=False,
+            )
+            .select_related("area")
+            .order_by("-period")
+        )
+        best = None
+        for code in areas:  # the area itself first, then the country
+            best = next((o for o in rows if o.area.code == code), None)
+            if best is not None:
+                break
+        if best is None:
+            continue
+        out[name] = Prefill(
+            value=round_ore(best.value),
+            year=best.period,
+            indicator_code=ind.code,
+            indicator_title=ind.title_sv,
+            area_name=best.area.name,
+            source=best.source_label or ind.get_source_display(),
+        )
+    return out
+
+
+def commissioner_area_code(contract) -> str:
+    """The area (kommun code) of the contract's commissioner: the first commissioner party, else
+    the drafting organisation."""
+    party = contract.parties.filter(role="commissioner").select_related("organisation").first()
+    org = party.organisation if party is not None else contract.owner
+    return org.area_code or ""
+
+
+def prefill_unit_costs(contract) -> dict[str, Prefill]:
+    return prefill_for_area(commissioner_area_code(contract))
+
+
+def contract_core_parts(contract) -> tuple[pay.Contract | None, fin.FinancingTerms | None]:
+    """The contract's payments terms and financing in the core's form (through C1's
+    ``core_inputs``); a contract whose terms do not validate yet gives a readable error."""
+    from . import core_inputs
+
+    payment = None
+    if contract.metrics.exists():
+        try:
+            payment = core_inputs.build_payment_contract(contract)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            raise BusinessCaseError(
+                f"Kontraktets villkor är inte kompletta ({where}: {err['msg']}).", field="contract"
+            ) from None
+        except (ValueError, LookupError) as exc:
+            raise BusinessCaseError(
+                f"Kontraktets villkor är inte kompletta: {exc}", field="contract"
+            ) from None
+    try:
+        financing = core_inputs.build_financing_terms(contract)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise BusinessCaseError(
+            f"Finansieringsvillkoren är inte kompletta ({where}: {err['msg']}).", field="contract"
+        ) from None
+    return payment, financing
+
+
+def build_for_contract(contract, inputs: ScenarioInputs) -> dict:
+    """The core input for ``contract`` and ``inputs`` (validated: raises BusinessCaseError)."""
+    payment, financing = contract_core_parts(contract)
+    case = build_core_input(inputs, payment, financing, contract.periods_per_year)
+    core_case(case)
+    return case
+
+
+def default_inputs(contract) -> dict:
+    """Starting values for a new scenario (form initial data in :class:`ScenarioInputs` form)."""
+    try:
+        payment, _financing = contract_core_parts(contract)
+    except BusinessCaseError:
+        payment = None
+    prefill = prefill_unit_costs(contract)
+    n_years = len(contract.period_ids()) / contract.periods_per_year
+    return {
+        "effect": {"kind": "triangular", "low": 0.05, "mode": 0.2, "high": 0.35},
+        "baseline_placements": default_baseline_placements(payment) or 10,
+        "hvb_share": 0.5,
+        "hvb_day_cost": {"kind": "fixed", "value": float(prefill["hvb_day_cost"].value)}
+        if "hvb_day_cost" in prefill
+        else {"kind": "fixed", "value": 0},
+        "family_home_day_cost": {"kind": "fixed", "value": float(prefill["family_home_day_cost"].value)}
+        if "family_home_day_cost" in prefill
+        else {"kind": "fixed", "value": 0},
+        "days_per_placement": {"kind": "fixed", "value": 200},
+        "days_following": {"kind": "fixed", "value": 100},
+        "cashable_share": "1",
+        "own_costs_per_year": "0",
+        "horizon_years": int(-(-n_years // 1)) + 1,
+        "discount_rate": str(DEFAULT_DISCOUNT_RATE),
+        "metric_levels": {},
+        "draws": DEFAULT_DRAWS,
+        "seed": 1,
+    }
+
+
+def sources_of(inputs: ScenarioInputs, prefill: dict[str, Prefill]) -> dict[str, dict]:
+    """For each unit cost still equal to its lägesbild value: where the value came from."""
+    out = {}
+    for name, p in prefill.items():
+        d = getattr(inputs, name)
+        centre = {"fixed": "value", "triangular": "mode", "pert": "mode"}.get(d.kind)
+        value = getattr(d, centre) if centre else d.median()
+        if round_ore(value) == p.value:
+            out[name] = {
+                "label": p.label(),
+                "indicator": p.indicator_code,
+                "year": p.year,
+                "area": p.area_name,
+                "source": p.source,
+                "value": str(p.value),
+            }
+    return out
+
+
+# --- scenarios ------------------------------------------------------------------------------------
+
+
+def next_version(contract, name: str) -> int:
+    from .models import BusinessCaseScenario
+
+    last = (
+        BusinessCaseScenario.objects.filter(contract=contract, name=name)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    return (last or 0) + 1
+
+
+def scenario_create(*, actor, contract, inputs: ScenarioInputs, name: str, based_on=None, notes: str = ""):
+    """Save a new scenario version (inputs + the core input built from them); results come later
+    from :func:`scenario_run`. Raises BusinessCaseError when the case cannot be computed."""
+    from django.db import transaction
+
+    from insats.audit.services import log_action
+
+    from .models import BusinessCaseScenario, Contract
+
+    case = build_for_contract(contract, inputs)
+    sources = sources_of(inputs, prefill_unit_costs(contract))
+    with transaction.atomic():
+        Contract.objects.select_for_update().filter(pk=contract.pk).first()  # one version at a time
+        scenario = BusinessCaseScenario.objects.create(
+            contract=contract,
+            name=name,
+            version=next_version(contract, name),
+            inputs={"scenario": inputs.model_dump(mode="json"), "sources": sources, "core": case},
+            based_on=based_on,
+            notes=notes,
+            created_by=actor.user,
+        )
+        log_action(
+            "contract.business_case.create",
+            actor=actor.user,
+            organisation=actor.organisation,
+            obj=scenario,
+            changes={
+                "contract": contract.pk,
+                "version": scenario.version,
+                "based_on": based_on.pk if based_on else None,
+                "draws": inputs.draws,
+                "seed": inputs.seed,
+            },
+        )
+    return scenario
+
+
+def scenario_start(*, actor, scenario):
+    """Start the Monte Carlo as a background job; the job's result links to the scenario."""
+    from django.utils.translation import gettext as _
+
+    from insats.web.jobs import job_start
+
+    from .models import BusinessCaseScenario
+    from .tasks_business_case import run_business_case
+
+    job = job_start(
+        user=actor.user,
+        organisation=actor.organisation,
+        kind="contracts.business_case",
+        title=_("Affärscase: %(name)s v%(version)s") % {"name": scenario.name, "version": scenario.version},
+        task=run_business_case,
+        scenario_id=scenario.pk,
+    )
+    BusinessCaseScenario.objects.filter(pk=scenario.pk).update(job=job)
+    scenario.job = job
+    return job
+
+
+def scenario_run(scenario_id: int, on_progress=None):
+    """Run the stored core input through the core's simulation and store the result."""
+    from insats.audit.services import log_action
+
+    from .models import BusinessCaseScenario
+
+    scenario = BusinessCaseScenario.objects.select_related("contract", "job").get(pk=scenario_id)
+    result = run_core(scenario.inputs["core"], on_progress)
+    BusinessCaseScenario.objects.filter(pk=scenario.pk).update(result=result)
+    scenario.result = result
+    log_action(
+        "contract.business_case.run",
+        actor=scenario.job.user if scenario.job else None,
+        organisation=scenario.job.organisation if scenario.job else None,
+        obj=scenario,
+        changes={"draws": result["monte_carlo"]["draws"], "seed": result["monte_carlo"]["seed"]},
+    )
+    return scenario
