@@ -28,10 +28,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, Self, overload
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from insats.core.money import ORE, allocate, round_ore
 
@@ -100,7 +100,9 @@ class FinancingTerms(BaseModel):
 
     @field_validator("annual_rate", "multiple_cap", "fund_surplus_share")
     @classmethod
-    def _decimals(cls, v: Decimal | None, info) -> Decimal | None:
+    def _decimals(cls, v: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        # a field validator always runs for a named field, so field_name is set
+        assert info.field_name is not None
         return None if v is None else _max_decimals(v, info.field_name)
 
     @field_validator("commitment")
@@ -109,7 +111,7 @@ class FinancingTerms(BaseModel):
         return round_ore(v)
 
     @model_validator(mode="after")
-    def _basis(self):
+    def _basis(self) -> Self:
         if self.return_basis == "fixed_rate" and self.annual_rate is None:
             raise ValueError("annual_rate is required when return_basis is fixed_rate")
         if self.return_basis == "capped_multiple" and self.multiple_cap is None:
@@ -214,6 +216,9 @@ def waterfall(terms: FinancingTerms, payments_by_period: list[Decimal]) -> Outpu
     zero = Decimal("0.00")
 
     fixed = terms.return_basis == "fixed_rate"
+    # FinancingTerms._basis guarantees the parameter of the chosen basis is present
+    rate = terms.annual_rate if fixed else None
+    cap = terms.multiple_cap if not fixed else None
     outstanding = zero
     cum_drawn = zero
     return_accrued = zero  # fixed rate: total return accrued so far
@@ -223,12 +228,13 @@ def waterfall(terms: FinancingTerms, payments_by_period: list[Decimal]) -> Outpu
     for t in range(n):
         outstanding += draws[t]
         cum_drawn += draws[t]
-        if fixed:
+        if rate is not None:
             # multiply before dividing so an exact half öre stays exact
-            return_accrued += round_ore(outstanding * terms.annual_rate / terms.periods_per_year)
+            return_accrued += round_ore(outstanding * rate / terms.periods_per_year)
             due = return_accrued - return_paid
         else:
-            due = round_ore((terms.multiple_cap - 1) * cum_drawn) - return_paid
+            assert cap is not None
+            due = round_ore((cap - 1) * cum_drawn) - return_paid
         p = payments[t]
         principal = min(p, outstanding)
         rest = p - principal
@@ -262,10 +268,11 @@ def waterfall(terms: FinancingTerms, payments_by_period: list[Decimal]) -> Outpu
         rows[t] = row.model_copy(update={"fund_cashflow": flows[t + 1]})
     total_drawn = sum(draws, zero)
     fund_receipts = sum(receipts, zero)
-    if fixed:
+    if rate is not None:
         unpaid = return_accrued - return_paid
     else:
-        unpaid = round_ore((terms.multiple_cap - 1) * total_drawn) - return_paid
+        assert cap is not None
+        unpaid = round_ore((cap - 1) * total_drawn) - return_paid
     r = irr([float(f) for f in flows])
     costs = sum(terms.provider_costs, zero)
     surplus_prov = sum((row.surplus_to_provider for row in rows), zero)
@@ -416,7 +423,11 @@ def irr_many(flows: np.ndarray) -> np.ndarray:
     return out
 
 
-def annualise(rate, periods_per_year: int):
+@overload
+def annualise(rate: float, periods_per_year: int) -> float: ...
+@overload
+def annualise(rate: np.ndarray, periods_per_year: int) -> np.ndarray: ...
+def annualise(rate: float | np.ndarray, periods_per_year: int) -> float | np.ndarray:
     """(1 + periodic rate)^periods_per_year − 1 (the rate itself for yearly periods)."""
     return rate if periods_per_year == 1 else (1.0 + rate) ** periods_per_year - 1.0
 
@@ -481,6 +492,7 @@ def waterfall_draws(terms: FinancingTerms, payments: np.ndarray, *, with_irr: bo
     if pay_ore.size and int(pay_ore.max()) * max(sp, sq - sp, 1) >= _INT_LIMIT:
         raise ValueError("payments too large for exact öre arithmetic")
     if terms.return_basis == "fixed_rate":
+        assert terms.annual_rate is not None  # guaranteed by FinancingTerms._basis
         rp, rq = _ratio(terms.annual_rate)
         rq *= terms.periods_per_year
         if sum(draws_ore) * max(rp, 1) * 2 >= _INT_LIMIT:
@@ -488,6 +500,7 @@ def waterfall_draws(terms: FinancingTerms, payments: np.ndarray, *, with_irr: bo
         cap_due = None
     else:
         # the capped return depends only on the (deterministic) drawdowns: compute it exactly
+        assert terms.multiple_cap is not None  # guaranteed by FinancingTerms._basis
         cum = Decimal(0)
         cap_due = []
         for d in draws_ore:
