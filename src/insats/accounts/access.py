@@ -167,12 +167,12 @@ RULES: dict[str, Rule] = {
     "situation.export": rule(ALL_ROLES, {"any"}, "lägesbild as PDF and Excel (public statistics)"),
     # situation: own data import, target groups, cause analyses, results and action plans
     "situation.import": rule({Role.ADMIN, Role.ANALYST}, {"own"}, "import observations, own indicators"),
-    "situation.plan.view": rule(ALL_ROLES, {"own"}, "target groups, results, targets, action plans"),
-    "situation.plan.edit": rule({Role.ADMIN, Role.ANALYST}, {"own"}),
-    "situation.cause.view": rule(ALL_ROLES, {"own", "shared"}, "cause analyses (shared: orsaksanalys)"),
-    "situation.cause.edit": rule({Role.ADMIN, Role.ANALYST}, {"own", "shared"}),
-    "situation.cause.share": rule({Role.ADMIN, Role.ANALYST}, {"own"}, "invite partners to a cause analysis"),
-    "situation.factor.manage": rule(MANAGERS, {"own"}, "extend the list of risk and protective factors"),
+    "plan.view": rule(ALL_ROLES, {"own"}, "target groups, results, targets, action plans"),
+    "plan.edit": rule({Role.ADMIN, Role.ANALYST}, {"own"}),
+    "cause.view": rule(ALL_ROLES, {"own", "shared"}, "cause analyses (shared: orsaksanalys)"),
+    "cause.edit": rule({Role.ADMIN, Role.ANALYST}, {"own", "shared"}),
+    "cause.share": rule({Role.ADMIN, Role.ANALYST}, {"own"}, "invite partners to a cause analysis"),
+    "factor.manage": rule(MANAGERS, {"own"}, "extend the list of risk and protective factors"),
     **CONTRACT_RULES,
 }
 
