@@ -118,13 +118,13 @@ def _plan(w) -> dict:
             actor=actor,
             organisation=org,
             filename="franvaro.csv",
-            content="omrade;indikator;period;kon;varde\n1270;MX1;2024;T;12,5\n".encode(),
+            content=b"omrade;indikator;period;kon;varde\n1270;MX1;2024;T;12,5\n",
         )
         failed = services_import.upload_create(
             actor=actor,
             organisation=org,
             filename="fel.csv",
-            content="omrade;indikator;period;kon;varde\n9999;MX1;2024;T;x\n".encode(),
+            content=b"omrade;indikator;period;kon;varde\n9999;MX1;2024;T;x\n",
         )
         services_import.import_run(
             actor=actor,
