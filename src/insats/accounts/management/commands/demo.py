@@ -6,7 +6,10 @@ Idempotent: a second run changes nothing and writes nothing to the audit log.
 
 from __future__ import annotations
 
+from io import StringIO
+
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from insats.accounts.demo_data import LOGIN_URL, DemoResult, build_demo
@@ -28,6 +31,8 @@ class Command(BaseCommand):
         token = set_request_meta({"actor_label": "manage.py demo"})
         try:
             result = build_demo()
+            indicators = StringIO()  # the lägesbild's demo statistics; reported after the table
+            call_command("demo_indicators", stdout=indicators)
         finally:
             reset_request_meta(token)
         if not options["quiet_table"]:
@@ -38,6 +43,7 @@ class Command(BaseCommand):
             else "nothing to change (already up to date)"
         )
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {verb}."))
+        self.stdout.write(indicators.getvalue())
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from insats.situation.demo_data import SPEC_BY_CODE, build_demo_indicators
-from insats.web.request_context import reset_request_meta, set_request_meta
+from insats.web.request_context import current_request_meta, reset_request_meta, set_request_meta
 
 
 class Command(BaseCommand):
@@ -31,7 +31,11 @@ class Command(BaseCommand):
                 "manage.py demo_indicators refuses to run with DEBUG off: it writes invented statistics "
                 "that must never mix with real data. Run it only on a development instance (DEBUG=1)."
             )
-        token = set_request_meta({"actor_label": "manage.py demo_indicators"})
+        # Called from ``manage.py demo`` the entry keeps that command's label.
+        meta = current_request_meta() or {}
+        token = set_request_meta(
+            meta if meta.get("actor_label") else {"actor_label": "manage.py demo_indicators"}
+        )
         start = time.perf_counter()
         try:
             report = build_demo_indicators(codes=options["codes"] or None)
