@@ -278,6 +278,7 @@ def get_api() -> NinjaAPI:
     install_error_handlers(api)
     api.add_router("", "insats.accounts.api.router")
     api.add_router("/situation", "insats.situation.api.router")
+    api.add_router("/plans", "insats.situation.api_plans.router")
     return api
 
 

@@ -42,6 +42,8 @@ EDITORS_EVERYWHERE = {"own": EDITORS, "partner": EDITORS, "unrelated": EDITORS}
 OWN_READ = {"own": ALL, "partner": NONE, "unrelated": NONE}
 OWN_EDIT = {"own": EDITORS, "partner": NONE, "unrelated": NONE}
 SHARED_READ = {"own": ALL, "partner": ALL, "unrelated": NONE}
+OK = frozenset({200})
+CREATED = frozenset({201})
 SHARED_EDIT = {"own": EDITORS, "partner": EDITORS, "unrelated": NONE}
 
 
@@ -163,6 +165,10 @@ def _ri(w):
     return {"ri_pk": _plan(w)["ri"].pk}
 
 
+def _result(w):
+    return {"result_id": _plan(w)["result"].pk}
+
+
 def _node(name):
     return lambda w: {"pk": _plan(w)["analysis"].pk, "node_pk": _plan(w)[name].pk}
 
@@ -242,6 +248,51 @@ ENTRIES: dict[str, Entry] = {
     "situation:import_map": Entry(kwargs=_pk("upload"), **OWN_EDIT),
     "situation:import_map#failed": Entry(kwargs=_pk("failed"), **OWN_EDIT, note="the error report"),
     "situation:import_errors_csv": Entry(kwargs=_pk("failed"), **OWN_EDIT),
+    # --- API (/api/v1/plans): lists and creation act on the token's own organisation ---
+    "api:GET /api/v1/plans/target-groups": Entry(ok_statuses=OK, **EVERYONE),
+    "api:POST /api/v1/plans/target-groups": Entry(
+        data=lambda w: {
+            "name": "API-målgrupp",
+            "age_from": 6,
+            "age_to": 10,
+            "criteria": "Risk",
+            "area_code": "1270",
+        },
+        ok_statuses=CREATED,
+        **EDITORS_EVERYWHERE,
+    ),
+    "api:GET /api/v1/plans/target-groups/{group_id}": Entry(
+        kwargs=lambda w: {"group_id": _plan(w)["group"].pk}, ok_statuses=OK, **OWN_READ
+    ),
+    "api:GET /api/v1/plans/results": Entry(ok_statuses=OK, **EVERYONE),
+    "api:POST /api/v1/plans/results": Entry(
+        data=lambda w: {"title": "API-resultat"}, ok_statuses=CREATED, **EDITORS_EVERYWHERE
+    ),
+    "api:GET /api/v1/plans/results/{result_id}": Entry(kwargs=_result, ok_statuses=OK, **OWN_READ),
+    "api:POST /api/v1/plans/results/{result_id}/targets": Entry(
+        kwargs=_result,
+        data=lambda w: {
+            "result_indicator_id": _plan(w)["ri"].pk,
+            "baseline_year": 2023,
+            "year": 2026,
+            "kind": "relative",
+            "amount": "-20",
+        },
+        ok_statuses=CREATED,
+        **OWN_EDIT,
+    ),
+    "api:GET /api/v1/plans/results/{result_id}/actions": Entry(kwargs=_result, ok_statuses=OK, **OWN_READ),
+    "api:POST /api/v1/plans/results/{result_id}/actions": Entry(
+        kwargs=_result,
+        data=lambda w: {
+            "action": "Läxhjälp",
+            "responsible": "Samordnare",
+            "start": "2025-01-01",
+            "end": "2025-06-30",
+        },
+        ok_statuses=CREATED,
+        **OWN_EDIT,
+    ),
 }
 
 __all__ = ["ENTRIES", "Target"]
