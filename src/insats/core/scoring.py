@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import random
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NotRequired, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -328,14 +328,14 @@ class _K(_N):
 class _Join:
     """Evaluators' scores listed: 'AB 7,0, CD 8,0'."""
 
-    def __init__(self, entries):
+    def __init__(self, entries: list[EvaluatorScore]):
         self.entries = entries
 
     def text(self, sv: bool) -> str:
         return ", ".join(f"{e.evaluator} {_num(e.score, sv, 1)}" for e in self.entries)
 
 
-def _tx(sv: str, en: str, **values) -> tuple[str, str]:
+def _tx(sv: str, en: str, **values: object) -> tuple[str, str]:
     """Fill a Swedish and an English template; number values are formatted per language."""
 
     def fill(template: str, is_sv: bool) -> str:
@@ -352,7 +352,9 @@ def _band_points(model: AbsolutePrice, price: Decimal) -> Decimal:
     return model.above_points
 
 
-def _price_points(model, price: Decimal, lowest: Decimal) -> Decimal:
+def _price_points(
+    model: AbsolutePrice | RelativePrice | ValueDeduction, price: Decimal, lowest: Decimal
+) -> Decimal:
     if model.type == "relative":
         return model.weight * lowest / price
     if model.type == "absolute":
@@ -360,11 +362,26 @@ def _price_points(model, price: Decimal, lowest: Decimal) -> Decimal:
     raise ValueError(model.type)
 
 
-def _totals(inp: ScoreInput, per_bid: dict[str, dict], ids: list[str]) -> dict[str, Decimal]:
+class _Entry(TypedDict):
+    """What the ranking needs of one qualified bid."""
+
+    quality_points: Decimal
+    price: Decimal | None
+    comparison_price: NotRequired[Decimal]  # value_deduction only
+
+
+def _price(entry: _Entry) -> Decimal:
+    """The bid's price where a price model is in use (``_validate`` requires it there)."""
+    price = entry["price"]
+    assert price is not None
+    return price
+
+
+def _totals(inp: ScoreInput, per_bid: dict[str, _Entry], ids: list[str]) -> dict[str, Decimal]:
     """The ranking value for each bid in ``ids``: higher is better (−jämförelsepris for deduction)."""
     model = inp.price_model
     out = {}
-    lowest = min((per_bid[i]["price"] for i in ids), default=None) if model is not None else None
+    lowest = min((_price(per_bid[i]) for i in ids), default=None) if model is not None else None
     for i in ids:
         b = per_bid[i]
         if model is not None and model.type == "value_deduction":
@@ -372,7 +389,8 @@ def _totals(inp: ScoreInput, per_bid: dict[str, dict], ids: list[str]) -> dict[s
         else:
             total = b["quality_points"]
             if model is not None:
-                total += _price_points(model, b["price"], lowest)
+                assert lowest is not None  # ids is not empty: i is in it
+                total += _price_points(model, _price(b), lowest)
             out[i] = _q(total)
     return out
 
@@ -443,7 +461,7 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
 
     # 2. Quality criteria
     bids = {b.id: b for b in inp.bids}
-    per_bid: dict[str, dict] = {}
+    per_bid: dict[str, _Entry] = {}
     deduction_model = model is not None and model.type == "value_deduction"
     agg_sv = "medelvärdet" if inp.aggregation == "mean" else "medianen"
     agg_en = "mean" if inp.aggregation == "mean" else "median"
@@ -457,6 +475,8 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
             agg = aggregate(values, inp.aggregation) if values else None
             cons = bid.consensus.get(c.id)
             used = cons.score if cons is not None else agg
+            # _validate: a qualifying bid has scores or a consensus for every criterion
+            assert used is not None
             norm = (used - c.scale_min) / (c.scale_max - c.scale_min)
             nums = {
                 "lo": _N(c.scale_min, 0),
@@ -489,6 +509,7 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
                 sv, en = sv + more[0], en + more[1]
             points = deduction = None
             if deduction_model:
+                assert c.deduction is not None  # _validate: required under value_deduction
                 deduction = round_ore(c.deduction * norm)
                 deductions += deduction
                 more = _tx(
@@ -498,6 +519,7 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
                     **nums,
                 )
             else:
+                assert c.weight is not None  # _validate: required unless value_deduction
                 points = c.weight * norm
                 quality += points
                 more = _tx(
@@ -520,9 +542,9 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
                     deduction=deduction,
                 )
             )
-        entry = {"quality_points": quality, "price": bid.price}
+        entry: _Entry = {"quality_points": quality, "price": bid.price}
         if deduction_model:
-            entry["comparison_price"] = round_ore(bid.price - deductions)
+            entry["comparison_price"] = round_ore(_price(entry) - deductions)
             results[bid_id].deductions_total = deductions
             results[bid_id].comparison_price = entry["comparison_price"]
             txt = _tx(
@@ -540,9 +562,9 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
     # 3. Price points and totals
     totals = _totals(inp, per_bid, qualified)
     if model is not None and not deduction_model and qualified:
-        lowest = min(per_bid[i]["price"] for i in qualified)
+        lowest = min(_price(per_bid[i]) for i in qualified)
         for i in qualified:
-            pp = _price_points(model, per_bid[i]["price"], lowest)
+            pp = _price_points(model, _price(per_bid[i]), lowest)
             results[i].price_points = _q(pp)
             if model.type == "relative":
                 sv, en = _tx(
@@ -554,11 +576,12 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
                     x=_N(pp),
                 )
             else:
+                assert model.type == "absolute"  # neither relative nor value_deduction
                 sv, en = _tx(
                     "Priset {p} ger {b} av {top} i pristabellen; prispoäng = {w} × {b} / {top} = {x}.",
                     "Price {p} gets {b} of {top} in the price table; price points = {w} × {b} / {top} = {x}.",
                     p=_K(per_bid[i]["price"]),
-                    b=_N(_band_points(model, per_bid[i]["price"])),
+                    b=_N(_band_points(model, _price(per_bid[i]))),
                     top=_N(model.top()),
                     w=_N(model.weight),
                     x=_N(pp),
@@ -703,7 +726,13 @@ def evaluate(inp: ScoreInput) -> ScoreOutput:
     )
 
 
-def _rank_reversals(inp, per_bid, qualified, totals, groups) -> list[RankReversal]:
+def _rank_reversals(
+    inp: ScoreInput,
+    per_bid: dict[str, _Entry],
+    qualified: list[str],
+    totals: dict[str, Decimal],
+    groups: list[list[str]],
+) -> list[RankReversal]:
     """Remove each non-winning bid in turn; report when the order of the others changes."""
     if len(qualified) < 3 or not groups:
         return []
