@@ -269,7 +269,7 @@ class ScenarioForm(forms.Form):
         """Form initial values from a :class:`ScenarioInputs` JSON."""
         initial = {
             "name": name,
-            "baseline_placements": data["baseline_placements"],
+            "baseline_placements": _fmt(data["baseline_placements"]),
             "hvb_share": Decimal(str(data.get("hvb_share", 0.5))) * 100,
             "cashable_share": Decimal(str(data.get("cashable_share", 1))) * 100,
             "own_costs_per_year": Decimal(str(data.get("own_costs_per_year", 0))),
@@ -293,7 +293,7 @@ class ScenarioForm(forms.Form):
                 else:
                     initial[f"{name_}_{param}"] = _fmt(Decimal(str(v)) / scale)
         for metric_id, level in (data.get("metric_levels") or {}).items():
-            initial[f"level_{metric_id}"] = level
+            initial[f"level_{metric_id}"] = _fmt(level)
         return initial
 
     def _distribution(self, name: str) -> dict:

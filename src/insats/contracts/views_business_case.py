@@ -49,7 +49,15 @@ def times(value) -> str:
 def _scaled(name: str, value: float) -> str:
     unit, factor = INPUTS[name][1], INPUTS[name][2]
     shown = Decimal(str(value)) / factor
-    return f"{charts.fmt(float(shown), 2 if abs(shown) < 100 else 0)} {unit}"
+    return f"{num(shown)} {unit}"
+
+
+def num(value) -> str:
+    """Swedish number with at most two decimals and no trailing zeros: 20, 12,5, 4 000."""
+    text = charts.fmt(float(value), 2 if abs(float(value)) < 100 else 0)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text
 
 
 def describe_distribution(name: str, d: dict) -> str:
@@ -63,12 +71,13 @@ def describe_distribution(name: str, d: dict) -> str:
         if param in ("values",):
             text = "; ".join(_scaled(name, x) for x in v)
         elif param == "probabilities":
-            text = "; ".join(charts.fmt(x, 2) for x in v)
+            text = "; ".join(num(x) for x in v)
         elif param in ("weight", "alpha", "beta"):
-            text = charts.fmt(v, 2)
+            text = num(v)
         else:
             text = _scaled(name, v)
-        parts.append(f"{str(PARAM_LABELS[param]).lower()} {text}")
+        label = str(PARAM_LABELS[param])
+        parts.append(f"{label[:1].lower()}{label[1:]} {text}")
     return f"{KIND_LABELS.get(kind, kind)}: " + ", ".join(parts)
 
 
@@ -361,6 +370,7 @@ def scenario(request, pk, scenario):
             "payments": [kr(p) for p in det["payments_by_period"]],
         }
         ctx["mc"] = mc
+        ctx["draws_text"] = num(mc["draws"])
     return render(request, "contracts/scenario.html", ctx)
 
 
