@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, SupportsFloat, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy.special import stdtrit
 
@@ -77,7 +78,7 @@ class RankArrays:
     quartile: np.ndarray
 
 
-def _polarity(values: np.ndarray, higher_is_better) -> np.ndarray:
+def _polarity(values: np.ndarray, higher_is_better: npt.ArrayLike) -> np.ndarray:
     """Broadcast ``higher_is_better`` to ``values.shape[1:]`` (areas on axis 0)."""
     hib = np.asarray(higher_is_better, dtype=bool)
     if hib.ndim == 1 and values.ndim == 3 and hib.shape[0] == values.shape[1]:
@@ -85,7 +86,7 @@ def _polarity(values: np.ndarray, higher_is_better) -> np.ndarray:
     return np.broadcast_to(hib, values.shape[1:])
 
 
-def _sort_key(values: np.ndarray, higher_is_better) -> np.ndarray:
+def _sort_key(values: npt.ArrayLike, higher_is_better: npt.ArrayLike) -> np.ndarray:
     """A key where smaller is better, NaN kept as NaN."""
     values = np.asarray(values, dtype=float)
     hib = _polarity(values, higher_is_better)
@@ -127,7 +128,7 @@ def _ranks_from_key(key: np.ndarray) -> RankArrays:
     )
 
 
-def rank_areas(values: np.ndarray, higher_is_better=True) -> RankArrays:
+def rank_areas(values: npt.ArrayLike, higher_is_better: npt.ArrayLike = True) -> RankArrays:
     """Rank areas (axis 0) against each other, separately for every other index.
 
     ``values``: shape ``(areas, ...)``, typically ``(areas, indicators, years)``; NaN = missing
@@ -137,7 +138,7 @@ def rank_areas(values: np.ndarray, higher_is_better=True) -> RankArrays:
     return _ranks_from_key(_sort_key(values, higher_is_better))
 
 
-def group_ranks(values: np.ndarray, higher_is_better, groups) -> RankArrays:
+def group_ranks(values: npt.ArrayLike, higher_is_better: npt.ArrayLike, groups: npt.ArrayLike) -> RankArrays:
     """Ranks within fixed groups of areas (e.g. Kolada's municipal groups).
 
     ``groups``: one label per area; an area is ranked only against areas with the same label.
@@ -155,7 +156,9 @@ def group_ranks(values: np.ndarray, higher_is_better, groups) -> RankArrays:
     return out
 
 
-def peer_positions(values: np.ndarray, higher_is_better, peers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def peer_positions(
+    values: npt.ArrayLike, higher_is_better: npt.ArrayLike, peers: npt.ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
     """Position of every area among its own peers (e.g. Kolada's "liknande kommuner").
 
     ``peers``: integer array ``(areas, m)`` of peer area indices, padded with ``-1`` (a repeated
@@ -221,7 +224,9 @@ def _nan_median_sorted(a: np.ndarray) -> np.ndarray:
     return np.where(c > 0, m, np.nan)
 
 
-def _residual_stats(y: np.ndarray, x: np.ndarray, slope: np.ndarray, intercept: np.ndarray):
+def _residual_stats(
+    y: np.ndarray, x: np.ndarray, slope: np.ndarray, intercept: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     valid = ~np.isnan(y)
     n = valid.sum(axis=-1).astype(float)
     xb = np.broadcast_to(x, y.shape)
@@ -234,7 +239,7 @@ def _residual_stats(y: np.ndarray, x: np.ndarray, slope: np.ndarray, intercept: 
     return n, x_mean, sxx, s
 
 
-def theil_sen(values: np.ndarray, years, chunk: int = 4000) -> TrendArrays:
+def theil_sen(values: npt.ArrayLike, years: npt.ArrayLike, chunk: int = 4000) -> TrendArrays:
     """Theil–Sen trend along the last axis (the median of all pairwise slopes).
 
     ``values``: ``(..., years)``, NaN = missing; ``years``: the x values, shape ``(years,)``.
@@ -250,8 +255,8 @@ def theil_sen(values: np.ndarray, years, chunk: int = 4000) -> TrendArrays:
     dx = x[ju] - x[iu]
     if (dx == 0).any():
         raise ValueError("years must be distinct")
-    slope = np.empty(flat.shape[0])
-    intercept = np.empty(flat.shape[0])
+    slope: np.ndarray = np.empty(flat.shape[0])
+    intercept: np.ndarray = np.empty(flat.shape[0])
     for start in range(0, flat.shape[0], chunk):
         b = flat[start : start + chunk]
         sl = _nan_median_sorted((b[:, ju] - b[:, iu]) / dx)
@@ -266,7 +271,7 @@ def theil_sen(values: np.ndarray, years, chunk: int = 4000) -> TrendArrays:
     return TrendArrays(slope, intercept, n, x_mean, sxx, s, "theil_sen")
 
 
-def ols_trend(values: np.ndarray, years) -> TrendArrays:
+def ols_trend(values: npt.ArrayLike, years: npt.ArrayLike) -> TrendArrays:
     """Ordinary least-squares straight line along the last axis, ignoring NaN."""
     y = np.asarray(values, dtype=float)
     x = np.asarray(years, dtype=float)
@@ -287,7 +292,9 @@ def ols_trend(values: np.ndarray, years) -> TrendArrays:
     return TrendArrays(slope, intercept, n, x_mean, sxx, s, "ols")
 
 
-def forecast(trend: TrendArrays, year, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def forecast(
+    trend: TrendArrays, year: npt.ArrayLike, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Forecast at ``year`` with a prediction interval: ``(value, lower, upper)``.
 
     The interval is the classical OLS prediction interval
@@ -306,7 +313,20 @@ def forecast(trend: TrendArrays, year, level: float = 0.95) -> tuple[np.ndarray,
     return value, value - half, value + half
 
 
-def expected_values(y: np.ndarray, covariates: np.ndarray) -> dict:
+class ExpectedValues(TypedDict):
+    """What :func:`expected_values` returns (a plain dict at run time)."""
+
+    expected: np.ndarray
+    residual: np.ndarray
+    standardised: np.ndarray
+    studentised: np.ndarray
+    coefficients: np.ndarray
+    r2: float
+    n: int
+    s: float
+
+
+def expected_values(y: npt.ArrayLike, covariates: npt.ArrayLike) -> ExpectedValues:
     """Expected value of ``y`` from covariates by OLS across areas, and the deviation from it.
 
     ``y``: ``(areas,)``; ``covariates``: ``(areas, k)``. Areas with any NaN are left out of the fit
@@ -334,21 +354,31 @@ def expected_values(y: np.ndarray, covariates: np.ndarray) -> dict:
     tss = float(((y[ok] - y[ok].mean()) ** 2).sum())
     s = math.sqrt(rss / (n - k - 1))
     hat = np.einsum("ij,ij->i", design @ np.linalg.pinv(design.T @ design), design)
-    out = {name: np.full(y.shape, np.nan) for name in ("expected", "residual", "standardised", "studentised")}
-    out["expected"][ok] = fitted
-    out["residual"][ok] = resid
+    expected, residual, standardised, studentised = (np.full(y.shape, np.nan) for _ in range(4))
+    expected[ok] = fitted
+    residual[ok] = resid
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["standardised"][ok] = resid / s if s > 0 else np.nan
-        out["studentised"][ok] = resid / (s * np.sqrt(1 - hat)) if s > 0 else np.nan
-    out["coefficients"] = coef
-    out["r2"] = 1 - rss / tss if tss > 0 else float("nan")
-    out["n"] = n
-    out["s"] = s
-    return out
+        standardised[ok] = resid / s if s > 0 else np.nan
+        studentised[ok] = resid / (s * np.sqrt(1 - hat)) if s > 0 else np.nan
+    return {
+        "expected": expected,
+        "residual": residual,
+        "standardised": standardised,
+        "studentised": studentised,
+        "coefficients": coef,
+        "r2": 1 - rss / tss if tss > 0 else float("nan"),
+        "n": n,
+        "s": s,
+    }
 
 
 def target_progress(
-    baseline, target, current, baseline_year, target_year, current_year
+    baseline: npt.ArrayLike,
+    target: npt.ArrayLike,
+    current: npt.ArrayLike,
+    baseline_year: npt.ArrayLike,
+    target_year: npt.ArrayLike,
+    current_year: npt.ArrayLike,
 ) -> dict[str, np.ndarray]:
     """Progress from a baseline towards a target value, against a straight path (arrays broadcast).
 
@@ -570,7 +600,7 @@ class RankOutput(_Model):
     suppression: list[SuppressionResult] = Field(description="Results of `suppression`.")
 
 
-def _f(v) -> float | None:
+def _f(v: SupportsFloat) -> float | None:
     v = float(v)
     return None if math.isnan(v) else v
 
@@ -700,6 +730,7 @@ def _do_trend(cube: _Cube, k: int, req: TrendRequest) -> TrendResult:
     t = theil_sen(y, years) if req.method == "theil_sen" else ols_trend(y, years)
     spec = cube.specs.get(req.indicator)
     slope = float(t.slope)
+    direction: Literal["improving", "worsening", "flat", "unknown"]
     if spec is None or spec.higher_is_better is None:
         direction = "unknown"
     elif abs(slope) < 1e-12:
@@ -795,6 +826,7 @@ def _do_target(cube: _Cube, k: int, req: TargetRequest) -> TargetResult:
     elif req.change_absolute is not None:
         target = baseline + req.change_absolute
     else:
+        assert req.target_value is not None  # TargetRequest._one_target: exactly one form is given
         target = float(req.target_value)
     if target == baseline:
         raise FieldError(f, "the target equals the baseline; progress is undefined")
