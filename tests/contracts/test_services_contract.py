@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from insats.audit.models import AuditEntry
 from insats.contracts import services
-from insats.contracts.models import Contract, ContractStatus, ContractVersion
-from tests.matrix.contracts import actor, draft_contract, sign_all
+from insats.contracts.models import ContractStatus, ContractVersion
+from tests.matrix.contracts import actor, draft_contract
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,468 @@
+"""Forms of the contract pages (the metric form is in ``forms_metrics.py``).
+
+Each field carries ``explain``: a plain-Swedish "Vad betyder detta?" shown under it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from insats.accounts.models import Organisation, User
+
+from .models import (
+    PAYING_ROLES,
+    SIGNATORY_ROLES,
+    ActionStatus,
+    ContractStatus,
+    Decision,
+    PartyRole,
+    PeriodType,
+    ReturnBasis,
+)
+
+HUNDRED = Decimal(100)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def explained(form: forms.Form, texts: dict) -> None:
+    for name, field in form.fields.items():
+        field.explain = texts.get(name, "")
+
+
+CONTRACT_EXPLAIN = {
+    "title": _("Det namn kontraktet går under, t.ex. 'Färre placeringar av barn 2026–2030'."),
+    "reference": _("Ett kort id utan mellanslag som används i exporter och API, t.ex. 'barnens-val-2026'."),
+    "summary": _("Några meningar om vad kontraktet ska åstadkomma."),
+    "intervention": _("Vad utföraren gör, för vem, hur ofta och med vilken metod."),
+    "target_population": _("Vilka barn, unga eller familjer kontraktet gäller och hur de identifieras."),
+    "result": _("Resultatet i lägesbilden som kontraktet bidrar till (om ni har lagt in ett)."),
+    "target_group": _("Målgruppen i lägesbilden (om ni har lagt in en)."),
+    "term_start": _("Första dagen insatsen och mätningen pågår."),
+    "term_end": _("Sista dagen. Betalningar kan falla ut efter slutet för det som mättes innan."),
+    "period_type": _(
+        "Hur ofta utfallet mäts och betalas: per år, halvår, kvartal eller månad. Styr perioderna i "
+        "prisregler, resultat och finansiering."
+    ),
+    "key_dates": _("Andra viktiga datum, en rad per datum: 'ÅÅÅÅ-MM-DD benämning'."),
+}
+
+
+class ContractForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    reference = forms.SlugField(label=_("Kortnamn"), max_length=60)
+    summary = forms.CharField(
+        label=_("Sammanfattning"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    intervention = forms.CharField(
+        label=_("Insats"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    target_population = forms.CharField(
+        label=_("Målgrupp"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    result = forms.ModelChoiceField(label=_("Resultat i lägesbilden"), queryset=None, required=False)
+    target_group = forms.ModelChoiceField(label=_("Målgrupp i lägesbilden"), queryset=None, required=False)
+    term_start = forms.DateField(label=_("Kontraktsperiodens start"), widget=DateInput)
+    term_end = forms.DateField(label=_("Kontraktsperiodens slut"), widget=DateInput)
+    period_type = forms.ChoiceField(label=_("Periodlängd"), choices=PeriodType.choices)
+    key_dates = forms.CharField(
+        label=_("Viktiga datum"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, owner: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        from insats.situation.models_plans import Result, TargetGroup
+
+        self.fields["result"].queryset = Result.objects.filter(organisation=owner)
+        self.fields["target_group"].queryset = TargetGroup.objects.filter(organisation=owner)
+        explained(self, CONTRACT_EXPLAIN)
+
+    def clean_key_dates(self):
+        import datetime
+
+        rows = []
+        for i, line in enumerate((self.cleaned_data.get("key_dates") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            day, _sep, label = line.strip().partition(" ")
+            try:
+                datetime.date.fromisoformat(day)
+            except ValueError:
+                raise forms.ValidationError(
+                    _("Rad %(line)s: börja med ett datum ÅÅÅÅ-MM-DD.") % {"line": i}
+                ) from None
+            if not label.strip():
+                raise forms.ValidationError(_("Rad %(line)s: skriv vad datumet gäller.") % {"line": i})
+            rows.append({"date": day, "label": label.strip()})
+        return rows
+
+    @staticmethod
+    def initial_for(contract) -> dict:
+        return {
+            "title": contract.title,
+            "reference": contract.reference,
+            "summary": contract.summary,
+            "intervention": contract.intervention,
+            "target_population": contract.target_population,
+            "result": contract.result_id,
+            "target_group": contract.target_group_id,
+            "term_start": contract.term_start,
+            "term_end": contract.term_end,
+            "period_type": contract.period_type,
+            "key_dates": "\n".join(f"{r['date']} {r['label']}" for r in contract.key_dates or []),
+        }
+
+
+PARTY_EXPLAIN = {
+    "organisation": _("Organisationen som blir part. Alla dess medlemmar ser kontraktet, utifrån sin roll."),
+    "role": _(
+        "Beställare: kommunen eller regionen som köper utfallen. Betalare: den som betalar en del av "
+        "utfallsbetalningarna (t.ex. medlemmar i ett samordningsförbund). Utförare: den som gör "
+        "insatsen. Utfallsfond: förfinansierar utföraren och får tillbaka pengarna ur "
+        "utfallsbetalningarna. Validerare: granskar och godkänner rapporterade resultat. Intermediär: "
+        "samordnar och stöder parterna."
+    ),
+    "payer_share": _(
+        "Hur stor del av varje utfallsbetalning parten betalar, i procent. Betalarnas andelar ska "
+        "summera till exakt 100 % innan kontraktet kan undertecknas."
+    ),
+    "payer_cap": _(
+        "Det mesta parten betalar under hela kontraktet. Det som går över betalas inte av någon annan."
+    ),
+    "signatory": _(
+        "Den som undertecknar för parten: en administratör eller avtalsansvarig i organisationen. Tomt "
+        "= den av dem som undertecknar först."
+    ),
+    "confidential": _("Partens namn visas som PRIVATE i öppna exporter (INDIGO)."),
+}
+
+
+class PartyForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.all())
+    role = forms.ChoiceField(label=_("Roll"), choices=PartyRole.choices)
+    payer_share = forms.DecimalField(
+        label=_("Andel av betalningarna (%)"),
+        min_value=0,
+        max_value=100,
+        max_digits=7,
+        decimal_places=4,
+        required=False,
+    )
+    payer_cap = forms.DecimalField(
+        label=_("Betalarens tak (kr)"), min_value=0, max_digits=16, decimal_places=2, required=False
+    )
+    signatory = forms.ModelChoiceField(label=_("Firmatecknare"), queryset=User.objects.none(), required=False)
+    confidential = forms.BooleanField(label=_("Konfidentiell"), required=False)
+
+    def __init__(self, *args, party=None, contract=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if party is not None:
+            del self.fields["organisation"]
+            org_id = party.organisation_id
+            self.fields["signatory"].queryset = User.objects.filter(
+                memberships__organisation_id=org_id, memberships__role__in=SIGNATORY_ROLES
+            ).distinct()
+            self.fields["signatory"].label_from_instance = lambda u: u.full_name or u.email
+        else:
+            del self.fields["signatory"]
+            if contract is not None:
+                self.fields["organisation"].queryset = Organisation.objects.exclude(
+                    pk__in=contract.parties.values("organisation_id")
+                )
+        explained(self, PARTY_EXPLAIN)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") not in PAYING_ROLES and data.get("payer_share"):
+            self.add_error("payer_share", _("Bara beställare och betalare har en andel av betalningarna."))
+        return data
+
+
+class CohortForm(forms.Form):
+    code = forms.SlugField(label=_("Kod"), max_length=40)
+    name = forms.CharField(label=_("Namn"), max_length=200)
+    entry_start = forms.DateField(label=_("Intag från"), widget=DateInput)
+    entry_end = forms.DateField(label=_("Intag till"), widget=DateInput)
+    planned_size = forms.IntegerField(label=_("Planerat antal deltagare"), min_value=0, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        explained(
+            self,
+            {
+                "code": _("Kort id för kohorten, t.ex. 'k2026', används i resultatrapporter."),
+                "name": _("Namnet parterna använder, t.ex. 'Intag hösten 2026'."),
+                "entry_start": _("Första dagen deltagare kan skrivas in i kohorten."),
+                "entry_end": _("Sista dagen deltagare kan skrivas in i kohorten."),
+                "planned_size": _(
+                    "Hur många deltagare kohorten planeras få. Används i förhandsvisningen av prislistor."
+                ),
+            },
+        )
+
+
+class PaymentTermsForm(forms.Form):
+    cap_total = forms.DecimalField(
+        label=_("Tak för hela kontraktet (kr)"), min_value=0, max_digits=16, decimal_places=2, required=False
+    )
+    cap_per_period = forms.DecimalField(
+        label=_("Tak per period (kr)"), min_value=0, max_digits=16, decimal_places=2, required=False
+    )
+    carry_forward = forms.BooleanField(label=_("För över belopp över periodtaket"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        explained(
+            self,
+            {
+                "cap_total": _(
+                    "Det mesta som betalas ut under hela kontraktet, för alla utfallsmått tillsammans. "
+                    "Ofta beställarens budgettak."
+                ),
+                "cap_per_period": _(
+                    "Det mesta som betalas ut under en och samma period, för alla utfallsmått tillsammans."
+                ),
+                "carry_forward": _(
+                    "Om ja: belopp över ett periodtak (för ett mått eller hela kontraktet) betalas i en "
+                    "senare period när det finns utrymme. Om nej: det som går över periodtaket betalas "
+                    "aldrig."
+                ),
+            },
+        )
+
+    @staticmethod
+    def initial_for(contract) -> dict:
+        terms = contract.payment_terms or {}
+        caps = terms.get("caps") or {}
+        return {
+            "cap_total": caps.get("total"),
+            "cap_per_period": caps.get("per_period")
+            if not isinstance(caps.get("per_period"), dict)
+            else None,
+            "carry_forward": bool(terms.get("carry_forward")),
+        }
+
+
+FINANCING_EXPLAIN = {
+    "fund_party": _("Utfallsfonden som förfinansierar utföraren."),
+    "commitment": _("Det mesta fonden betalar ut totalt. Kostnader utöver åtagandet bär utföraren själv."),
+    "return_basis": _(
+        "Fondens ersättning för risken. Fast ränta: en årlig ränta på det som är utlånat och inte "
+        "återbetalt. Takad multipel: fonden får tillbaka högst ett visst antal gånger det den betalat ut "
+        "innan överskottet delas."
+    ),
+    "annual_rate": _(
+        "Vid fast ränta: räntan per år i procent, t.ex. 5 %. Räntan är enkel (ingen ränta på ränta)."
+    ),
+    "multiple_cap": _(
+        "Vid takad multipel: t.ex. 1,2 betyder att fonden får tillbaka det den betalat ut plus högst 20 % "
+        "innan överskottet delas."
+    ),
+    "fund_surplus_share": _(
+        "Det som blir kvar när fonden fått tillbaka sina pengar och sin avkastning är överskott. Så stor "
+        "del av överskottet går till fonden; resten till utföraren."
+    ),
+    "confidential": _("Finansieringsvillkoren visas som PRIVATE i öppna exporter (INDIGO)."),
+    "notes": _("Annat parterna kommit överens om."),
+}
+
+
+class FinancingForm(forms.Form):
+    fund_party = forms.ModelChoiceField(label=_("Utfallsfond"), queryset=None, required=False)
+    commitment = forms.DecimalField(label=_("Åtagande (kr)"), min_value=0, max_digits=16, decimal_places=2)
+    return_basis = forms.ChoiceField(
+        label=_("Avkastning"), choices=ReturnBasis.choices, widget=forms.RadioSelect
+    )
+    annual_rate = forms.DecimalField(
+        label=_("Årlig ränta (%)"),
+        min_value=0,
+        max_value=100,
+        max_digits=10,
+        decimal_places=4,
+        required=False,
+    )
+    multiple_cap = forms.DecimalField(
+        label=_("Multipeltak (gånger)"), min_value=1, max_digits=10, decimal_places=6, required=False
+    )
+    fund_surplus_share = forms.DecimalField(
+        label=_("Fondens andel av överskottet (%)"),
+        min_value=0,
+        max_value=100,
+        max_digits=10,
+        decimal_places=4,
+    )
+    confidential = forms.BooleanField(label=_("Konfidentiellt"), required=False)
+    notes = forms.CharField(label=_("Anteckningar"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund_party"].queryset = contract.parties.filter(role=PartyRole.FUND).select_related(
+            "organisation"
+        )
+        self.fields["fund_party"].label_from_instance = lambda p: p.organisation.name
+        self.period_ids = contract.period_ids()
+        for pid in self.period_ids:
+            self.fields[f"cost_{pid}"] = forms.DecimalField(
+                label=_("Utförarens kostnad %(period)s (kr)") % {"period": pid},
+                min_value=0,
+                max_digits=16,
+                decimal_places=2,
+                required=False,
+            )
+        explained(self, FINANCING_EXPLAIN)
+        for pid in self.period_ids:
+            self.fields[f"cost_{pid}"].explain = _(
+                "Utbetalningsplanen: vad utförarens arbete kostar perioden. Fonden betalar ut det i början "
+                "av perioden så länge åtagandet räcker."
+            )
+
+    def cost_fields(self):
+        return [self[f"cost_{pid}"] for pid in self.period_ids]
+
+    def main_fields(self):
+        return [self[name] for name in self.fields if not name.startswith("cost_")]
+
+    def financing_fields(self) -> dict:
+        d = self.cleaned_data
+        costs = [d.get(f"cost_{pid}") for pid in self.period_ids]
+        while costs and costs[-1] is None:
+            costs.pop()
+        return {
+            "fund_party": d.get("fund_party"),
+            "commitment": d["commitment"],
+            "drawdown_schedule": [str(c if c is not None else Decimal(0)) for c in costs],
+            "return_basis": d["return_basis"],
+            "annual_rate": d["annual_rate"] / HUNDRED if d.get("annual_rate") is not None else None,
+            "multiple_cap": d.get("multiple_cap"),
+            "fund_surplus_share": d["fund_surplus_share"] / HUNDRED,
+            "confidential": bool(d.get("confidential")),
+            "notes": d.get("notes", ""),
+        }
+
+    @staticmethod
+    def initial_for(contract) -> dict:
+        terms = getattr(contract, "financing", None)
+        if terms is None:
+            return {"return_basis": ReturnBasis.FIXED_RATE}
+        init = {
+            "fund_party": terms.fund_party_id,
+            "commitment": terms.commitment,
+            "return_basis": terms.return_basis,
+            "annual_rate": (terms.annual_rate * HUNDRED).normalize()
+            if terms.annual_rate is not None
+            else None,
+            "multiple_cap": terms.multiple_cap.normalize() if terms.multiple_cap is not None else None,
+            "fund_surplus_share": (terms.fund_surplus_share * HUNDRED).normalize(),
+            "confidential": terms.confidential,
+            "notes": terms.notes,
+        }
+        for pid, cost in zip(contract.period_ids(), terms.drawdown_schedule or [], strict=False):
+            init[f"cost_{pid}"] = Decimal(str(cost))
+        return init
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label=_("Åtgärd"), max_length=200)
+    description = forms.CharField(
+        label=_("Beskrivning"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    owner_party = forms.ModelChoiceField(label=_("Ansvarig part"), queryset=None, required=False)
+    responsible = forms.CharField(label=_("Ansvarig person"), max_length=200, required=False)
+    start = forms.DateField(label=_("Start"), widget=DateInput, required=False)
+    end = forms.DateField(label=_("Slut"), widget=DateInput, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_party"].queryset = contract.parties.select_related("organisation")
+        self.fields["owner_party"].label_from_instance = lambda p: (
+            f"{p.organisation.name} ({p.get_role_display()})"
+        )
+        explained(
+            self,
+            {
+                "title": _("Vad som ska göras, kort."),
+                "owner_party": _("Vilken part som ansvarar för att det blir gjort."),
+                "responsible": _("Vem hos parten som håller i det (namn eller funktion)."),
+                "start": _("När åtgärden börjar."),
+                "end": _("När den ska vara klar."),
+                "status": _("Planerad, pågår, klar eller struken."),
+            },
+        )
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("Ny status"), choices=ContractStatus.choices)
+    reason = forms.CharField(label=_("Skäl"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Beslut"), choices=Decision.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Motivering"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Krävs om ni avslår."),
+    )
+
+
+class ChangeDescriptionForm(forms.Form):
+    change_description = forms.CharField(
+        label=_("Beskriv ändringen och varför den behövs"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Kontraktet är undertecknat: ändringen blir ett förslag som alla parter måste godkänna innan "
+            "det gäller."
+        ),
+    )
+
+
+class PreviewForm(forms.Form):
+    examples = forms.CharField(
+        label=_("Exempelutfall (% förbättring)"),
+        initial="0, 10, 20, 30",
+        help_text=_("Kommaseparerade procenttal, t.ex. '0, 10, 20, 30'."),
+    )
+
+    def __init__(self, *args, references: list[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reference_codes = []
+        for code, label in references:
+            self.fields[f"ref_{code}"] = forms.DecimalField(
+                label=label, min_value=0, max_digits=20, decimal_places=6, required=False
+            )
+            self.reference_codes.append(code)
+
+    def clean_examples(self):
+        out = []
+        for part in self.cleaned_data["examples"].replace(";", ",").split(","):
+            part = part.strip().rstrip("%").strip().replace(" ", "")
+            if not part:
+                continue
+            try:
+                value = Decimal(part.replace("\u2212", "-"))
+            except Exception:
+                raise forms.ValidationError(_("'%(p)s' är inte ett procenttal.") % {"p": part}) from None
+            if not value.is_finite() or value < -100 or value > 100:
+                raise forms.ValidationError(_("Procenttalen ska ligga mellan −100 och 100."))
+            out.append(value / HUNDRED)
+        if not out:
+            raise forms.ValidationError(_("Ange minst ett exempelutfall."))
+        if len(out) > 8:
+            raise forms.ValidationError(_("Högst åtta exempelutfall åt gången."))
+        return out
+
+    def references(self) -> dict[str, Decimal]:
+        return {
+            code: self.cleaned_data[f"ref_{code}"]
+            for code in self.reference_codes
+            if self.cleaned_data.get(f"ref_{code}") is not None
+        }

@@ -1,0 +1,118 @@
+"""Template helpers of the contract pages: exact kronor, per cent, and the contract sub-navigation.
+
+``{% include "contracts/_subnav.html" %}`` (with ``contract`` and ``active`` in the context) shows
+the contract's tabs; a tab appears only when its URL name exists and the actor holds its ability
+on this contract, so C2's and C3's pages join the navigation as soon as their URLs exist.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from insats.accounts import access
+
+register = template.Library()
+
+NBSP = "\u00a0"
+
+# (key, label, URL name, ability) — in the order of the contract's life.
+TABS = [
+    ("overview", _("Översikt"), "contracts:detail", "contract.view"),
+    ("parties", _("Parter och kohorter"), "contracts:parties", "contract.view"),
+    ("metrics", _("Utfallsmått och priser"), "contracts:metrics", "contract.view"),
+    ("financing", _("Finansiering"), "contracts:financing", "contract.view"),
+    ("business_case", _("Affärscase"), "contracts:business_case", "contract.business_case.view"),
+    ("results", _("Resultat"), "contracts:results", "contract.result.view"),
+    ("payments", _("Betalningar"), "contracts:payments", "contract.payment.view"),
+    ("ledger", _("Fondens bokföring"), "contracts:ledger", "contract.ledger.view"),
+    ("changes", _("Ändringar och versioner"), "contracts:changes", "contract.view"),
+    ("actions", _("Handlingsplan"), "contracts:actions", "contract.view"),
+    ("export", _("Export"), "contracts:export", "contract.export"),
+]
+
+
+def tabs_for(actor, contract) -> list[dict]:
+    out = []
+    for key, label, url_name, ability in TABS:
+        try:
+            url = reverse(url_name, kwargs={"pk": contract.pk})
+        except NoReverseMatch:
+            continue
+        if ability not in access.RULES or not access.can(actor, ability, contract):
+            continue
+        out.append({"key": key, "label": label, "url": url})
+    return out
+
+
+@register.inclusion_tag("contracts/_subnav_items.html", takes_context=True)
+def contract_subnav(context, contract, active=""):
+    actor = context.get("actor") or access.actor_for(context["request"])
+    return {"tabs": tabs_for(actor, contract), "active": active, "contract": contract}
+
+
+def _decimal(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def group(number: str) -> str:
+    """'1250000' → '1 250 000' (non-breaking spaces)."""
+    sign = "−" if number.startswith("-") else ""
+    digits = number.lstrip("-")
+    parts = []
+    while len(digits) > 3:
+        parts.insert(0, digits[-3:])
+        digits = digits[:-3]
+    parts.insert(0, digits)
+    return sign + NBSP.join(parts)
+
+
+@register.filter
+def kr(value, decimals: int = 2) -> str:
+    """An amount in kronor, exact: ``1250000.5`` → ``1 250 000,50 kr``. No float on the way."""
+    d = _decimal(value)
+    if d is None:
+        return "–"
+    q = Decimal(1).scaleb(-int(decimals))
+    text = f"{d.quantize(q):f}"
+    whole, _sep, frac = text.partition(".")
+    out = group(whole)
+    if frac:
+        out += "," + frac
+    return f"{out}{NBSP}kr"
+
+
+@register.filter
+def num(value) -> str:
+    """A measured value with Swedish decimals and no trailing zeros: ``42.500`` → ``42,5``."""
+    d = _decimal(value)
+    if d is None:
+        return "–"
+    text = f"{d.normalize():f}"
+    whole, _sep, frac = text.partition(".")
+    return group(whole) + ("," + frac if frac else "")
+
+
+@register.filter
+def percent(value) -> str:
+    """A fraction as per cent: ``0.25`` → ``25 %``."""
+    d = _decimal(value)
+    if d is None:
+        return "–"
+    return f"{num(d * 100)}{NBSP}%"
+
+
+@register.filter
+def get_item(mapping, key):
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
