@@ -8,18 +8,21 @@ per-observation amount is rounded, so caps, carry-forward and payer splits are e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
 from insats.core.payments_models import (
+    AnyMetric,
     BlendedMetric,
+    Condition,
     ConditionMetric,
     Contract,
     ImprovementMetric,
     RateCardMetric,
     Results,
     SavingsMetric,
+    Threshold,
 )
 
 Key = tuple[str, str, str | None]
@@ -79,7 +82,8 @@ class DrawTotals:
 
     @property
     def any_cap_bound(self) -> np.ndarray:
-        return self.cap_bound.any(axis=1)
+        # asarray: a no-op on the array that .any(axis=1) returns, typed as an array
+        return np.asarray(self.cap_bound.any(axis=1))
 
 
 def rate_card_ore(
@@ -180,7 +184,19 @@ def _sum(values: list[Any]) -> Any:
     return total
 
 
-def _payable(threshold: Any, imp: np.ndarray, cf: float | np.ndarray | None) -> tuple[np.ndarray, Any]:
+@overload
+def _payable(threshold: None, imp: np.ndarray, cf: float | np.ndarray | None) -> tuple[np.ndarray, None]: ...
+@overload
+def _payable(
+    threshold: Threshold, imp: np.ndarray, cf: float | np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def _payable(
+    threshold: Threshold | None, imp: np.ndarray, cf: float | np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None]: ...
+def _payable(
+    threshold: Threshold | None, imp: np.ndarray, cf: float | np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Units paid for and whether the threshold was met (None without a threshold)."""
     if threshold is None:
         return np.maximum(imp, 0.0), None
@@ -189,7 +205,7 @@ def _payable(threshold: Any, imp: np.ndarray, cf: float | np.ndarray | None) -> 
     if threshold.kind == "absolute" or isinstance(cf, float):
         if threshold.kind == "absolute":
             level = value
-        elif cf is not None and cf > 0:
+        elif isinstance(cf, float) and cf > 0:  # not absolute, so cf is a float (see above)
             level = value * cf
         else:
             return np.zeros_like(imp), np.zeros(imp.shape, dtype=bool)
@@ -206,8 +222,9 @@ def _payable(threshold: Any, imp: np.ndarray, cf: float | np.ndarray | None) -> 
     return units, met
 
 
-def _price_ore(metric: Any, units: np.ndarray) -> np.ndarray:
+def _price_ore(metric: ImprovementMetric | BlendedMetric, units: np.ndarray) -> np.ndarray:
     if metric.tiers is None:
+        assert metric.price is not None  # _PricedImprovement._check_pricing: price or tiers
         return _round_nonneg(float(metric.price * 100) * units)
     total = np.zeros_like(units)
     lower = 0.0
@@ -233,7 +250,7 @@ class _Gathered:
         metrics = {m.id: m for m in contract.metrics}
         self.obs: dict[tuple[str, int], list[_ObsDraws]] = {}
 
-        def check_key(metric_id: str, period: str, cohort: str | None, where: str) -> Any:
+        def check_key(metric_id: str, period: str, cohort: str | None, where: str) -> AnyMetric:
             metric = metrics.get(metric_id)
             if metric is None:
                 raise DrawsError(where, f"unknown metric '{metric_id}'")
@@ -259,6 +276,7 @@ class _Gathered:
                 raise DrawsError(where, f"metric '{metric.id}' takes {wanted}")
             measured = _arr(value, n, where)
             cfspec = metric.counterfactual
+            cf: float | np.ndarray | None
             if key in draws.counterfactuals:
                 cf = _arr(draws.counterfactuals[key], n, f"counterfactuals{list(key)}")
             elif cfspec.kind == "comparison":
@@ -273,16 +291,17 @@ class _Gathered:
             rank = 0 if key[2] is None else cohort_rank[key[2]]
             found.setdefault((key[0], periods[key[1]]), []).append((rank, _ObsDraws(key[2], imp, cf)))
         blended: dict[tuple[str, str, str | None], dict[str, np.ndarray]] = {}
-        for key, value in draws.estimates.items():
-            where = f"estimates{list(key)}"
-            metric = check_key(*key[:3], where=where)
+        for ekey, value in draws.estimates.items():
+            where = f"estimates{list(ekey)}"
+            metric = check_key(*ekey[:3], where=where)
             if not isinstance(metric, BlendedMetric):
                 raise DrawsError(where, f"metric '{metric.id}' is not blended")
-            if key[3] not in {e.id for e in metric.evaluations}:
-                raise DrawsError(where, f"unknown evaluation '{key[3]}'")
-            blended.setdefault(key[:3], {})[key[3]] = _arr(value, n, where)
+            if ekey[3] not in {e.id for e in metric.evaluations}:
+                raise DrawsError(where, f"unknown evaluation '{ekey[3]}'")
+            blended.setdefault(ekey[:3], {})[ekey[3]] = _arr(value, n, where)
         for key, est in blended.items():
             metric = metrics[key[0]]
+            assert isinstance(metric, BlendedMetric)  # only blended metrics got estimates (above)
             imp = np.zeros(n)
             for e in metric.evaluations:
                 if e.id not in est:
@@ -303,31 +322,33 @@ class _Gathered:
             self.obs[k] = [o for _, o in sorted(v, key=lambda t: t[0])]
 
         self.counts: dict[tuple[str, int], dict[int, np.ndarray]] = {}
-        for key, value in draws.outcome_counts.items():
-            where = f"outcome_counts{list(key)}"
-            metric = check_key(key[0], key[1], None, where=where)
+        for okey, value in draws.outcome_counts.items():
+            where = f"outcome_counts{list(okey)}"
+            metric = check_key(okey[0], okey[1], None, where=where)
             if not isinstance(metric, RateCardMetric):
                 raise DrawsError(where, f"metric '{metric.id}' is not a rate card")
             ids = [o.id for o in metric.outcomes]
-            if key[2] not in ids:
-                raise DrawsError(where, f"unknown outcome '{key[2]}'")
-            self.counts.setdefault((key[0], periods[key[1]]), {})[ids.index(key[2])] = _arr(value, n, where)
+            if okey[2] not in ids:
+                raise DrawsError(where, f"unknown outcome '{okey[2]}'")
+            self.counts.setdefault((okey[0], periods[okey[1]]), {})[ids.index(okey[2])] = _arr(
+                value, n, where
+            )
         self.amounts: dict[tuple[str, int], np.ndarray] = {}
-        for key, value in draws.rate_card_amounts.items():
-            where = f"rate_card_amounts{list(key)}"
-            metric = check_key(key[0], key[1], None, where=where)
+        for akey, value in draws.rate_card_amounts.items():
+            where = f"rate_card_amounts{list(akey)}"
+            metric = check_key(akey[0], akey[1], None, where=where)
             if not isinstance(metric, RateCardMetric):
                 raise DrawsError(where, f"metric '{metric.id}' is not a rate card")
-            self.amounts[(key[0], periods[key[1]])] = round_ore_array(_arr(value, n, where) * 100)
+            self.amounts[(akey[0], periods[akey[1]])] = round_ore_array(_arr(value, n, where) * 100)
         self.gross: dict[tuple[str, int], np.ndarray] = {}
-        for key, value in draws.rate_card_gross.items():
-            where = f"rate_card_gross{list(key)}"
-            if key not in draws.rate_card_amounts:
+        for akey, value in draws.rate_card_gross.items():
+            where = f"rate_card_gross{list(akey)}"
+            if akey not in draws.rate_card_amounts:
                 raise DrawsError(where, "give rate_card_amounts for the same metric and period")
-            self.gross[(key[0], periods[key[1]])] = round_ore_array(_arr(value, n, where) * 100)
+            self.gross[(akey[0], periods[akey[1]])] = round_ore_array(_arr(value, n, where) * 100)
 
 
-def _condition_met(g: _Gathered, condition: Any, period: int) -> np.ndarray:
+def _condition_met(g: _Gathered, condition: Condition, period: int) -> np.ndarray:
     obs = g.obs.get((condition.metric, period), [])
     if not obs:
         return np.zeros(g.n, dtype=bool)
