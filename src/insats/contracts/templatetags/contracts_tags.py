@@ -31,7 +31,8 @@ TABS = [
     ("ledger", _("Fondens bokföring"), "contracts:ledger", "contract.ledger.view"),
     ("changes", _("Ändringar och versioner"), "contracts:changes", "contract.view"),
     ("actions", _("Handlingsplan"), "contracts:actions", "contract.view"),
-    ("export", _("Export"), "contracts:export", "contract.export"),
+    ("dashboard", _("Lägesöversikt"), "contracts:dashboard", "contract.view"),
+    ("export", _("Export"), "contracts:exports", "contract.export"),
 ]
 
 
