@@ -92,7 +92,7 @@ def input_rows(scenario: BusinessCaseScenario) -> list[tuple[str, str]]:
             text += " — " + _("källa: %(label)s") % {"label": sources[name]["label"]}
         rows.append((str(INPUT_LABELS[name]), text))
     rows += [
-        (_("Placeringar per år utan insatsen"), charts.fmt(float(s["baseline_placements"]), 1)),
+        (_("Placeringar per år utan insatsen"), num(s["baseline_placements"])),
         (_("Andel i HVB"), pct(s["hvb_share"], 0)),
         (_("Andel som frigör pengar i budgeten"), pct(Decimal(s["cashable_share"]), 0)),
         (_("Egna kostnader per år"), kr(s["own_costs_per_year"])),
@@ -100,7 +100,7 @@ def input_rows(scenario: BusinessCaseScenario) -> list[tuple[str, str]]:
         (_("Diskonteringsränta"), pct(Decimal(s["discount_rate"]), 1)),
     ]
     for metric_id, level in (s.get("metric_levels") or {}).items():
-        rows.append((_("Nivå utan insatsen: %(m)s") % {"m": metric_id}, charts.fmt(float(level), 2)))
+        rows.append((_("Nivå utan insatsen: %(m)s") % {"m": metric_id}, num(level)))
     rows += [
         (_("Antal dragningar"), charts.fmt(float(s["draws"]), 0)),
         (_("Slumpfrö"), str(s["seed"])),
@@ -134,12 +134,17 @@ def key_results(scenario: BusinessCaseScenario) -> list[tuple[str, str]]:
         ]
     be = det.get("break_even")
     if be:
-        rows.append(
-            (
-                _("Effekt som krävs för att gå jämnt ut"),
-                _scaled("effect", be["value"]) if be["value"] is not None else _("nås inte i spannet"),
-            )
-        )
+        if be["value"] is not None:
+            text = _scaled("effect", be["value"])
+        elif Decimal(be["npv_at_low"]) > 0:
+            text = _("lägre än %(low)s: plus redan vid den lägsta troliga effekten") % {
+                "low": _scaled("effect", be["low"])
+            }
+        else:
+            text = _("högre än %(high)s: minus även vid den högsta troliga effekten") % {
+                "high": _scaled("effect", be["high"])
+            }
+        rows.append((_("Effekt som krävs för att gå jämnt ut"), text))
     return rows
 
 
@@ -190,6 +195,7 @@ def business_case(request, pk):
             "rows": rows,
             "can_run": can(actor, RUN, contract),
             "nav_active": "contracts",
+            "active": "business_case",
         },
     )
 
@@ -248,6 +254,7 @@ def business_case_new(request, pk):
             "contract_error": contract_error,
             "kind_help": KIND_HELP,
             "nav_active": "contracts",
+            "active": "business_case",
         },
     )
 
@@ -256,7 +263,7 @@ def _histogram(hist: dict | None, *, title: str, desc: str, scale: float = 1.0, 
     if not hist or not hist.get("counts"):
         return None
     edges = [e * scale for e in hist["edges"]]
-    return charts.histogram(
+    svg = charts.histogram(
         edges,
         hist["counts"],
         title=title,
@@ -264,6 +271,7 @@ def _histogram(hist: dict | None, *, title: str, desc: str, scale: float = 1.0, 
         marker=marker,
         marker_label=_("noll") if marker == 0 else "",
     )
+    return {"title": title, "svg": svg}
 
 
 @require(VIEW)
@@ -278,6 +286,7 @@ def scenario(request, pk, scenario):
         "inputs": input_rows(s),
         "can_run": can(actor_for(request), RUN, contract),
         "nav_active": "contracts",
+        "active": "business_case",
         "versions": contract.scenarios.filter(name=s.name).order_by("-version"),
     }
     mc = (s.result or {}).get("monte_carlo")
@@ -412,6 +421,7 @@ def scenario_compare(request, pk):
             "sections": sections,
             "error": error,
             "nav_active": "contracts",
+            "active": "business_case",
             "all_scenarios": contract.scenarios.all(),
         },
     )
