@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast, overload
 
 import numpy as np
 from pydantic import (
@@ -225,7 +225,7 @@ class Budget(_Model):
     )
 
     @model_validator(mode="after")
-    def _check(self):
+    def _check(self) -> Budget:
         for name, values in self.effects.items():
             if len(values) > self.horizon:
                 raise _err(f"effects.{name}", f"has {len(values)} periods, more than horizon {self.horizon}")
@@ -458,7 +458,7 @@ class Input(_Model):
     )
 
     @model_validator(mode="after")
-    def _check(self):
+    def _check(self) -> Input:
         known = set(self.inputs)
         exprs = [(f"budget.{w}", e) for w, e in self.budget.expressions()]
         for i, o in enumerate(self.observations):
@@ -497,14 +497,14 @@ class Input(_Model):
                 if key in seen:
                     raise _err(f"observations.{i}", "duplicate metric/period/cohort")
                 seen.add(key)
-            for i, o in enumerate(self.outcome_counts):
-                m = metrics.get(o.metric)
+            for i, oc in enumerate(self.outcome_counts):
+                m = metrics.get(oc.metric)
                 if not isinstance(m, pay.RateCardMetric):
-                    raise _err(f"outcome_counts.{i}.metric", f"{o.metric!r} is not a rate_card metric")
-                if o.period not in periods:
-                    raise _err(f"outcome_counts.{i}.period", f"unknown period {o.period!r}")
-                if o.outcome not in {x.id for x in m.outcomes}:
-                    raise _err(f"outcome_counts.{i}.outcome", f"unknown outcome {o.outcome!r}")
+                    raise _err(f"outcome_counts.{i}.metric", f"{oc.metric!r} is not a rate_card metric")
+                if oc.period not in periods:
+                    raise _err(f"outcome_counts.{i}.period", f"unknown period {oc.period!r}")
+                if oc.outcome not in {x.id for x in m.outcomes}:
+                    raise _err(f"outcome_counts.{i}.outcome", f"unknown outcome {oc.outcome!r}")
         if self.break_even is not None and self.break_even.input not in known:
             raise _err("break_even.input", f"unknown input {self.break_even.input!r}")
         try:
@@ -657,7 +657,10 @@ def _results(case: Input, env: dict[str, Decimal], whole_counts: bool = True) ->
     records: dict[str, dict[str, list]] = {}
     pidx = {p: i for i, p in enumerate(case.contract.period_ids)} if case.contract else {}
     for i, oc in enumerate(case.outcome_counts):
+        # Input._check: outcome counts need a contract and name one of its rate-card metrics
+        assert case.contract is not None
         m = case.contract.metric(oc.metric)
+        assert isinstance(m, pay.RateCardMetric)
         outcome = next(x for x in m.outcomes if x.id == oc.outcome)
         count = eval_decimal(oc.count, env)
         if not whole_counts:  # a structural check: one achievement is enough
@@ -821,6 +824,7 @@ def evaluate(case: Input, env: dict[str, np.ndarray], n: int) -> dict[str, np.nd
 
 def _break_even(case: Input) -> BreakEvenResult:
     spec = case.break_even
+    assert spec is not None  # only called when break_even is asked for
     d = case.inputs[spec.input]
     lo = d.quantile(0.01) if spec.low is None else spec.low
     hi = d.quantile(0.99) if spec.high is None else spec.high
@@ -867,16 +871,26 @@ def _break_even(case: Input) -> BreakEvenResult:
     )
 
 
+@overload
+def _percentiles(x: np.ndarray, money: Literal[True]) -> Percentiles | None: ...
+@overload
+def _percentiles(x: np.ndarray, money: Literal[False]) -> RatioPercentiles | None: ...
 def _percentiles(x: np.ndarray, money: bool) -> Percentiles | RatioPercentiles | None:
     x = x[np.isfinite(x)]
     if x.size == 0:
         return None
     qs = np.percentile(x, [5, 10, 25, 50, 75, 90, 95])
-    conv = (lambda v: round_ore(float(v))) if money else float
+    names = [f"p{p}" for p in (5, 10, 25, 50, 75, 90, 95)]
     se = float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else 0.0
-    return (Percentiles if money else RatioPercentiles)(
-        **{f"p{p}": conv(q) for p, q in zip((5, 10, 25, 50, 75, 90, 95), qs, strict=True)},
-        mean=conv(x.mean()),
+    if money:
+        return Percentiles(
+            **{k: round_ore(float(q)) for k, q in zip(names, qs, strict=True)},
+            mean=round_ore(float(x.mean())),
+            std_error=se,
+        )
+    return RatioPercentiles(
+        **{k: float(q) for k, q in zip(names, qs, strict=True)},
+        mean=float(x.mean()),
         std_error=se,
     )
 
@@ -974,9 +988,12 @@ def monte_carlo(case: Input, on_progress: Callable[[int, int], None] | None = No
     return MonteCarloResult(
         draws=mc.draws,
         seed=mc.seed,
-        total_payments=_percentiles(r["total_payments"], True),
-        commissioner_npv=_percentiles(r["npv"], True),
-        commissioner_npv_cashable=_percentiles(r["npv_cashable"], True),
+        # _percentiles gives None only when no draw is finite (e.g. an input expression divides by
+        # zero in every draw); these fields are required, so MonteCarloResult's own validation
+        # rejects that None, as it always has. The casts leave that check to pydantic.
+        total_payments=cast(Percentiles, _percentiles(r["total_payments"], True)),
+        commissioner_npv=cast(Percentiles, _percentiles(r["npv"], True)),
+        commissioner_npv_cashable=cast(Percentiles, _percentiles(r["npv_cashable"], True)),
         fund_irr_annual=_percentiles(r["fund_irr_annual"], False) if has_fin else None,
         fund_multiple=_percentiles(r["fund_multiple"], False) if has_fin else None,
         provider_net=_percentiles(r["provider_net"], True) if has_fin else None,
