@@ -282,6 +282,10 @@ class IndicatorFigures:
         return str(self.indicator.get_polarity_display())
 
     @property
+    def has_counts(self) -> bool:
+        return any(g.count is not None for g in self.gender)
+
+    @property
     def series_rows(self) -> list[tuple[int, str, str]]:
         riket = dict(self.riket_series)
         return [(y, _num(v, self.decimals), _num(riket.get(y), self.decimals)) for y, v in self.area_series]
