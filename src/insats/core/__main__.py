@@ -23,7 +23,7 @@ COMMANDS = {
 }
 
 
-def _errors(exc: ValidationError) -> list[dict]:
+def _errors(exc: ValidationError) -> list[dict[str, str]]:
     return [
         {"field": ".".join(str(p) for p in err["loc"]) or "(root)", "message": err["msg"]}
         for err in exc.errors()

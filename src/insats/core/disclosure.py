@@ -19,7 +19,7 @@ hidden like any other count.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -116,7 +116,9 @@ def _hide_next_smallest(ext: np.ndarray, hidden: np.ndarray, ii: np.ndarray, jj:
     return True
 
 
-def suppress_table(counts: np.ndarray, min_count: int = 5, hide_zeros: bool = True) -> tuple:
+def suppress_table(
+    counts: np.ndarray, min_count: int = 5, hide_zeros: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Suppress a table of counts; return ``(extended grid, hidden mask, primary mask)``.
 
     Both masks have the extended shape ``(r+1, c+1)`` (margins last).
@@ -209,7 +211,7 @@ class SuppressionResult(BaseModel):
     )
 
 
-def suppress(request: SuppressionRequest | dict) -> SuppressionResult:
+def suppress(request: SuppressionRequest | dict[str, Any]) -> SuppressionResult:
     """Suppress a table given in its JSON form; see :class:`SuppressionRequest`."""
     req = request if isinstance(request, SuppressionRequest) else SuppressionRequest.model_validate(request)
     ext, hidden, primary = suppress_table(np.array(req.counts, dtype=np.int64), req.min_count, req.hide_zeros)

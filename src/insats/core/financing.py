@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal, Self, overload
+from typing import Any, Literal, Self, overload
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -579,7 +579,7 @@ def waterfall_draws(terms: FinancingTerms, payments: np.ndarray, *, with_irr: bo
 # CLI
 
 
-def run(data: dict) -> dict:
+def run(data: dict[str, Any]) -> dict[str, Any]:
     """``python -m insats.core financing FILE``: ``Input`` JSON in, ``Output`` JSON out."""
     inp = Input.model_validate(data)
     return waterfall(inp.terms, inp.payments).model_dump(mode="json")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, SupportsFloat, TypedDict
+from typing import Any, Literal, SupportsFloat, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -867,7 +867,7 @@ def analyse(inp: RankInput) -> RankOutput:
     )
 
 
-def run(data: dict) -> dict:
+def run(data: dict[str, Any]) -> dict[str, Any]:
     """CLI entry point of ``python -m insats.core rank``: JSON in, JSON out."""
     return analyse(RankInput.model_validate(data)).model_dump(mode="json")
 

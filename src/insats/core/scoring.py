@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import random
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Annotated, Literal, NotRequired, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -820,7 +820,7 @@ def qualifies_all(inp: ScoreInput, bid: Bid) -> bool:
     return all(qualifies(q.any_of, bid.requirements) for q in inp.qualification)
 
 
-def run(data: dict) -> dict:
+def run(data: dict[str, Any]) -> dict[str, Any]:
     """CLI entry point of ``python -m insats.core score``: JSON in, JSON out."""
     return evaluate(ScoreInput.model_validate(data)).model_dump(mode="json")
 

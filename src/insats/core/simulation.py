@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any, Literal, cast, overload
+from typing import Annotated, Any, Literal, TypedDict, cast, overload
 
 import numpy as np
 from pydantic import (
@@ -148,7 +148,7 @@ def eval_array(expr: Any, env: dict[str, np.ndarray]) -> np.ndarray | float:
     return _apply(op, vals)
 
 
-def _apply(op: str, vals: list) -> Any:
+def _apply(op: str, vals: list[Any]) -> Any:
     if op == "add":
         out = vals[0]
         for v in vals[1:]:
@@ -482,7 +482,7 @@ class Input(_Model):
                 raise _err("budget.horizon", f"must cover the contract's {len(c.periods)} periods")
             periods, cohorts = set(c.period_ids), {x.id for x in c.cohorts}
             metrics = {m.id: m for m in c.metrics}
-            seen: set[tuple] = set()
+            seen: set[tuple[str, str, str | None]] = set()
             for i, o in enumerate(self.observations):
                 m = metrics.get(o.metric)
                 if m is None:
@@ -629,7 +629,7 @@ def _whole(value: Decimal, where: str) -> int:
     return int(value)
 
 
-def _user_field(loc: tuple) -> str:
+def _user_field(loc: tuple[int | str, ...]) -> str:
     """Map a payments-engine location (results.observations.3.counterfactual) to this document's."""
     parts = [str(p) for p in loc]
     if parts[:2] == ["results", "observations"]:
@@ -637,6 +637,15 @@ def _user_field(loc: tuple) -> str:
     if parts[:2] == ["results", "participants"]:
         return "outcome_counts"
     return ".".join(parts) or "(root)"
+
+
+class _RecordColumns(TypedDict):
+    """The columns of one metric's :class:`~insats.core.payments.ParticipantRecords`."""
+
+    participant: list[str]
+    outcome: list[str]
+    achieved: list[str]
+    sustained_through: list[str | None]
 
 
 def _results(case: Input, env: dict[str, Decimal], whole_counts: bool = True) -> pay.Results:
@@ -654,7 +663,7 @@ def _results(case: Input, env: dict[str, Decimal], whole_counts: bool = True) ->
                 else {k: eval_decimal(e, env) for k, e in o.estimates.items()},
             )
         )
-    records: dict[str, dict[str, list]] = {}
+    records: dict[str, _RecordColumns] = {}
     pidx = {p: i for i, p in enumerate(case.contract.period_ids)} if case.contract else {}
     for i, oc in enumerate(case.outcome_counts):
         # Input._check: outcome counts need a contract and name one of its rate-card metrics
@@ -1014,6 +1023,6 @@ def simulate(case: Input, on_progress: Callable[[int, int], None] | None = None)
     return Output(deterministic=det, monte_carlo=mc)
 
 
-def run(data: dict) -> dict:
+def run(data: dict[str, Any]) -> dict[str, Any]:
     """``python -m insats.core simulate FILE``: ``Input`` JSON in, ``Output`` JSON out."""
     return simulate(Input.model_validate(data)).model_dump(mode="json")
