@@ -33,6 +33,7 @@ class Command(BaseCommand):
             result = build_demo()
             indicators = StringIO()  # the lägesbild's demo statistics; reported after the table
             call_command("demo_indicators", stdout=indicators)
+            call_command("demo_plans", stdout=indicators)  # target groups, causes, results, plans
         finally:
             reset_request_meta(token)
         if not options["quiet_table"]:
