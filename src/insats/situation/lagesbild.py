@@ -154,7 +154,7 @@ class TrendFigure:
 
     @property
     def slope_text(self) -> str:
-        return _num(self.slope, 2)
+        return _num(self.slope, self.decimals + 1)
 
     @property
     def direction_label(self) -> str:
