@@ -214,7 +214,11 @@ def propose(*, actor, contract: Contract, kind: str, description: str, payload: 
         proposed_by_party=party,
     )
     _log("contract.change_propose", actor, proposal, contract, {"kind": kind, "payload": payload})
-    return proposal
+    # The proposing party agrees with its own proposal; the others decide.
+    ChangeApproval.objects.create(
+        proposal=proposal, party=party, user=actor.user, decision=Decision.APPROVE, reason=""
+    )
+    return _apply_if_all_approved(actor, proposal, contract)
 
 
 def pending_parties(proposal: ChangeProposal):
@@ -253,6 +257,10 @@ def decide(*, actor, proposal: ChangeProposal, decision: str, reason: str = "") 
         proposal.decided_at = timezone.now()
         proposal.save(update_fields=["status", "decided_at"])
         return proposal
+    return _apply_if_all_approved(actor, proposal, contract)
+
+
+def _apply_if_all_approved(actor, proposal: ChangeProposal, contract: Contract) -> ChangeProposal:
     if pending_parties(proposal).exists():
         return proposal
     # Every party has approved: apply in this transaction and take a new version.

@@ -41,6 +41,15 @@ def get_contract(request, pk: int, ability: str = "contract.view") -> Contract:
     return access.get_or_404(actor_for(request), Contract.objects.select_related("owner"), ability, pk=pk)
 
 
+def get_editable_contract(request, pk: int) -> Contract:
+    """As :func:`get_contract` for ``contract.edit``, and 403 once the contract is signed: then the
+    terms change only by joint decision."""
+    contract = get_contract(request, pk, "contract.edit")
+    if not contract.is_editable:
+        raise PermissionDenied("contract.edit")
+    return contract
+
+
 def contract_context(request, contract: Contract, active: str, **extra) -> dict:
     actor = actor_for(request)
     ctx = {
@@ -147,7 +156,7 @@ def detail(request, pk):
 @require("contract.edit")
 def edit(request, pk):
     actor = actor_for(request)
-    contract = get_contract(request, pk, "contract.edit")
+    contract = get_editable_contract(request, pk)
     form = ContractForm(
         request.POST or None, owner=contract.owner, initial=ContractForm.initial_for(contract)
     )
@@ -249,7 +258,7 @@ def _party(contract: Contract, party_pk) -> ContractParty:
 @require("contract.edit")
 def party_edit(request, pk, party):
     actor = actor_for(request)
-    contract = get_contract(request, pk, "contract.edit")
+    contract = get_editable_contract(request, pk)
     party = _party(contract, party)
     initial = {
         "role": party.role,
@@ -286,7 +295,7 @@ def party_edit(request, pk, party):
 @require("contract.edit")
 def cohort_edit(request, pk, cohort=None):
     actor = actor_for(request)
-    contract = get_contract(request, pk, "contract.edit")
+    contract = get_editable_contract(request, pk)
     obj = None
     if cohort is not None:
         obj = Cohort.objects.filter(contract=contract, pk=cohort).first()

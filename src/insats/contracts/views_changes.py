@@ -261,6 +261,8 @@ def action_status(request, pk, action):
 def action_delete(request, pk, action):
     actor = actor_for(request)
     contract = get_contract(request, pk, "contract.action.edit")
+    if not contract.is_editable:
+        raise PermissionDenied("contract.action.edit")
     obj = _action(contract, action)
     try:
         services.action_delete(actor=actor, action=obj)

@@ -19,7 +19,7 @@ from . import core_inputs, services, services_changes, services_preview
 from .forms import ChangeDescriptionForm, PaymentTermsForm, PreviewForm
 from .forms_metrics import EXPLAIN, MetricForm, initial_from_metric
 from .models import MetricKind, OutcomeMetric
-from .views import contract_context, form_errors_to, get_contract
+from .views import contract_context, form_errors_to, get_contract, get_editable_contract
 
 KIND_HELP = {
     MetricKind.IMPROVEMENT: _(
@@ -122,7 +122,7 @@ def metric_edit(request, pk, metric=None):
                 rule_text=_rule_text(obj),
             ),
         )
-    kind = request.GET.get("kind") or (obj.kind if obj else "")
+    kind = request.GET.get("kind") or request.POST.get("kind") or (obj.kind if obj else "")
     if kind not in MetricKind.values:
         return render(
             request,
@@ -191,7 +191,7 @@ def metric_edit(request, pk, metric=None):
 @require("contract.edit")
 def metric_delete(request, pk, metric):
     actor = actor_for(request)
-    contract = get_contract(request, pk, "contract.edit")
+    contract = get_editable_contract(request, pk)
     obj = _metric(contract, metric)
     if request.method == "POST":
         try:
