@@ -280,6 +280,7 @@ def get_api() -> NinjaAPI:
     api.add_router("/situation", "insats.situation.api.router")
     api.add_router("/plans", "insats.situation.api_plans.router")
     api.add_router("", "insats.contracts.api.router")  # C1: contracts and metrics
+    api.add_router("", "insats.contracts.api_results.router")  # C3: results, payments, ledger, INDIGO
     return api
 
 

@@ -93,15 +93,17 @@ STAGE = {
 """Contract status → INDIGO ``stage_development`` (drafts and negotiations have no INDIGO stage)."""
 
 ROLE_CATEGORY = {
-    "kommun": "Government/Public Sector/Public Bank",
-    "region": "Government/Public Sector/Public Bank",
-    "myndighet": "Government/Public Sector/Public Bank",
-    "samordningsforbund": "Government/Public Sector/Public Bank",
-    "ideburen": "Nonprofit/NGO",
-    "stiftelse": "Foundation/Philanthropist",
-    "foretag": "For-profit",
-    "utfallsfond": "Investment Fund",
+    "kommun": ("Government/Public Sector/Public Bank",),
+    "region": ("Government/Public Sector/Public Bank",),
+    "myndighet": ("Government/Public Sector/Public Bank",),
+    "samordningsforbund": ("Government/Public Sector/Public Bank",),
+    "ideburen": ("Nonprofit/NGO",),
+    "stiftelse": ("Foundation/Philanthropist",),
+    "foretag": ("For-profit", "Commercial", "Impact Investor"),
+    "utfallsfond": ("Investment Fund", "Impact Investor", "Other"),
 }
+"""Organisation kind → INDIGO role categories, in preference order (each list has its own code list:
+the first one the list allows is used; otherwise "Other" where allowed)."""
 
 REPAYMENT = (
     "No repayment (no principle or return)",
@@ -195,8 +197,12 @@ def build_project(data: dict) -> dict:
             return None
         return _v(orgs[key]["id"])
 
-    def category(key: str, default: str = "Other") -> dict:
-        return _v(ROLE_CATEGORY.get(orgs[key].get("kind", ""), default))
+    def category(key: str, section: str) -> dict | None:
+        allowed = _role_categories(section)
+        for candidate in ROLE_CATEGORY.get(orgs[key].get("kind", ""), ()) + ("Other",):
+            if candidate in allowed:
+                return _v(candidate)
+        return None
 
     periods = {p["id"]: p for p in data.get("periods") or []}
 
@@ -306,7 +312,7 @@ def build_project(data: dict) -> dict:
         {
             "id": f"sp-{i}",
             "organisation_id": org_ref(p["org"]),
-            "organisation_role_category": category(p["org"]),
+            "organisation_role_category": category(p["org"], "service_provisions"),
             "intervention": _v(p.get("intervention") or data.get("intervention")),
             "planned_service": {"start_date": _v(_date(start)), "end_date": _v(_date(end))},
             "status": PUBLIC,
@@ -316,7 +322,7 @@ def build_project(data: dict) -> dict:
     project["outcome_payment_commitments"] = [
         {
             "organisation_id": org_ref(p["org"]),
-            "organisation_role_category": category(p["org"], "Government/Public Sector/Public Bank"),
+            "organisation_role_category": category(p["org"], "outcome_payment_commitments"),
             "maximum_potential_outcome_payment": (
                 {"currency": _v(cur, st("prices")), "amount": _v(_num(p["maximum"]))}
                 if p.get("maximum") is not None
@@ -339,7 +345,7 @@ def build_project(data: dict) -> dict:
         inv = {
             "id": "inv-1",
             "organisation_id": org_ref(fund["org"]),
-            "organisation_role_category": category(fund["org"], "Investment Fund"),
+            "organisation_role_category": category(fund["org"], "investments"),
             "investment_commitment": {
                 "currency": _v(cur),
                 "amount": {"exact": _v(_num(fund["commitment"]))},
@@ -482,6 +488,13 @@ def build_project(data: dict) -> dict:
         for c in data.get("provider_costs") or []
     ]
     return _clean(project)
+
+
+@lru_cache(maxsize=8)
+def _role_categories(section: str) -> frozenset[str]:
+    schema = _load_schema(str(schema_dir()), "project.json")
+    item = schema["properties"][section]["items"]["properties"]["organisation_role_category"]
+    return frozenset(item["properties"]["value"]["enum"])
 
 
 def _months(start: date | None, end: date | None) -> int | None:
@@ -677,3 +690,369 @@ def iter_money(project: dict, section: str, key: str = "money") -> Iterable[Deci
     """Amounts of a list section as Decimals (for reconciliation)."""
     for item in project.get(section) or []:
         yield Decimal(repr(item[key]["amount"]["value"]))
+
+
+# ------------------------------------------------------------------------------------------------
+# the Django half: a contract from the database
+
+
+def _party_key(party) -> str:
+    return f"party-{party.pk}"
+
+
+def confidential_sections(contract) -> list[str]:
+    """Which sections a party marked confidential.
+
+    * a metric with ``confidential_prices`` → ``prices``;
+    * confidential financing terms → ``financing`` and ``returns``;
+    * a confidential party: a payer's → ``payments``; the fund's → ``financing`` and ``returns``;
+      the provider's → ``costs``; the validator's → ``results``.
+    """
+    out: set[str] = set()
+    if contract.metrics.filter(confidential_prices=True).exists():
+        out.add("prices")
+    terms = getattr(contract, "financing", None)
+    if terms is not None and terms.confidential:
+        out |= {"financing", "returns"}
+    for party in contract.parties.filter(confidential=True):
+        out |= {
+            "commissioner": {"payments"},
+            "payer": {"payments"},
+            "fund": {"financing", "returns"},
+            "provider": {"costs"},
+            "validator": {"results"},
+        }.get(party.role, set())
+    return sorted(out)
+
+
+def contract_input(contract, *, url: str = "") -> dict:
+    """The plain form for ``contract``: its terms, approved results, payment lines and ledger.
+
+    Every amount is a stored figure (payment lines = the core's ``amount_due``; ledger entries =
+    the core's waterfall); the finance summary comes from the core's waterfall over the same.
+    """
+    from insats.contracts import core_inputs
+    from insats.contracts import services_payments as sp
+    from insats.contracts.models import (
+        LedgerKind,
+        PartyRole,
+        PaymentStatus,
+        ResultStatus,
+        period_schedule,
+    )
+
+    parties = list(contract.parties.select_related("organisation").order_by("id"))
+    orgs = {
+        _party_key(p): {
+            "id": org_identifier(p.organisation.org_number, str(p.organisation.pk)),
+            "name": p.organisation.name,
+            "kind": p.organisation.kind,
+        }
+        for p in parties
+    }
+    by_role: dict[str, list] = {}
+    for p in parties:
+        by_role.setdefault(p.role, []).append(p)
+    schedule = period_schedule(contract.term_start, contract.term_end, contract.period_type)
+    periods = [{"id": p["id"], "start": p["start"], "end": p["end"]} for p in schedule]
+    end_of = {p["id"]: p["end"] for p in schedule}
+    payer_parties = list(core_inputs.payer_parties(contract).values())
+    lines = list(contract.payment_lines.select_related("payer").order_by("period", "payer_id"))
+    paid_by_payer: dict[int, Decimal] = {}
+    for line in lines:
+        if line.status == PaymentStatus.PAID:
+            paid_by_payer[line.payer_id] = paid_by_payer.get(line.payer_id, Decimal(0)) + (
+                line.paid_amount or line.due
+            )
+
+    core_contract = None
+    try:
+        core_contract = core_inputs.build_payment_contract(contract)
+    except Exception:  # noqa: BLE001 - an incomplete draft exports without prices
+        core_contract = None
+    caps = (contract.payment_terms or {}).get("caps") or {}
+    max_total = Decimal(str(caps["total"])) if caps.get("total") not in (None, "") else None
+    if max_total is None and core_contract is not None:
+        metric_caps = [m.cap_total for m in core_contract.metrics]
+        if metric_caps and all(c is not None for c in metric_caps):
+            max_total = sum(metric_caps, Decimal(0))
+
+    payers = []
+    for p in payer_parties:
+        maximum = p.payer_cap
+        if maximum is None and max_total is not None:
+            maximum = (max_total * p.payer_share / 100).quantize(Decimal("0.01"))
+        payers.append(
+            {
+                "org": _party_key(p),
+                "share": p.payer_share / 100,
+                "maximum": maximum,
+                "paid": paid_by_payer.get(p.pk, Decimal("0.00")),
+            }
+        )
+
+    metrics = []
+    for m in contract.metrics.all():
+        rule = m.rule or {}
+        price = rule.get("price")
+        metrics.append(
+            {
+                "id": m.code,
+                "name": m.name,
+                "definition": m.definition or m.name,
+                "unit": m.unit,
+                "target": m.counterfactual_description or None,
+                "validation_method": m.validation_method,
+                "data_source": m.data_source,
+                "price": Decimal(str(price)) if price not in (None, "") else None,
+                "price_description": _price_text(m.kind, rule, m.unit),
+                "cap_total": Decimal(str(rule["cap_total"]))
+                if rule.get("cap_total") not in (None, "")
+                else None,
+            }
+        )
+
+    last_period = periods[-1]["id"] if periods else None
+    validators = [_party_key(p) for p in by_role.get(PartyRole.VALIDATOR, [])]
+    results = [
+        {
+            "metric": r.metric.code,
+            "period": r.period,
+            "cohort": r.cohort.code if r.cohort_id else None,
+            "value": r.value,
+            "counterfactual": r.counterfactual_value if r.counterfactual_value is not None else _level(r),
+            "validators": validators,
+            "final": r.period == last_period,
+        }
+        for r in contract.result_reports.filter(status=ResultStatus.APPROVED).select_related(
+            "metric", "cohort"
+        )
+    ]
+
+    payments = []
+    for line in lines:
+        payments.append(
+            {
+                "period": line.period,
+                "payer": _party_key(line.payer),
+                "type": "Planned",
+                "amount": line.planned,
+            }
+        )
+    for line in lines:
+        if line.calculation:
+            payments.append(
+                {
+                    "period": line.period,
+                    "payer": _party_key(line.payer),
+                    "type": "Actual",
+                    "amount": line.due,
+                    "note": f"Beräknat av insats.core.payments; status: {line.get_status_display()}.",
+                }
+            )
+
+    provider = (by_role.get(PartyRole.PROVIDER) or [None])[0]
+    transactions = []
+    for line in lines:
+        if line.status == PaymentStatus.PAID and provider is not None:
+            transactions.append(
+                {
+                    "date": (line.paid_at.date() if line.paid_at else end_of.get(line.period)),
+                    "from": _party_key(line.payer),
+                    "to": _party_key(provider),
+                    "type": "Outcome Payment",
+                    "amount": line.paid_amount or line.due,
+                    "note": f"Period {line.period}",
+                }
+            )
+    terms = getattr(contract, "financing", None)
+    fund_party = core_inputs.fund_party(contract) if terms is not None else None
+    fund = None
+    finance: dict[str, Any] = {"as_of": date.today()}
+    if lines:
+        finance["total_paid"] = sum(paid_by_payer.values(), Decimal("0.00"))
+    provider_costs = []
+    if terms is not None and fund_party is not None:
+        fund = {
+            "org": _party_key(fund_party),
+            "commitment": terms.commitment,
+            "return_basis": terms.return_basis,
+            "annual_rate": terms.annual_rate,
+            "multiple_cap": terms.multiple_cap,
+            "fund_surplus_share": terms.fund_surplus_share,
+        }
+        tx_kind = {
+            LedgerKind.DRAW: ("Debt", "fund", "provider"),
+            LedgerKind.REPAYMENT_PRINCIPAL: ("Capital Repayment", "provider", "fund"),
+            LedgerKind.RETURN: ("Interest Payment", "provider", "fund"),
+            LedgerKind.SURPLUS_FUND: ("Other", "provider", "fund"),
+        }
+        keys = {"fund": _party_key(fund_party), "provider": _party_key(provider) if provider else None}
+        for e in contract.ledger_entries.order_by("period_index", "kind"):
+            if e.kind not in tx_kind or keys["provider"] is None:
+                continue
+            kind, src, dst = tx_kind[e.kind]
+            period_id = e.period if e.period in end_of else None
+            when = (
+                end_of[period_id]
+                if period_id and e.kind != LedgerKind.DRAW
+                else next((p["start"] for p in periods if p["id"] == period_id), None)
+            )
+            transactions.append(
+                {
+                    "date": when or contract.term_end,
+                    "from": keys[src],
+                    "to": keys[dst],
+                    "type": kind,
+                    "amount": e.amount,
+                    "investment": True,
+                    "note": e.get_kind_display(),
+                }
+            )
+        try:
+            ledger = sp.ledger_report(contract)
+        except Exception:  # noqa: BLE001 - terms not computable yet (a draft)
+            ledger = None
+        if ledger is not None and contract.payment_lines.exists():
+            out = ledger.output
+            finance["total_drawn"] = out.total_drawn
+            finance["irr_annual"] = out.irr_annual
+            if contract.status == "closed":
+                finance["repayment"] = _repayment(out)
+        for i, cost in enumerate(terms.drawdown_schedule or []):
+            if i < len(periods) and provider is not None:
+                provider_costs.append(
+                    {
+                        "period": periods[i]["id"],
+                        "date": periods[i]["start"],
+                        "planned": Decimal(str(cost)),
+                        "org": _party_key(provider),
+                    }
+                )
+
+    signed = [p.signed_at for p in parties if p.signed_at]
+    key_dates = {d.get("label"): d.get("date") for d in (contract.key_dates or []) if isinstance(d, dict)}
+    completion = None
+    if core_contract is not None and core_contract.periods and core_contract.periods[-1].payment_due:
+        completion = core_contract.periods[-1].payment_due
+    status_map = {
+        "draft": "utkast",
+        "negotiation": "forhandling",
+        "signed": "undertecknat",
+        "active": "genomforande",
+        "closed": "avslutat",
+        "cancelled": "avbrutet",
+    }
+    cohort_sizes = [c.planned_size for c in contract.cohorts.all() if c.planned_size is not None]
+    return {
+        "id": f"insats-contract-{contract.pk}",
+        "title": contract.title,
+        "status": status_map.get(contract.status, contract.status),
+        "url": url,
+        "social_challenge": contract.summary or None,
+        "intervention": contract.intervention or None,
+        "target_population": contract.target_population or None,
+        "targeted_number": sum(cohort_sizes) if cohort_sizes else None,
+        "dates": {
+            "signed": max(signed).date() if signed and len(signed) == len(parties) else None,
+            "start": contract.term_start,
+            "end": contract.term_end,
+            "completion": completion or contract.term_end,
+            "actual_end": contract.term_end if contract.status == "closed" else None,
+            "key_dates": key_dates,
+        },
+        "organisations": orgs,
+        "payers": payers,
+        "providers": [
+            {"org": _party_key(p), "intervention": contract.intervention}
+            for p in by_role.get(PartyRole.PROVIDER, [])
+        ],
+        "validators": validators,
+        "intermediaries": [
+            {"org": _party_key(p), "description": "Intermediär i utfallskontraktet"}
+            for p in by_role.get(PartyRole.INTERMEDIARY, [])
+        ],
+        "fund": fund,
+        "maximum_outcome_payment": max_total,
+        "periods": periods,
+        "metrics": metrics,
+        "results": results,
+        "payments": payments,
+        "transactions": transactions,
+        "provider_costs": provider_costs,
+        "finance": finance,
+        "confidential": confidential_sections(contract),
+    }
+
+
+def _level(report) -> Decimal | None:
+    cf = report.metric.counterfactual or {}
+    if cf.get("kind") not in ("baseline", "target"):
+        return None
+    by_cohort = cf.get("by_cohort") or {}
+    if report.cohort_id and report.cohort.code in by_cohort:
+        return Decimal(str(by_cohort[report.cohort.code]))
+    by_period = cf.get("by_period") or {}
+    if report.period in by_period:
+        return Decimal(str(by_period[report.period]))
+    return Decimal(str(cf["value"])) if cf.get("value") not in (None, "") else None
+
+
+def _repayment(out) -> str:
+    if out.total_drawn <= 0:
+        return "Not publicly available"
+    if out.total_to_principal == 0:
+        return REPAYMENT[0]
+    if out.loss > 0:
+        return REPAYMENT[1]
+    if out.fund_receipts <= out.total_drawn:
+        return REPAYMENT[2]
+    return REPAYMENT[3]
+
+
+def _price_text(kind: str, rule: dict, unit: str) -> str:
+    if rule.get("price") not in (None, ""):
+        text = f"{_plain(Decimal(str(rule['price'])))} SEK per {unit or 'enhet'}"
+    elif rule.get("tiers"):
+        text = "Prisintervall: " + "; ".join(
+            f"upp till {t.get('up_to') or '∞'}: {t['price']} SEK" for t in rule["tiers"]
+        )
+    elif kind == "rate_card":
+        text = "Prislista: " + "; ".join(
+            f"{o.get('label') or o['id']}: {o['price']} SEK" for o in rule.get("outcomes", [])
+        )
+    elif kind == "savings":
+        text = f"Andel av besparingen: {_pct(Decimal(str(rule.get('share', '1'))))}"
+    else:
+        text = "Betalas inte (villkor)"
+    threshold = rule.get("threshold")
+    if threshold:
+        text += f"; tröskel {threshold['kind']} {threshold['value']}"
+    if rule.get("cap_total") not in (None, ""):
+        text += f"; högst {rule['cap_total']} SEK totalt"
+    return text
+
+
+def export_contract(*, actor, contract, variant: str = "full", url: str = "") -> dict:
+    """The contract as a validated INDIGO project for ``actor`` (``contract.export``); audited.
+
+    ``variant="public"`` withholds every PRIVATE value (:func:`redact_private`). Raises
+    ValueError if the document does not validate (a bug: it is tested not to happen)."""
+    from insats.accounts import access
+    from insats.audit.services import log_action
+
+    access.check(actor, "contract.export", contract)
+    if variant not in ("full", "public"):
+        raise ValueError("variant must be 'full' or 'public'")
+    project = build_project(contract_input(contract, url=url))
+    if variant == "public":
+        project = redact_private(project)
+    check(project)
+    log_action(
+        "contract.exported",
+        actor=actor.user if actor.is_authenticated else None,
+        organisation=actor.organisation,
+        obj=contract,
+        changes={"format": "indigo-4", "variant": variant, "private_fields": len(private_paths(project))},
+    )
+    return project

@@ -1,0 +1,143 @@
+"""Exports of a contract's payments: the invoice basis (fakturaunderlag) per payer and period as PDF
+(WeasyPrint, A4) and an Excel workbook of payments, results and the fund's ledger.
+
+Amounts are the stored payment lines — exactly the core's ``amount_due`` — written as text with two
+decimals (PDF) or as numbers with the format ``# ##0.00`` (Excel); nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Contract, PaymentLine
+
+
+def kr(value: Decimal | None, unit: bool = True) -> str:
+    """``1 750 000,00 kr``: exact, two decimals, space between thousands, decimal comma."""
+    if value is None:
+        return "–"
+    q = Decimal(value).quantize(Decimal("0.01"))
+    sign = "−" if q < 0 else ""
+    whole, _dot, frac = f"{abs(q):f}".partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    text = f"{sign}{' '.join(groups)},{frac or '00'}"
+    return f"{text} kr" if unit else text
+
+
+def invoice_context(contract: Contract, line: PaymentLine) -> dict:
+    calc = line.calculation or {}
+    metrics = []
+    for m in calc.get("metrics", []):
+        metrics.append(
+            {
+                "metric": m["metric"],
+                "name": next((x.name for x in contract.metrics.all() if x.code == m["metric"]), m["metric"]),
+                "measured": m.get("measured"),
+                "counterfactual": m.get("counterfactual"),
+                "improvement": m.get("improvement"),
+                "units_paid": m.get("units_paid"),
+                "settlement": kr(Decimal(m.get("settlement") or 0)),
+                "before_caps": kr(Decimal(m["amount_before_caps"])),
+                "caps": [
+                    {"cap": c["cap"], "reduced_by": kr(Decimal(c["reduced_by"])), "carried": c["carried"]}
+                    for c in m.get("caps_applied", [])
+                ],
+                "due": kr(Decimal(m["amount_due"])),
+            }
+        )
+    payer = calc.get("payer") or {}
+    provider = contract.parties.filter(role="provider").select_related("organisation").first()
+    return {
+        "contract": contract,
+        "line": line,
+        "payer": line.payer,
+        "provider": provider,
+        "due": kr(line.due),
+        "period_total": kr(Decimal((calc.get("period") or {}).get("amount_due") or 0)),
+        "share": line.payer.payer_share,
+        "share_of_total": kr(Decimal(payer.get("share_of_total") or 0)),
+        "cap_reduced_by": kr(Decimal(payer.get("cap_reduced_by") or 0)),
+        "cumulative": kr(Decimal(payer.get("cumulative_due") or 0)),
+        "metrics": metrics,
+        "cap_order": calc.get("cap_order", []),
+        "computed_at": calc.get("computed_at", ""),
+        "printed_at": timezone.localtime(),
+    }
+
+
+def invoice_html(contract: Contract, line: PaymentLine) -> str:
+    return render_to_string("contracts/invoice_pdf.html", invoice_context(contract, line))
+
+
+def invoice_pdf(contract: Contract, line: PaymentLine) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=invoice_html(contract, line)).write_pdf()
+
+
+def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
+    """Workbook: Betalningar (one row per period and payer), Resultat, Fondbokföring, Metod."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Betalningar")[:31]
+    money = "# ##0.00"
+    ws.append(
+        [_("Period"), _("Betalare"), _("Planerat (kr)"), _("Att betala (kr)"), _("Status"), _("Betalt (kr)")]
+    )
+    for line in lines:
+        ws.append(
+            [
+                line.period,
+                line.payer.organisation.name,
+                line.planned,
+                line.due,
+                line.get_status_display(),
+                line.paid_amount,
+            ]
+        )
+        for col in (3, 4, 6):
+            ws.cell(row=ws.max_row, column=col).number_format = money
+    rs = wb.create_sheet(_("Resultat")[:31])
+    rs.append([_("Period"), _("Utfallsmått"), _("Kohort"), _("Uppmätt"), _("Jämförelse"), _("Status")])
+    for r in reports:
+        rs.append(
+            [
+                r.period,
+                r.metric.code,
+                r.cohort.code if r.cohort_id else "",
+                r.value,
+                r.counterfactual_value,
+                r.get_status_display(),
+            ]
+        )
+    if ledger_entries is not None:
+        ls = wb.create_sheet(_("Fondbokföring")[:31])
+        ls.append([_("Period"), _("Slag"), _("Belopp (kr)")])
+        for e in ledger_entries:
+            ls.append([e.period, e.get_kind_display(), e.amount])
+            ls.cell(row=ls.max_row, column=3).number_format = money
+    ms = wb.create_sheet(_("Metod")[:31])
+    for text in (
+        _("Belopp att betala är beräknade av insats.core.payments.calculate över alla godkända resultat."),
+        _(
+            "Fondens bokföring är beräknad av insats.core.financing.waterfall "
+            "över periodernas belopp att betala."
+        ),
+        _("Belopp är exakta till öret; delningen mellan betalare följer störst-rest-metoden."),
+        _("Utskrivet %(when)s.") % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+    ):
+        ms.append([text])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
