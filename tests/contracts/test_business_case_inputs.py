@@ -184,4 +184,17 @@ def test_core_errors_name_the_field():
     j["observations"][0]["period"] = "1999"
     with pytest.raises(bc.BusinessCaseError) as err:
         bc.core_case(j)
-    assert err.value.field == "observations.0.period"
+    assert err.value.field == "observations.0.period" and "observations.0.period" in str(err.value)
+
+
+def test_core_fields_map_to_the_scenario_inputs():
+    assert bc.scenario_field("inputs.effect.pert.high") == "effect_high"
+    assert bc.scenario_field("inputs.hvb_day_cost.triangular") == "hvb_day_cost_kind"
+    assert bc.scenario_field("budget.horizon") == "horizon_years"
+    assert bc.scenario_field("monte_carlo.draws") == "draws"
+    assert bc.scenario_field("contract.metrics.0.price") == "contract.metrics.0.price"
+    j = bc.build_core_input(inputs(), baseline_contract())
+    j["budget"]["discount_rate"] = "1.5"
+    with pytest.raises(bc.BusinessCaseError) as err:
+        bc.core_case(j)
+    assert err.value.field == "discount_rate" and str(err.value).startswith("budget.discount_rate")

@@ -252,14 +252,39 @@ def build_core_input(
     return case
 
 
+#: Where a core input field comes from in the scenario's inputs (for errors on the form).
+CORE_TO_SCENARIO = {
+    "budget.horizon": "horizon_years",
+    "budget.discount_rate": "discount_rate",
+    "budget.own_costs": "own_costs_per_year",
+    "budget.cost_items": "cashable_share",
+    "monte_carlo.draws": "draws",
+    "monte_carlo.seed": "seed",
+}
+
+
+def scenario_field(core_field: str) -> str:
+    """The scenario input behind a core input field: ``inputs.effect.pert.high`` → ``effect_high``,
+    ``budget.horizon`` → ``horizon_years``; anything from the contract → ``contract``."""
+    parts = core_field.split(".")
+    if parts[0] == "inputs" and len(parts) > 1 and parts[1] in UNCERTAIN:
+        rest = [p for p in parts[2:] if p not in _KINDS]
+        return f"{parts[1]}_{rest[0]}" if rest else f"{parts[1]}_kind"
+    for prefix, name in CORE_TO_SCENARIO.items():
+        if core_field == prefix or core_field.startswith(prefix + "."):
+            return name
+    return core_field
+
+
 def core_case(case_json: dict) -> sim.Input:
-    """Validate the core input; a :class:`BusinessCaseError` names the offending field."""
+    """Validate the core input; a :class:`BusinessCaseError` names the offending field (the core's
+    dotted path in the message, the scenario input behind it in ``field``)."""
     try:
         return sim.Input.model_validate(case_json)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "(root)"
-        raise BusinessCaseError(f"{where}: {err['msg']}", field=where) from None
+        raise BusinessCaseError(f"{where}: {err['msg']}", field=scenario_field(where)) from None
 
 
 def run_core(case_json: dict, on_progress=None) -> dict:
