@@ -25,6 +25,7 @@ from insats.accounts.access import Actor
 from insats.accounts.models import Role
 from insats.situation import services_import, services_plans
 from insats.situation.models import Area
+from insats.situation.services import load_areas
 from insats.situation.models_plans import (
     ActionItem,
     BbicSide,
@@ -62,6 +63,8 @@ def _plan(w) -> dict:
     def build(w):
         actor = _actor(w)
         org = w.orgs["owner"]
+        if not Area.objects.filter(code="1270").exists():
+            load_areas()  # after a transactional test's flush (browser tests) the areas are gone
         tomelilla = Area.objects.get(code="1270")
         group = services_plans.save(
             actor=actor,
