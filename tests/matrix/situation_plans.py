@@ -25,7 +25,6 @@ from insats.accounts.access import Actor
 from insats.accounts.models import Role
 from insats.situation import services_import, services_plans
 from insats.situation.models import Area
-from insats.situation.services import load_areas
 from insats.situation.models_plans import (
     ActionItem,
     BbicSide,
@@ -35,6 +34,7 @@ from insats.situation.models_plans import (
     Target,
     TargetGroup,
 )
+from insats.situation.services import load_areas
 from tests.matrix import ADMIN, ALL, NONE, Entry
 
 EDITORS = frozenset({Role.ADMIN.value, Role.ANALYST.value})
