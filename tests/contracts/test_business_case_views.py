@@ -204,3 +204,25 @@ def test_the_job_page_of_a_run_is_the_users_own(client, world, contract, django_
     other = as_(client, world, "owner", "admin")
     assert other.get(reverse("accounts:job", kwargs={"pk": job.pk})).status_code == 404
     assert bc.DEFAULT_DRAWS == 100_000
+
+
+def test_a_failed_or_running_scenario_says_so(client, world, contract, django_capture_on_commit_callbacks):
+    from insats.accounts.access import Actor
+
+    analyst = Actor(user=world.user("owner", "analyst"), membership=world.membership("owner", "analyst"))
+    s = bc.scenario_create(actor=analyst, contract=contract, inputs=_inputs(), name="Väntar")
+    c = as_(client, world, "partner", "viewer")
+    url = reverse("contracts:scenario", kwargs={"pk": contract.pk, "scenario": s.pk})
+    assert "Simuleringen pågår" in c.get(url).content.decode()  # not started yet
+    s.inputs["core"]["budget"]["horizon"] = 2  # shorter than the contract: the core refuses it
+    BusinessCaseScenario.objects.filter(pk=s.pk).update(inputs=s.inputs)
+    with django_capture_on_commit_callbacks(execute=True):
+        bc.scenario_start(actor=analyst, scenario=s)
+    html = c.get(url).content.decode()
+    assert "Körningen misslyckades" in html and "more than horizon 2" in html
+
+
+def _inputs():
+    from .test_business_case_world import scenario_inputs
+
+    return scenario_inputs(draws=500)
