@@ -52,3 +52,14 @@ urlpatterns += [
     path("<int:pk>/export/", views_payments.exports_page, name="exports"),
     path("<int:pk>/export/indigo.json", views_payments.indigo_export, name="indigo_export"),
 ]
+
+# C2: the business case — scenarios (versions, based on), the inputs form that starts the Monte Carlo
+# as a background job, a scenario's results, and scenarios compared side by side.
+from . import views_business_case  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/affarscase/", views_business_case.business_case, name="business_case"),
+    path("<int:pk>/affarscase/nytt/", views_business_case.business_case_new, name="business_case_new"),
+    path("<int:pk>/affarscase/jamfor/", views_business_case.scenario_compare, name="scenario_compare"),
+    path("<int:pk>/affarscase/<int:scenario>/", views_business_case.scenario, name="scenario"),
+]
