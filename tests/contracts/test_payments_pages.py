@@ -1,0 +1,258 @@
+"""Pages, PDF, Excel, API and INDIGO export show exactly the core's amounts (to the öre), computed
+here independently with the core from the database rows; imports are all or nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from insats.audit.models import AuditEntry
+from insats.contracts import core_inputs
+from insats.contracts import services_results as sr
+from insats.contracts.models import ContractParty, PartyRole, PaymentLine, ResultReport
+from insats.core import financing as fin
+from insats.core import payments as pay
+from insats.integrations import indigo
+from tests.conftest import login
+
+from .test_payments import approve_all
+from .test_results_world import DUE, make_contract, provider
+
+pytestmark = pytest.mark.django_db
+
+AMOUNT = re.compile(r"−?\d{1,3}(?: \d{3})*,\d{2} kr")
+
+
+def parse_kr(text: str) -> Decimal:
+    return Decimal(text.replace(" kr", "").replace(" ", "").replace(",", ".").replace("−", "-"))
+
+
+def core_output(contract):
+    obs = [
+        {"metric": r.metric.code, "period": r.period, "value": str(r.value)}
+        for r in ResultReport.objects.filter(contract=contract, status="approved").select_related("metric")
+    ]
+    return pay.calculate(
+        core_inputs.build_payment_contract(contract), pay.Results.model_validate({"observations": obs})
+    )
+
+
+@pytest.fixture
+def running(world):
+    contract = make_contract(world)
+    # two payers so the split is tested too: the commissioner 70 %, the unrelated org joins as payer 30 %
+    com = contract.parties.get(role=PartyRole.COMMISSIONER)
+    com.payer_share = Decimal(70)
+    com.save()
+    ContractParty.objects.create(
+        contract=contract, organisation=world.orgs["unrelated"], role=PartyRole.PAYER, payer_share=Decimal(30)
+    )
+    approve_all(world, contract)
+    return contract
+
+
+def test_payments_page_shows_the_cores_amounts(client, world, running):
+    output = core_output(running)
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    html = client.get(reverse("contracts:payments", args=[running.pk])).content.decode()
+    due_cells = re.findall(r'data-due="([0-9.]+)">([^<]+)<', html)
+    expected = []
+    for prow in output.periods:
+        for payer_row in prow.payers:
+            expected.append(payer_row.amount_due)
+    assert [Decimal(raw) for raw, _ in due_cells] == expected
+    assert [parse_kr(shown) for _, shown in due_cells] == expected
+    assert parse_kr(re.search(r'id="grand-due">([^<]+)<', html).group(1)) == output.totals.amount_due
+    assert "1 000 000,00 kr" in html  # the 2030 settlement in the disclosure
+    assert "metric_total: −500 000,00 kr" in html
+
+
+def test_ledger_page_shows_the_cores_waterfall(client, world, running):
+    output = core_output(running)
+    waterfall = fin.waterfall(
+        core_inputs.build_financing_terms(running), [p.amount_due for p in output.periods]
+    )
+    login(client, world.user("owner", "analyst"), world.orgs["owner"])
+    html = client.get(reverse("contracts:ledger", args=[running.pk])).content.decode()
+    summary = html.split('id="ledger-summary"', 1)[1].split("</dl>", 1)[0]
+    amounts = [parse_kr(a) for a in AMOUNT.findall(summary)]
+    assert amounts[:8] == [
+        waterfall.total_drawn,
+        waterfall.total_payments,
+        waterfall.total_to_principal,
+        waterfall.total_to_return,
+        waterfall.total_surplus_to_fund,
+        waterfall.total_surplus_to_provider,
+        waterfall.fund_receipts,
+        waterfall.ledger[-1].outstanding_end,
+    ]
+    assert "<strong>Nej</strong>" not in html  # every period balances
+
+
+def test_invoice_basis_pdf_and_its_html(client, world, running):
+    from insats.contracts import exports
+
+    line = PaymentLine.objects.get(contract=running, period="2027", payer__role=PartyRole.PAYER)
+    output = core_output(running)
+    expected = next(
+        p.amount_due
+        for prow in output.periods
+        if prow.period == "2027"
+        for p in prow.payers
+        if p.payer == f"party-{line.payer_id}"
+    )
+    assert expected == Decimal("525000.00")  # 30 % of 1 750 000 (hand)
+    html = exports.invoice_html(running, line)
+    assert parse_kr(re.search(r'id="amount-due">([^<]+)<', html).group(1)) == expected
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    response = client.get(reverse("contracts:invoice_pdf", args=[running.pk, line.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and len(response.content) > 2000
+    assert AuditEntry.objects.filter(
+        action="contract.invoice_basis.exported", object_id=str(line.pk)
+    ).exists()
+
+
+def test_excel_has_the_cores_amounts(client, world, running):
+    from openpyxl import load_workbook
+
+    output = core_output(running)
+    login(client, world.user("owner", "admin"), world.orgs["owner"])
+    response = client.get(reverse("contracts:payments_xlsx", args=[running.pk]))
+    wb = load_workbook(io.BytesIO(response.content))
+    rows = list(wb.worksheets[0].iter_rows(min_row=2, values_only=True))
+    got = [Decimal(str(r[3])).quantize(Decimal("0.01")) for r in rows]
+    assert got == [p.amount_due for prow in output.periods for p in prow.payers]
+    assert sum(got) == Decimal("12000000.00")
+
+
+def test_api_payments_and_ledger(client, world, running):
+    output = core_output(running)
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    data = client.get(f"/api/v1/contracts/{running.pk}/payments").json()
+    assert [Decimal(d["due"]) for d in data] == [p.amount_due for prow in output.periods for p in prow.payers]
+    ledger = client.get(f"/api/v1/contracts/{running.pk}/ledger").json()
+    assert ledger["balances"] is True and Decimal(ledger["total_payments"]) == Decimal("12000000.00")
+    assert ledger["money_multiple"] == pytest.approx(1.2425625)
+
+
+def test_indigo_export_validates_and_carries_the_cores_amounts(client, world, running):
+    output = core_output(running)
+    running.metrics.update(confidential_prices=True)
+    login(client, world.user("partner", "analyst"), world.orgs["partner"])  # the provider's analyst
+    response = client.get(reverse("contracts:indigo_export", args=[running.pk]))
+    assert response.status_code == 200
+    project = json.loads(response.content)
+    assert indigo.validate(project) == []
+    actual = [p for p in project["outcome_payments"] if p["type"]["value"] == "Actual"]
+    assert [Decimal(repr(p["money"]["amount"]["value"])) for p in actual] == [
+        p.amount_due for prow in output.periods for p in prow.payers
+    ]
+    assert project["outcome_pricings"][0]["status"] == "PRIVATE"
+    assert project["outcome_metrics"][0]["status"] == "PUBLIC"
+    assert AuditEntry.objects.filter(action="contract.exported", object_id=str(running.pk)).exists()
+    public = json.loads(
+        client.get(reverse("contracts:indigo_export", args=[running.pk]) + "?variant=public").content
+    )
+    assert indigo.validate(public) == []
+    assert not public.get("outcome_pricings")
+    api = client.get(f"/api/v1/contracts/{running.pk}/export/indigo").json()
+    assert api["name"]["value"] == running.title and indigo.validate(api) == []
+
+
+def test_unrelated_organisation_sees_none_of_it(client, world):
+    contract = make_contract(world)
+    approve_all(world, contract, {"2027": "43"})
+    login(client, world.user("unrelated", "admin"), world.orgs["unrelated"])
+    for name in ("results", "payments", "ledger", "dashboard", "exports", "indigo_export", "payments_xlsx"):
+        assert client.get(reverse(f"contracts:{name}", args=[contract.pk])).status_code == 404, name
+    assert client.get(f"/api/v1/contracts/{contract.pk}/payments").status_code == 404
+
+
+# --------------------------------------------------------------------------- import
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    return "\n".join(";".join(r) for r in rows).encode("utf-8")
+
+
+def test_import_all_or_nothing_names_rows_and_columns(world):
+    contract = make_contract(world)
+    bad = _csv(
+        [
+            ["matt", "period", "varde"],
+            ["placeringar", "2026", "46"],
+            ["placeringar", "2031", "43"],  # no such period
+            ["placeringarr", "2028", "39"],  # no such metric
+            ["placeringar", "2029", "tre"],  # not a number
+            ["placeringar", "2026", "45"],  # the same period twice
+        ]
+    )
+    result = sr.results_import(actor=provider(world), contract=contract, filename="r.csv", content=bad)
+    assert not result.ok
+    found = {(p.row, p.column) for p in result.problems}
+    assert {(3, "period"), (4, "matt"), (5, "varde"), (6, "period")} <= found
+    assert ResultReport.objects.filter(contract=contract).count() == 0  # nothing written
+
+
+def test_import_xlsx_writes_every_row(world):
+    from openpyxl import Workbook
+
+    contract = make_contract(world)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Mått", "Period", "Värde"])
+    for period, value in [("2026", 46), ("2027", 43.0)]:
+        ws.append(["placeringar", int(period), value])
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = sr.results_import(
+        actor=provider(world), contract=contract, filename="r.xlsx", content=buf.getvalue()
+    )
+    assert result.ok, [str(p) for p in result.problems]
+    assert sorted((r.period, r.value) for r in ResultReport.objects.filter(contract=contract)) == [
+        ("2026", Decimal(46)),
+        ("2027", Decimal(43)),
+    ]
+    assert all(r.status == "submitted" and r.source == "import" for r in result.reports)
+    assert (
+        AuditEntry.objects.filter(action="contract.result.imported", object_id=str(contract.pk)).count() == 1
+    )
+
+
+def test_import_page_lists_errors(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    contract = make_contract(world)
+    login(client, world.user("partner", "contract_manager"), world.orgs["partner"])
+    upload = SimpleUploadedFile("r.csv", _csv([["matt", "period", "varde"], ["placeringar", "2026", "x"]]))
+    html = client.post(
+        reverse("contracts:results_import", args=[contract.pk]), {"file": upload}
+    ).content.decode()
+    assert 'id="import-errors"' in html and "<td>2</td><td>varde</td>" in html
+    assert ResultReport.objects.filter(contract=contract).count() == 0
+
+
+def test_report_form_and_validation_pages(client, world):
+    contract = make_contract(world)
+    login(client, world.user("partner", "analyst"), world.orgs["partner"])
+    url = reverse("contracts:results", args=[contract.pk])
+    r = client.post(
+        url, {"metric": "placeringar", "period": "2027", "cohort": "", "value": "43", "action": "submit"}
+    )
+    assert r.status_code == 302
+    report = ResultReport.objects.get(contract=contract, period="2027")
+    client.logout()
+    login(client, world.user("federation", "evaluator"), world.orgs["federation"])
+    r = client.post(reverse("contracts:result_return", args=[contract.pk, report.pk]), {"comments": ""})
+    assert r.status_code == 422  # comments are required
+    r = client.post(reverse("contracts:result_approve", args=[contract.pk, report.pk]), {"comments": "OK"})
+    assert r.status_code == 302
+    assert PaymentLine.objects.get(contract=contract, period="2027").due == Decimal(DUE["2027"])
+    html = client.get(reverse("contracts:result_detail", args=[contract.pk, report.pk])).content.decode()
+    assert "Godkänt" in html and "Inlämnat" in html
