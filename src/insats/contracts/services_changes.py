@@ -341,7 +341,7 @@ def diff(old: dict | None, new: dict) -> list[tuple[str, Any, Any]]:
     a, b = _flatten(old or {}), _flatten(new)
     out = []
     for key in sorted(set(a) | set(b)):
-        if a.get(key) != b.get(key):
+        if (key in a) != (key in b) or a.get(key) != b.get(key):
             out.append((key, a.get(key), b.get(key)))
     return out
 

@@ -111,6 +111,24 @@ def percent(value) -> str:
     return f"{num(d * 100)}{NBSP}%"
 
 
+CAP_LABELS = {
+    "participant": _("tak per deltagare"),
+    "tranche": _("tak för besparingsdelen"),
+    "bonus_tranche": _("tak för extra delen"),
+    "metric_period": _("måttets periodtak"),
+    "metric_total": _("måttets tak för kontraktet"),
+    "contract_period": _("kontraktets periodtak"),
+    "contract_total": _("kontraktets totala tak"),
+    "payer": _("betalarens tak"),
+}
+
+
+@register.filter
+def cap_label(code: str) -> str:
+    """The plain-Swedish name of a cap the payment engine reports (``metric_total`` …)."""
+    return str(CAP_LABELS.get(code, code))
+
+
 @register.filter
 def get_item(mapping, key):
     try:
