@@ -249,9 +249,13 @@ def test_report_form_and_validation_pages(client, world):
     report = ResultReport.objects.get(contract=contract, period="2027")
     client.logout()
     login(client, world.user("federation", "evaluator"), world.orgs["federation"])
-    r = client.post(reverse("contracts:result_return", args=[contract.pk, report.pk]), {"comments": ""})
+    r = client.post(
+        reverse("contracts:result_return", args=[contract.pk, report.pk]), {"return-comments": ""}
+    )
     assert r.status_code == 422  # comments are required
-    r = client.post(reverse("contracts:result_approve", args=[contract.pk, report.pk]), {"comments": "OK"})
+    r = client.post(
+        reverse("contracts:result_approve", args=[contract.pk, report.pk]), {"approve-comments": "OK"}
+    )
     assert r.status_code == 302
     assert PaymentLine.objects.get(contract=contract, period="2027").due == Decimal(DUE["2027"])
     html = client.get(reverse("contracts:result_detail", args=[contract.pk, report.pk])).content.decode()

@@ -83,7 +83,7 @@ ENTRIES: dict[str, Entry] = {
     "contracts:result_detail": Entry(_submitted, own=ALL, partner=ALL),
     "contracts:result_approve": Entry(_submitted, own=NONE, partner=EVALUATOR, method="POST"),
     "contracts:result_return": Entry(
-        _submitted, own=NONE, partner=EVALUATOR, method="POST", data=lambda w: {"comments": "Fel år."}
+        _submitted, own=NONE, partner=EVALUATOR, method="POST", data=lambda w: {"return-comments": "Fel år."}
     ),
     "contracts:result_submit": Entry(_submitted, own=NONE, partner=REPORTERS, method="POST"),
     "contracts:payments": Entry(_c, own=ALL, partner=NONE),

@@ -154,8 +154,8 @@ def result_detail(request, pk: int, rid: int):
             "may_validate": may_validate,
             "may_resubmit": can(actor, REPORT, contract)
             and report.status in (ResultStatus.DRAFT, ResultStatus.RETURNED),
-            "approve_form": ApproveForm(),
-            "return_form": ReturnForm(),
+            "approve_form": ApproveForm(prefix="approve"),
+            "return_form": ReturnForm(prefix="return"),
             "nav_active": "contracts",
         },
     )
@@ -167,7 +167,7 @@ def result_approve(request, pk: int, rid: int):
     actor = actor_for(request)
     contract = _contract(request, pk, VALIDATE)
     report = _report(request, contract, rid, VALIDATE)
-    form = ApproveForm(request.POST)
+    form = ApproveForm(request.POST, prefix="approve")
     form.is_valid()
     try:
         sr.result_approve(actor=actor, report=report, comments=form.cleaned_data.get("comments", ""))
@@ -184,7 +184,7 @@ def result_return(request, pk: int, rid: int):
     actor = actor_for(request)
     contract = _contract(request, pk, VALIDATE)
     report = _report(request, contract, rid, VALIDATE)
-    form = ReturnForm(request.POST)
+    form = ReturnForm(request.POST, prefix="return")
     if form.is_valid():
         try:
             sr.result_return(actor=actor, report=report, comments=form.cleaned_data["comments"])
@@ -202,7 +202,7 @@ def result_return(request, pk: int, rid: int):
             "report": report,
             "history": history,
             "may_validate": report.status == ResultStatus.SUBMITTED,
-            "approve_form": ApproveForm(),
+            "approve_form": ApproveForm(prefix="approve"),
             "return_form": form,
             "nav_active": "contracts",
         },
