@@ -66,8 +66,15 @@ class ResultIndicatorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].queryset = visible_indicators(organisation).order_by("code")
         self.fields["area"].queryset = Area.objects.all()
-        if organisation is not None and organisation.area_code and not self.is_bound:
-            self.initial.setdefault("area", Area.objects.filter(code=organisation.area_code).first())
+        if (
+            organisation is not None
+            and organisation.area_code
+            and not self.is_bound
+            and not self.initial.get("area")
+        ):
+            self.initial["area"] = (
+                Area.objects.filter(code=organisation.area_code).values_list("pk", flat=True).first()
+            )
 
 
 class TurnTheCurveForm(forms.ModelForm):
@@ -95,8 +102,8 @@ class ActionForm(forms.ModelForm):
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_organisation"].queryset = Organisation.objects.order_by("name")
-        if organisation is not None and not self.is_bound and not self.instance.pk:
-            self.initial.setdefault("owner_organisation", organisation.pk)
+        if organisation is not None and not self.is_bound and not self.initial.get("owner_organisation"):
+            self.initial["owner_organisation"] = organisation.pk
 
 
 class CauseAnalysisForm(forms.ModelForm):
