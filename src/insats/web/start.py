@@ -74,6 +74,26 @@ STEPS = [
         "token.manage",
         frozenset({R.ADMIN, R.CASEWORKER}),
     ),
+    Step(
+        _("Utfallskontrakt"),
+        _(
+            "Se de utfallskontrakt där er organisation är part: villkor, utfallsmått och priser, "
+            "vad kontraktet skulle betala vid olika utfall, underskrifter och ändringar."
+        ),
+        "contracts:home",
+        "contract.view",
+        EVERYONE,
+    ),
+    Step(
+        _("Upprätta ett utfallskontrakt"),
+        _(
+            "Beskriv insatsen och målgruppen, lägg till utförare, utfallsfond och validerare, sätt "
+            "utfallsmått och priser och förhandsvisa betalningarna innan parterna undertecknar."
+        ),
+        "contracts:create",
+        "contract.create",
+        frozenset({R.ADMIN, R.CONTRACT_MANAGER}),
+    ),
 ]
 
 
