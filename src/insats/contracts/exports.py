@@ -33,6 +33,12 @@ def kr(value: Decimal | None, unit: bool = True) -> str:
     return f"{text} kr" if unit else text
 
 
+def _num(value) -> str:
+    if value is None or value == "":
+        return "–"
+    return f"{Decimal(str(value)).normalize():f}".replace(".", ",").replace("-", "−")
+
+
 def invoice_context(contract: Contract, line: PaymentLine) -> dict:
     calc = line.calculation or {}
     metrics = []
@@ -41,10 +47,10 @@ def invoice_context(contract: Contract, line: PaymentLine) -> dict:
             {
                 "metric": m["metric"],
                 "name": next((x.name for x in contract.metrics.all() if x.code == m["metric"]), m["metric"]),
-                "measured": m.get("measured"),
-                "counterfactual": m.get("counterfactual"),
-                "improvement": m.get("improvement"),
-                "units_paid": m.get("units_paid"),
+                "measured": _num(m.get("measured")),
+                "counterfactual": _num(m.get("counterfactual")),
+                "improvement": _num(m.get("improvement")),
+                "units_paid": _num(m.get("units_paid")),
                 "settlement": kr(Decimal(m.get("settlement") or 0)),
                 "before_caps": kr(Decimal(m["amount_before_caps"])),
                 "caps": [

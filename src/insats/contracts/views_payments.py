@@ -26,7 +26,7 @@ from . import services_payments as sp
 from . import services_results as sr
 from .exports import kr
 from .forms_results import PaymentMarkForm
-from .models import Contract, LedgerKind, PaymentLine, PaymentStatus
+from .models import Contract, LedgerKind, PartyRole, PaymentLine, PaymentStatus
 
 PAY_VIEW = "contract.payment.view"
 PAY_MANAGE = "contract.payment.manage"
@@ -36,6 +36,15 @@ EXPORT = "contract.export"
 
 def _contract(request, pk: int, ability: str) -> Contract:
     return get_or_404(actor_for(request), Contract.objects.select_related("owner"), ability, pk=pk)
+
+
+def num(value) -> str:
+    """A measured figure without trailing zeros, Swedish decimal comma: 35, 4,5, −2."""
+    if value is None or value == "":
+        return "–"
+    d = Decimal(str(value)).normalize()
+    text = f"{d:f}".replace(".", ",").replace("-", "−")
+    return text
 
 
 def _x(period: str, index: int) -> float:
@@ -73,10 +82,10 @@ def payments(request, pk: int):
                 "metrics": [
                     {
                         "metric": m["metric"],
-                        "measured": m.get("measured"),
-                        "counterfactual": m.get("counterfactual"),
-                        "improvement": m.get("improvement"),
-                        "units_paid": m.get("units_paid"),
+                        "measured": num(m.get("measured")),
+                        "counterfactual": num(m.get("counterfactual")),
+                        "improvement": num(m.get("improvement")),
+                        "units_paid": num(m.get("units_paid")),
                         "settlement": kr(Decimal(m.get("settlement") or 0)),
                         "before_caps": kr(Decimal(m["amount_before_caps"])),
                         "carried_in": kr(Decimal(m.get("carried_in") or 0)),
@@ -282,7 +291,8 @@ def dashboard(request, pk: int):
     actor = actor_for(request)
     contract = _contract(request, pk, "contract.view")
     roles = access.party_roles(actor, contract)
-    ctx: dict = {"contract": contract, "roles": sorted(roles), "nav_active": "contracts"}
+    labels = dict(PartyRole.choices)
+    ctx: dict = {"contract": contract, "roles": [labels[r] for r in sorted(roles)], "nav_active": "contracts"}
     payment = None
     try:
         payment = sp.payment_report(contract)
@@ -305,7 +315,7 @@ def dashboard(request, pk: int):
                     "due": kr(prow.amount_due),
                     "planned": kr(planned[i]) if planned and i < len(planned) else "–",
                     "avoided": kr(avoided_plan[i]) if avoided_plan and i < len(avoided_plan) else "–",
-                    "improvement": improvement[prow.period],
+                    "improvement": num(improvement[prow.period]),
                 }
             )
         series = [
@@ -343,7 +353,6 @@ def dashboard(request, pk: int):
                 series,
                 title=_("Utfallsbetalningar per period"),
                 desc=_("Belopp att betala per period enligt godkända resultat, jämfört med planen."),
-                y_label="kr",
             ),
             "has_costs_avoided": bool(avoided_plan),
         }

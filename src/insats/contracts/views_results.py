@@ -17,6 +17,7 @@ from insats.audit.models import AuditEntry
 from . import services_results as sr
 from .forms_results import ApproveForm, ImportForm, ResultForm, ReturnForm
 from .models import Contract, ResultReport, ResultStatus
+from .views_payments import num
 
 VIEW = "contract.result.view"
 REPORT = "contract.result.report"
@@ -88,6 +89,8 @@ def results(request, pk: int):
     elif request.method == "POST":
         return HttpResponse(status=403)
     reports = list(sr.visible_reports(actor, contract))
+    for r in reports:
+        r.value_text, r.counterfactual_text = num(r.value), num(r.counterfactual_value)
     return render(
         request,
         "contracts/results.html",
@@ -143,6 +146,7 @@ def result_detail(request, pk: int, rid: int):
     contract = _contract(request, pk, VIEW)
     report = _report(request, contract, rid, VIEW)
     history = _history(report)
+    report.value_text, report.counterfactual_text = num(report.value), num(report.counterfactual_value)
     may_validate = can(actor, VALIDATE, contract) and report.status == ResultStatus.SUBMITTED
     return render(
         request,
@@ -194,6 +198,7 @@ def result_return(request, pk: int, rid: int):
             messages.success(request, _("Resultatet är återsänt till utföraren."))
             return redirect("contracts:result_detail", pk=contract.pk, rid=report.pk)
     history = _history(report)
+    report.value_text, report.counterfactual_text = num(report.value), num(report.counterfactual_value)
     return render(
         request,
         "contracts/result_detail.html",
