@@ -82,11 +82,11 @@ def main() -> list[dict]:
     from django.db import transaction
     from django.test import Client
     from django.urls import reverse
-    from tests.conftest import build_world, login
-    from tests.contracts.test_business_case_world import make_contract
 
     from insats.accounts.models import BackgroundJob
     from insats.contracts.models import BusinessCaseScenario
+    from tests.conftest import build_world, login
+    from tests.contracts.test_business_case_world import make_contract
 
     with transaction.atomic():
         world = build_world()
