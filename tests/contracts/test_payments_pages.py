@@ -260,3 +260,27 @@ def test_report_form_and_validation_pages(client, world):
     assert PaymentLine.objects.get(contract=contract, period="2027").due == Decimal(DUE["2027"])
     html = client.get(reverse("contracts:result_detail", args=[contract.pk, report.pk])).content.decode()
     assert "Godkänt" in html and "Inlämnat" in html
+
+
+def test_api_submit_return_approve(client, world):
+    contract = make_contract(world)
+    login(client, world.user("partner", "analyst"), world.orgs["partner"])
+    url = f"/api/v1/contracts/{contract.pk}/results"
+    r = client.post(
+        url, {"metric": "placeringar", "period": "2031", "value": "4"}, content_type="application/json"
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "period"
+    r = client.post(
+        url, {"metric": "placeringar", "period": "2027", "value": "43"}, content_type="application/json"
+    )
+    assert r.status_code == 201 and r.json()["status"] == "submitted" and r.json()["source"] == "api"
+    rid = r.json()["id"]
+    client.logout()
+    login(client, world.user("federation", "evaluator"), world.orgs["federation"])
+    r = client.post(f"{url}/{rid}/return", {"comments": " "}, content_type="application/json")
+    assert r.status_code == 422
+    r = client.post(f"{url}/{rid}/approve", {"comments": ""}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    r = client.post(f"{url}/{rid}/approve", {"comments": ""}, content_type="application/json")
+    assert r.status_code == 409
+    assert PaymentLine.objects.get(contract=contract, period="2027").due == Decimal("1750000.00")

@@ -271,3 +271,14 @@ def test_org_identifier():
 def test_amounts_survive_json_exactly(amount):
     value = indigo._num(amount)
     assert Decimal(repr(json.loads(json.dumps(value)))) == amount
+
+
+def test_role_categories_follow_each_code_list():
+    data = plain()
+    data["organisations"]["fond"]["kind"] = "foretag"  # a for-profit investor
+    data["organisations"]["bv"]["kind"] = "foretag"
+    project = indigo.build_project(data)
+    assert indigo.validate(project) == []
+    # "For-profit" is allowed for service provisions but not for investments, which say "Commercial"
+    assert project["service_provisions"][0]["organisation_role_category"]["value"] == "For-profit"
+    assert project["investments"][0]["organisation_role_category"]["value"] == "Commercial"

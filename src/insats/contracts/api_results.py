@@ -24,7 +24,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from insats.accounts import access
-from insats.api import ERRORS, WRITE_ERRORS, actor_of, field_errors
+from insats.api import ERRORS, WRITE_ERRORS, ErrorOut, actor_of, field_errors
 from insats.integrations import indigo
 
 from . import services_payments as sp
@@ -146,7 +146,7 @@ def results_list(request, pk: int):
 
 @router.post(
     "/contracts/{pk}/results",
-    response={201: ResultOut, 409: dict, **WRITE_ERRORS},
+    response={201: ResultOut, **WRITE_ERRORS},
     operation_id="contracts_results_submit",
     summary="Report (submit) a result",
 )
@@ -190,7 +190,7 @@ def _report(request, pk: int, rid: int, ability: str) -> ResultReport:
 
 @router.post(
     "/contracts/{pk}/results/{rid}/approve",
-    response={200: ResultOut, **WRITE_ERRORS},
+    response={200: ResultOut, 409: ErrorOut, **WRITE_ERRORS},
     operation_id="contracts_results_approve",
     summary="Approve a submitted result (validator)",
 )
@@ -205,7 +205,7 @@ def results_approve(request, pk: int, rid: int, payload: CommentIn):
 
 @router.post(
     "/contracts/{pk}/results/{rid}/return",
-    response={200: ResultOut, **WRITE_ERRORS},
+    response={200: ResultOut, 409: ErrorOut, **WRITE_ERRORS},
     operation_id="contracts_results_return",
     summary="Return a submitted result with comments (validator)",
 )
