@@ -453,7 +453,7 @@ def test_judge_refuses_wrong_answers():
 # --- the abilities in access.RULES match the abilities the code asks for ------------------------------
 
 ACCESS_CALLS = {"require", "can", "check", "scope", "get_or_404", "require_api", "NavItem", "Step"}
-ABILITY_RE = re.compile(r"^[a-z_]+\.[a-z_]+$")
+ABILITY_RE = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
 
 
 def _call_name(node: ast.Call) -> str:
