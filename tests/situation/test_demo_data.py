@@ -113,6 +113,18 @@ def test_every_kommun_has_seven_similar_kommuner(panel):
 # --- the database build ----------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def areas(request):
+    """The kommuner (a data migration; flushed if a transactional test ran before in this worker)."""
+    if "db" in request.fixturenames:
+        request.getfixturevalue("db")
+        from insats.situation.models import Area
+        from insats.situation.services import load_areas
+
+        if not Area.objects.exists():
+            load_areas()
+
+
 def test_build_is_idempotent_audited_once_and_labelled(db):
     codes = ["N15505", "DEMO13"]
     report = build_demo_indicators(codes=codes)

@@ -23,6 +23,7 @@ from insats.core import indicators as core
 from insats.situation import lagesbild
 from insats.situation.demo_data import build_demo_indicators
 from insats.situation.models import Area, AreaGroup, AreaKind, Gender, Indicator, Observation
+from insats.situation.services import load_areas
 from insats.web.charts import fmt
 from tests.conftest import build_world, login
 
@@ -47,6 +48,8 @@ def demo_db(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
+            if not Area.objects.filter(kind=AreaKind.KOMMUN).exists():
+                load_areas()  # flushed by a transactional test earlier in this worker
             world = build_world()
             build_demo_indicators(codes=CODES)
             yield world

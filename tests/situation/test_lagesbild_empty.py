@@ -1,8 +1,17 @@
 """The lägesbild without any indicator data, and for an organisation without an area code."""
 
+import pytest
 from django.urls import reverse
 
+from insats.situation.models import Area
+from insats.situation.services import load_areas
 from tests.conftest import login
+
+
+@pytest.fixture(autouse=True)
+def areas(db):
+    if not Area.objects.exists():  # flushed by a transactional test earlier in this worker
+        load_areas()
 
 
 def test_an_empty_database_gives_a_helpful_page(world, client):
