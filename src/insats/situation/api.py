@@ -6,7 +6,6 @@ organisation's own indicators and own comparison groups are visible only to that
 on the lägesbild page (``suppressed: true``, value and count null).
 """
 
-
 import datetime
 from enum import Enum
 
