@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -558,8 +558,10 @@ def _write(imp: ObservationImport, cells: dict, report: ImportReport) -> None:
         )
     }
     label = (_("Egen data: %(org)s") % {"org": imp.organisation.name})[:100]
-    now = timezone.now()
-    to_write = []
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    value_field = Observation._meta.get_field("value")
+    params = []
     for key, (value, count) in cells.items():
         old = existing.get(key)
         if old is not None:
@@ -571,29 +573,59 @@ def _write(imp: ObservationImport, cells: dict, report: ImportReport) -> None:
         else:
             report.inserted += 1
         ind, area, ptype, period, part, gender = key
-        to_write.append(
-            Observation(
-                indicator_id=ind,
-                area_id=area,
-                period_type=ptype,
-                period=period,
-                period_part=part,
-                gender=gender,
-                value=value,
-                count=count,
-                preliminary=False,
-                fetched_at=now,
-                source=IndicatorSource.OWN,
-                source_label=label,
+        db_value = ops.adapt_decimalfield_value(value, value_field.max_digits, value_field.decimal_places)
+        params.append(
+            (
+                ind,
+                area,
+                ptype,
+                period,
+                part,
+                gender,
+                db_value,
+                count,
+                "",
+                False,
+                now,
+                IndicatorSource.OWN,
+                label,
             )
         )
-    for i in range(0, len(to_write), WRITE_BATCH):
-        Observation.objects.bulk_create(
-            to_write[i : i + WRITE_BATCH],
-            update_conflicts=True,
-            unique_fields=["indicator", "area", "period_type", "period", "period_part", "gender"],
-            update_fields=["value", "count", "status", "preliminary", "fetched_at", "source", "source_label"],
-        )
+    sql = _upsert_sql()
+    with connection.cursor() as cursor:
+        for i in range(0, len(params), WRITE_BATCH):
+            cursor.executemany(sql, params[i : i + WRITE_BATCH])
+
+
+_UPSERT_COLUMNS = [
+    "indicator_id",
+    "area_id",
+    "period_type",
+    "period",
+    "period_part",
+    "gender",
+    "value",
+    "count",
+    "status",
+    "preliminary",
+    "fetched_at",
+    "source",
+    "source_label",
+]
+
+
+def _upsert_sql() -> str:
+    """``INSERT … ON CONFLICT (the unique cell) DO UPDATE``: SQLite ≥ 3.24 and PostgreSQL alike."""
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in _UPSERT_COLUMNS)
+    cell = ", ".join(qn(c) for c in _UPSERT_COLUMNS[:6])
+    updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in _UPSERT_COLUMNS[6:])
+    marks = ", ".join(["%s"] * len(_UPSERT_COLUMNS))
+    return (
+        # Identifiers come from the model and are quoted; every value is a parameter.
+        f"INSERT INTO {qn(Observation._meta.db_table)} ({cols}) VALUES ({marks}) "  # noqa: S608
+        f"ON CONFLICT ({cell}) DO UPDATE SET {updates}"
+    )
 
 
 def errors_csv(imp: ObservationImport) -> str:
