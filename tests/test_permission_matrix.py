@@ -41,6 +41,10 @@ import tests.matrix as matrix_pkg
 from insats.accounts import access
 from tests.conftest import ROLES, build_world, login
 
+# Tells pytest-django to create the test database even when only matrix tests are selected
+# (it sets up databases for the django_db marks it sees); the matrix fixture manages its own transaction.
+pytestmark = pytest.mark.django_db
+
 SRC = Path(__file__).resolve().parent.parent / "src" / "insats"
 COLUMNS = {"owner": "own", "partner": "partner", "unrelated": "unrelated", "federation": "federation"}
 API_PREFIX = "api:"
