@@ -351,3 +351,15 @@ def test_nan_safety_of_expected_when_covariates_are_missing(demo_db):
     lb = lagesbild.build(Area.objects.get(code="1270"), codes=["DEMO23"])
     assert lb.figures[0].expected is None
     assert not math.isnan(lb.figures[0].value)
+
+
+def test_the_page_in_english_uses_english_titles_and_labels(demo_db, client_as):
+    from django.conf import settings
+
+    c = client_as("owner", "viewer")
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = unescape(c.get(reverse("situation:home"), {"ind": ["N15505"]}).content.decode())
+    assert '<html lang="en">' in text
+    assert "Year 9 pupils, merit value (17 subjects)" in text
+    assert "Elever i åk 9, meritvärde" not in text.split("</form>")[1]  # the chooser keeps Swedish
+    assert "How the rank is calculated" in text

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from insats.core import indicators as core
@@ -266,6 +267,13 @@ class IndicatorFigures:
     @property
     def code(self) -> str:
         return self.indicator.code
+
+    @property
+    def title(self) -> str:
+        """The title in the page's language (the English title where there is one)."""
+        if (get_language() or "sv").startswith("en") and self.indicator.title_en:
+            return self.indicator.title_en
+        return self.indicator.title_sv
 
     @property
     def higher_is_better(self) -> bool | None:

@@ -51,7 +51,7 @@ def _parse(request):
 def chart_pair(lb: lagesbild.Lagesbild, f: lagesbild.IndicatorFigures) -> dict:
     """The trend chart (observed, Riket, trend line, forecast band) and the strip chart of one indicator."""
     name = lb.area.name
-    title = f.indicator.title_sv
+    title = f.title
     series = [charts.Series(name, [(y, v) for y, v in f.area_series])]
     if any(v is not None for _y, v in f.riket_series):
         series.append(charts.Series(_("Riket"), [(y, v) for y, v in f.riket_series], color=charts.MUTED))
