@@ -32,11 +32,13 @@ def checked(page, where: str) -> None:
     assert not violations, f"{where}:\n    {describe(violations)}"
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, at: str | None = None) -> None:
     if os.environ.get("INSATS_SCREENSHOTS"):
         DOCS_IMG.mkdir(parents=True, exist_ok=True)
         page.set_viewport_size({"width": 1100, "height": 1300})
         page.evaluate("window.scrollTo(0, 0)")
+        if at:
+            page.locator(at).evaluate("e => e.scrollIntoView({block: 'start'})")
         page.screenshot(path=str(DOCS_IMG / name), full_page=False)
 
 
@@ -99,11 +101,13 @@ def test_draft_price_preview_finance_and_sign_as_each_party(context, page, live_
     page.get_by_label("Nivå för hela kontraktet:", exact=True).fill("20")
     page.get_by_label("Tak för måttet under kontraktet (kr):", exact=True).fill("12000000")
     page.get_by_role("button", name="Spara utfallsmått").click()
-    page.locator("#id_price_error").get_by_text("give exactly one of price and tiers").wait_for()
+    page.locator("#id_price_error").get_by_text(
+        "Ange antingen ett pris per enhet eller prisintervall, inte båda."
+    ).wait_for()
     page.get_by_text("Vad betyder detta? – Pris per enhet (kr)").click()
     page.get_by_text("Vad beställaren betalar för varje enhet förbättring").wait_for()
     checked(page, "metric form with a field error")
-    shot(page, "utfallskontrakt-matt.png")
+    shot(page, "utfallskontrakt-matt.png", at="label[for=id_cf_kind_0]")
     page.get_by_label("Prisintervall:", exact=True).fill("")
     page.get_by_role("button", name="Spara utfallsmått").click()
     page.get_by_text("Utfallsmåttet är sparat.").wait_for()
@@ -126,7 +130,9 @@ def test_draft_price_preview_finance_and_sign_as_each_party(context, page, live_
     shot(page, "utfallskontrakt-forhandsvisning.png")
 
     # negotiation
-    page.get_by_role("navigation", name="Kontraktets delar").get_by_role("link", name="Översikt", exact=True).click()
+    page.get_by_role("navigation", name="Kontraktets delar").get_by_role(
+        "link", name="Översikt", exact=True
+    ).click()
     page.get_by_label("Ny status").select_option(label="Förhandling")
     page.get_by_role("button", name="Ändra status").click()
     page.get_by_text("Statusen är ändrad.").wait_for()

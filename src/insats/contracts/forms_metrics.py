@@ -203,6 +203,58 @@ CORE_FIELD = [
 ]
 
 
+# The payment engine's messages are English (it is a library); the form shows them in Swedish.
+CORE_MESSAGES = [
+    (
+        r"give exactly one of price and tiers",
+        _("Ange antingen ett pris per enhet eller prisintervall, inte båda."),
+    ),
+    (r"give at least one band", _("Ange minst ett prisintervall.")),
+    (
+        r"only the last band may be open-ended",
+        _("Bara det sista intervallet får sakna övre gräns ('resten')."),
+    ),
+    (r"bands must increase", _("Intervallens övre gränser måste öka.")),
+    (r"weights must sum to 1", _("Vikterna ska summera till 100 %.")),
+    (r"shares must sum to 1", _("Andelarna ska summera till 100 %.")),
+    (
+        r"a comparison group is measured, not fixed",
+        _(
+            "En jämförelsegrupp mäts varje period och anges med resultatet, inte i kontraktet: lämna "
+            "nivåerna tomma."
+        ),
+    ),
+    (
+        r"a (baseline|target) needs value",
+        _("Ange jämförelsenivån (för alla perioder, per period eller per kohort)."),
+    ),
+    (r"unknown period '(?P<x>[^']*)'", _("Perioden '%(x)s' finns inte i kontraktet.")),
+    (r"unknown cohort '(?P<x>[^']*)'", _("Kohorten '%(x)s' finns inte i kontraktet.")),
+    (r"unknown metric '(?P<x>[^']*)'", _("Utfallsmåttet '%(x)s' finns inte i kontraktet.")),
+    (
+        r"must be another improvement, blended",
+        _("Villkoret måste gälla ett annat mått som inte är en prislista."),
+    ),
+    (r"only meaningful with a contract_threshold", _("Slutavräkning kräver en tröskel för hela kontraktet.")),
+    (r"duplicate id '(?P<x>[^']*)'", _("Koden '%(x)s' används två gånger.")),
+    (r"must not be negative", _("Får inte vara negativt.")),
+    (r"must be a whole number of öre", _("Högst två decimaler (hela ören).")),
+    (r"must be between 0 and 1", _("Ska ligga mellan 0 och 100 %.")),
+    (r"must have at most six decimals", _("För många decimaler.")),
+]
+
+
+def core_message(message: str) -> str:
+    """The engine's message in Swedish when it is a known one; otherwise unchanged."""
+    import re
+
+    for pattern, text in CORE_MESSAGES:
+        mo = re.search(pattern, message)
+        if mo:
+            return str(text) % mo.groupdict() if mo.groupdict() else str(text)
+    return message
+
+
 def core_field(path: str, fields) -> str | None:
     """The form field for an error the core reports at ``path`` (None = the form as a whole)."""
     for prefix, name in CORE_FIELD:
@@ -520,6 +572,7 @@ class MetricForm(forms.Form):
         for path, messages in errors.items():
             name = path if path in self.fields else core_field(path, self.fields)
             for message in messages:
+                message = core_message(message)
                 text = message if name else f"{path}: {message}"
                 self.add_error(name, text)
 
