@@ -31,6 +31,7 @@ from pydantic import ValidationError as PydanticValidationError
 from insats.audit.services import log_action
 from insats.core import financing as core_financing
 from insats.core import payments
+from insats.core.money import round_ore
 from insats.core.payments_models import Metric as CoreMetric
 
 from . import core_inputs
@@ -546,7 +547,7 @@ def financing_save(*, actor, contract: Contract, **fields) -> FinancingTerms:
         terms.multiple_cap = None
     elif terms.return_basis == "capped_multiple":
         terms.annual_rate = None
-    terms.drawdown_schedule = [str(Decimal(str(c))) for c in (terms.drawdown_schedule or [])]
+    terms.drawdown_schedule = [str(round_ore(Decimal(str(c)))) for c in (terms.drawdown_schedule or [])]
     _full_clean(terms, exclude=["drawdown_schedule"])
     errors = financing_errors(contract, terms)
     if errors:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insats.audit.services import log_action
+from insats.core.money import round_ore
 
 from . import services
 from .models import (
@@ -109,7 +110,9 @@ def _apply_financing(contract: Contract, payload: dict) -> None:
         if name in payload:
             setattr(terms, name, _dec(payload[name], name))
     if "drawdown_schedule" in payload:
-        terms.drawdown_schedule = [str(_dec(c, "drawdown_schedule")) for c in payload["drawdown_schedule"]]
+        terms.drawdown_schedule = [
+            str(round_ore(_dec(c, "drawdown_schedule"))) for c in payload["drawdown_schedule"]
+        ]
     if "return_basis" in payload:
         terms.return_basis = payload["return_basis"]
     if terms.return_basis == "fixed_rate":
