@@ -115,9 +115,9 @@ def plan_home(request):
         {
             "target_groups": access.scope(actor, TargetGroup.objects.all(), "plan.view"),
             "results": access.scope(actor, Result.objects.all(), "plan.view"),
-            "analyses": access.scope(
-                actor, CauseAnalysis.objects.all(), "cause.view"
-            ).select_related("organisation"),
+            "analyses": access.scope(actor, CauseAnalysis.objects.all(), "cause.view").select_related(
+                "organisation"
+            ),
             "can_edit": access.can(actor, "plan.edit"),
             "section": "plan",
             "nav_active": NAV,
@@ -163,9 +163,7 @@ def targetgroup_create(request):
 @require("plan.view")
 def targetgroup_detail(request, pk):
     actor = actor_for(request)
-    group = _get(
-        actor, TargetGroup.objects.select_related("area"), "plan.view", "plan.view", pk=pk
-    )
+    group = _get(actor, TargetGroup.objects.select_related("area"), "plan.view", "plan.view", pk=pk)
     return render(
         request,
         "situation/targetgroup_detail.html",
@@ -466,9 +464,7 @@ def cause_create(request):
 
 
 def _analysis(actor, pk, ability):
-    return _get(
-        actor, CauseAnalysis.objects.select_related("organisation"), ability, "cause.view", pk=pk
-    )
+    return _get(actor, CauseAnalysis.objects.select_related("organisation"), ability, "cause.view", pk=pk)
 
 
 @require("cause.view")
