@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from insats.accounts import access
@@ -177,7 +177,7 @@ def results_submit(request, pk: int, payload: ResultIn):
         )
     except ValidationError as exc:
         raise field_errors(exc) from None
-    return 201, _result_out(report)
+    return Status(201, _result_out(report))
 
 
 def _report(request, pk: int, rid: int, ability: str) -> ResultReport:
