@@ -9,7 +9,9 @@ from pathlib import Path
 from django.contrib.staticfiles import finders
 from django.urls import URLResolver, get_resolver
 
-# Written by hand from the brief: the operations the API must offer.
+# Written by hand from the foundation issue: the accounts operations the API must offer. Other areas
+# add their own operations; every operation of every area must have a permission-matrix entry
+# (tests/test_permission_matrix.py) and appear in the document (the routed-paths check below).
 EXPECTED = {
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/organisations"),
@@ -51,7 +53,7 @@ def routed_paths() -> set[str]:
 
 def test_the_document_lists_every_operation(db, client):
     doc = openapi(client)
-    assert set(operations(doc)) == EXPECTED
+    assert EXPECTED <= set(operations(doc))
     assert set(doc["paths"]) == routed_paths()
 
 
