@@ -88,3 +88,28 @@ def test_preview_form_errors(client, world):
         reverse("contracts:preview", kwargs={"pk": c.pk}), {"examples": "tjugo"}
     ).content.decode()
     assert "inte ett procenttal" in page
+
+
+def test_comparison_metric_needs_a_reference_level_on_the_page(client, world):
+    """A comparison group is measured, so the example needs its level: 30 pp absence in the
+    comparison group, 10 % better = 27 pp, 3 pp × 40 000 = 120 000 kr a year (plus the placements)."""
+    c = draft_contract(world)
+    services.metric_save(
+        actor=actor(world, "owner"),
+        contract=c,
+        code="franvaro",
+        name="Frånvaro",
+        kind="improvement",
+        unit="pp",
+        order=1,
+        rule={"direction": "decrease", "counterfactual": {"kind": "comparison"}, "price": "40000"},
+    )
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    url = reverse("contracts:preview", kwargs={"pk": c.pk})
+    page = client.get(url, {"examples": "10"}).content.decode()
+    assert "Ange referensnivå" in page and 'name="ref_franvaro"' in page
+    assert 'data-total="6250000.00"' in page  # only the placements without the level
+    page = client.get(url, {"examples": "10", "ref_franvaro": "30"}).content.decode()
+    # 1 250 000 + 120 000 = 1 370 000 a year, 6 850 000 in all
+    assert page.count('data-total="1370000.00"') == 5
+    assert 'data-total="6850000.00"' in page

@@ -202,3 +202,21 @@ def test_readiness_names_what_is_missing(world):
     fields = {f for f, _m in services.readiness_errors(c)}
     assert fields == {"metrics", "parties"}
     assert c.period_ids() == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+
+
+def test_links_to_the_lagesbild_must_be_the_commissioners_own(world):
+    from insats.situation.models_plans import TargetGroup
+
+    c = draft_contract(world)
+    c = services.transition(actor=actor(world, "owner"), contract=c, to="draft")
+    own = TargetGroup.objects.create(
+        organisation=world.orgs["owner"], name="Barn 6–10 år", age_from=6, age_to=10, criteria="Skolår F–4"
+    )
+    other = TargetGroup.objects.create(
+        organisation=world.orgs["unrelated"], name="Annan", age_from=0, age_to=17, criteria="–"
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.contract_update(actor=actor(world, "owner"), contract=c, target_group=other)
+    assert list(exc.value.message_dict) == ["target_group"]
+    c = services.contract_update(actor=actor(world, "owner"), contract=c, target_group=own)
+    assert c.target_group == own

@@ -156,7 +156,7 @@ def contracts_create(request, payload: ContractIn):
     if payload.period_type not in PeriodType.values:
         raise field_errors(ValidationError({"period_type": _("Välj år, halvår, kvartal eller månad.")}))
     try:
-        contract = services.contract_create(actor=actor, owner=actor.organisation, **payload.dict())
+        contract = services.contract_create(actor=actor, owner=actor.organisation, **payload.model_dump())
     except ValidationError as exc:
         raise field_errors(exc) from None
     return Status(201, contract)
