@@ -225,7 +225,9 @@ def test_field_error_is_shown_next_to_the_field_on_the_page(client, world):
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'id="id_price_error"' in page and "antingen ett pris per enhet eller prisintervall, inte båda" in page
+    assert (
+        'id="id_price_error"' in page and "antingen ett pris per enhet eller prisintervall, inte båda" in page
+    )
     assert "Vad betyder detta?" in page
     ok = client.post(
         url,

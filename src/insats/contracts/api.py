@@ -6,7 +6,6 @@ explicit output schema answers. Results, payments, the ledger and the export are
 ``api_results.py``.
 """
 
-
 import datetime
 from decimal import Decimal
 from typing import Any
