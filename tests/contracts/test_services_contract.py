@@ -220,3 +220,17 @@ def test_links_to_the_lagesbild_must_be_the_commissioners_own(world):
     assert list(exc.value.message_dict) == ["target_group"]
     c = services.contract_update(actor=actor(world, "owner"), contract=c, target_group=own)
     assert c.target_group == own
+
+
+def test_a_reused_short_name_is_refused_on_its_field(world):
+    c = draft_contract(world)
+    with pytest.raises(ValidationError) as exc:
+        services.contract_create(
+            actor=actor(world, "owner"),
+            owner=world.orgs["owner"],
+            title="Ett till",
+            reference=c.reference,
+            term_start=datetime.date(2026, 1, 1),
+            term_end=datetime.date(2026, 12, 31),
+        )
+    assert list(exc.value.message_dict) == ["reference"]

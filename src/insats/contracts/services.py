@@ -119,6 +119,9 @@ CONTRACT_FIELDS = (
 
 def _check_links(contract: Contract) -> None:
     errors = {}
+    taken = Contract.objects.filter(owner_id=contract.owner_id, reference=contract.reference)
+    if taken.exclude(pk=contract.pk).exists():
+        errors["reference"] = _("Kortnamnet används redan för ett annat av organisationens kontrakt.")
     if contract.result_id and contract.result.organisation_id != contract.owner_id:
         errors["result"] = _("Resultatet tillhör en annan organisation.")
     if contract.target_group_id and contract.target_group.organisation_id != contract.owner_id:
@@ -147,8 +150,8 @@ def contract_create(*, actor, owner, **fields) -> Contract:
     fields.setdefault("key_dates", [])
     _check_key_dates(fields["key_dates"])
     contract = Contract(owner=owner, created_by=_user(actor), **fields)
-    _full_clean(contract)
     _check_links(contract)
+    _full_clean(contract)
     contract.save()
     party = ContractParty.objects.create(
         contract=contract, organisation=owner, role=PartyRole.COMMISSIONER, payer_share=HUNDRED
@@ -172,8 +175,8 @@ def contract_update(*, actor, contract: Contract, **fields) -> Contract:
             setattr(contract, name, value)
     if "key_dates" in fields:
         _check_key_dates(fields["key_dates"])
-    _full_clean(contract)
     _check_links(contract)
+    _full_clean(contract)
     if changes:
         contract.save()
         _terms_changed(actor, contract)
