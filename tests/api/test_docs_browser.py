@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from .test_openapi_and_docs import EXPECTED
+from .test_openapi_and_docs import operations
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,8 @@ def test_swagger_renders_every_operation_without_csp_violations(live_server, pag
             b.querySelector('.opblock-summary-method').textContent.trim(),
             b.querySelector('.opblock-summary-path').getAttribute('data-path')])""",
     )
-    assert {(method, path) for method, path in shown} == EXPECTED
+    document = page.request.get(live_server.url + "/api/v1/openapi.json").json()
+    assert {(method, path) for method, path in shown} == set(operations(document))
     assert not [m for m in messages if "CSP-VIOLATION" in m or "Content Security Policy" in m], messages
     origin = urlparse(live_server.url).netloc
     assert {urlparse(u).netloc for u in requests if not u.startswith("data:")} == {origin}
