@@ -285,13 +285,23 @@ def relations(actor: Actor, obj) -> set[str]:
         found.add("partner")
     if party_roles(actor, obj):
         found.add("party")
-    if isinstance(obj, models.Model) and not isinstance(obj, Organisation):
-        ct = ContentType.objects.get_for_model(obj)
-        if Share.objects.filter(
-            content_type=ct, object_id=str(obj.pk), organisation_id=org, revoked_at__isnull=True
-        ).exists():
-            found.add("shared")
+    if isinstance(obj, models.Model) and not isinstance(obj, Organisation) and is_shared(actor, obj):
+        found.add("shared")
     return found
+
+
+def is_shared(actor: Actor, obj: models.Model) -> bool:
+    """Whether ``obj`` is shared (not revoked) with the actor's organisation; asked once per request."""
+    key = ("shared", obj._meta.label, obj.pk)
+    if key not in actor._cache:
+        ct = ContentType.objects.get_for_model(obj)
+        actor._cache[key] = Share.objects.filter(
+            content_type=ct,
+            object_id=str(obj.pk),
+            organisation_id=actor.organisation_id,
+            revoked_at__isnull=True,
+        ).exists()
+    return actor._cache[key]
 
 
 def can(actor: Actor, ability: str, obj=None) -> bool:
