@@ -59,6 +59,7 @@ from .models import (
     PeriodType,
     Polarity,
 )
+from .services import observation_rows_write
 
 SEED = 20220527  # the RFI's answer date
 YEARS = list(range(2010, 2026))
@@ -666,37 +667,13 @@ def _db_fingerprint(rows) -> dict:
 
 
 def _insert_observations(rows: list[tuple]) -> None:
-    """Plain ``INSERT … VALUES`` with executemany: the ORM's bulk_create builds a model instance and
-    prepares every field of ~160 000 rows, which takes many times longer than the insert itself."""
-    if not rows:
-        return
-    meta = Observation._meta
-    qn = connection.ops.quote_name
-    columns = [
-        "area_id",
-        "indicator_id",
-        "period_type",
-        "period",
-        "period_part",
-        "gender",
-        "value",
-        "count",
-        "status",
-        "preliminary",
-        "fetched_at",
-        "source",
-        "source_label",
-    ]
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608 - constant names
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+    """New demo cells, written with the shared fast writer (``services.observation_rows_write``)."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     adapt = connection.ops.adapt_decimalfield_value
     params = [
         (
-            area,
             ind,
+            area,
             PeriodType.YEAR,
             year,
             0,
@@ -711,9 +688,7 @@ def _insert_observations(rows: list[tuple]) -> None:
         )
         for area, ind, year, g, value, count in rows
     ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), BATCH):
-            cursor.executemany(sql, params[start : start + BATCH])
+    observation_rows_write(params, upsert=False, batch=BATCH)
 
 
 @transaction.atomic

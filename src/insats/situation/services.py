@@ -563,3 +563,55 @@ def _write_observations(cells, indicators, meta, report: SyncReport, *, today: d
         report.inserted += len(to_create)
         report.updated += len(to_update)
     report.revisions.sort(key=lambda r: (r.kpi, r.area, r.period, r.gender))
+
+
+# --- writing many observations at once ------------------------------------------------------------
+# The ORM's bulk_create/bulk_update build a model instance per row and prepare every field; for the
+# hundreds of thousands of cells of a demo build or an import that costs many times the write itself.
+# Both writers go through here: one column order, one statement, parameters only.
+
+OBSERVATION_COLUMNS = [
+    # the unique cell ...
+    "indicator_id",
+    "area_id",
+    "period_type",
+    "period",
+    "period_part",
+    "gender",
+    # ... and what it holds
+    "value",
+    "count",
+    "status",
+    "preliminary",
+    "fetched_at",
+    "source",
+    "source_label",
+]
+OBSERVATION_CELL = OBSERVATION_COLUMNS[:6]
+
+
+def observation_write_sql(*, upsert: bool) -> str:
+    """``INSERT`` of one row in OBSERVATION_COLUMNS order; with ``upsert``, ``ON CONFLICT (cell) DO
+    UPDATE`` (SQLite ≥ 3.24 and PostgreSQL alike)."""
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in OBSERVATION_COLUMNS)
+    marks = ", ".join(["%s"] * len(OBSERVATION_COLUMNS))
+    # Identifiers come from the model and are quoted; every value is a parameter.
+    sql = f"INSERT INTO {qn(Observation._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608
+    if upsert:
+        cell = ", ".join(qn(c) for c in OBSERVATION_CELL)
+        updates = ", ".join(
+            f"{qn(c)} = EXCLUDED.{qn(c)}" for c in OBSERVATION_COLUMNS[len(OBSERVATION_CELL) :]
+        )
+        sql += f" ON CONFLICT ({cell}) DO UPDATE SET {updates}"
+    return sql
+
+
+def observation_rows_write(params: Sequence[tuple], *, upsert: bool, batch: int = 2000) -> None:
+    """Write rows (tuples in OBSERVATION_COLUMNS order, values already adapted for the database)."""
+    if not params:
+        return
+    sql = observation_write_sql(upsert=upsert)
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), batch):
+            cursor.executemany(sql, params[start : start + batch])

@@ -49,6 +49,7 @@ from .models_import import (
     ImportStatus,
     ObservationImport,
 )
+from .services import observation_rows_write
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_STORED_ERRORS = 1000
@@ -591,41 +592,7 @@ def _write(imp: ObservationImport, cells: dict, report: ImportReport) -> None:
                 label,
             )
         )
-    sql = _upsert_sql()
-    with connection.cursor() as cursor:
-        for i in range(0, len(params), WRITE_BATCH):
-            cursor.executemany(sql, params[i : i + WRITE_BATCH])
-
-
-_UPSERT_COLUMNS = [
-    "indicator_id",
-    "area_id",
-    "period_type",
-    "period",
-    "period_part",
-    "gender",
-    "value",
-    "count",
-    "status",
-    "preliminary",
-    "fetched_at",
-    "source",
-    "source_label",
-]
-
-
-def _upsert_sql() -> str:
-    """``INSERT … ON CONFLICT (the unique cell) DO UPDATE``: SQLite ≥ 3.24 and PostgreSQL alike."""
-    qn = connection.ops.quote_name
-    cols = ", ".join(qn(c) for c in _UPSERT_COLUMNS)
-    cell = ", ".join(qn(c) for c in _UPSERT_COLUMNS[:6])
-    updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in _UPSERT_COLUMNS[6:])
-    marks = ", ".join(["%s"] * len(_UPSERT_COLUMNS))
-    return (
-        # Identifiers come from the model and are quoted; every value is a parameter.
-        f"INSERT INTO {qn(Observation._meta.db_table)} ({cols}) VALUES ({marks}) "  # noqa: S608
-        f"ON CONFLICT ({cell}) DO UPDATE SET {updates}"
-    )
+    observation_rows_write(params, upsert=True, batch=WRITE_BATCH)
 
 
 def errors_csv(imp: ObservationImport) -> str:
