@@ -187,6 +187,23 @@ def period_of(day: datetime.date, period_type: str) -> str:
 # --- parties --------------------------------------------------------------------------------------
 
 
+class ContractPart:
+    """Access for everything that belongs to one contract: its owner and parties are the contract's."""
+
+    access_owner_field = "contract__owner"
+    access_party_lookup = "contract__parties__organisation"
+    contract: Contract
+
+    def access_owner_ids(self) -> set[int]:
+        return {self.contract.owner_id}
+
+    def access_party_ids(self) -> set[int]:
+        return self.contract.access_party_ids()
+
+    def access_party_roles(self, organisation_id: int | None) -> set[str]:
+        return self.contract.access_party_roles(organisation_id)
+
+
 class PartyRole(models.TextChoices):
     COMMISSIONER = "commissioner", _("Beställare")
     PAYER = "payer", _("Betalare")
@@ -200,7 +217,7 @@ PAYING_ROLES = (PartyRole.COMMISSIONER, PartyRole.PAYER)
 SIGNATORY_ROLES = ("admin", "contract_manager")
 
 
-class ContractParty(models.Model):
+class ContractParty(ContractPart, models.Model):
     """An organisation taking part in a contract, in one role. One row per organisation.
 
     A commissioner or payer with a ``payer_share`` above zero pays that share (in per cent) of every
@@ -238,9 +255,6 @@ class ContractParty(models.Model):
     )
     added_at = models.DateTimeField(auto_now_add=True)
 
-    access_owner_field = "contract__owner"
-    access_party_lookup = "contract__parties__organisation"
-
     class Meta:
         verbose_name = _("part")
         verbose_name_plural = _("parter")
@@ -256,15 +270,6 @@ class ContractParty(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} ({self.get_role_display()})"
 
-    def access_owner_ids(self) -> set[int]:
-        return {self.contract.owner_id}
-
-    def access_party_ids(self) -> set[int]:
-        return self.contract.access_party_ids()
-
-    def access_party_roles(self, organisation_id: int | None) -> set[str]:
-        return self.contract.access_party_roles(organisation_id)
-
     @property
     def is_payer(self) -> bool:
         return self.role in PAYING_ROLES and bool(self.payer_share)
@@ -275,16 +280,13 @@ class ContractParty(models.Model):
         return f"party-{self.pk}"
 
 
-class Cohort(models.Model):
+class Cohort(ContractPart, models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="cohorts")
     code = models.SlugField(_("kod"), max_length=40)
     name = models.CharField(_("namn"), max_length=200)
     entry_start = models.DateField(_("intag från"))
     entry_end = models.DateField(_("intag till"))
     planned_size = models.PositiveIntegerField(_("planerat antal deltagare"), null=True, blank=True)
-
-    access_owner_field = "contract__owner"
-    access_party_lookup = "contract__parties__organisation"
 
     class Meta:
         verbose_name = _("kohort")
@@ -300,15 +302,6 @@ class Cohort(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def access_owner_ids(self) -> set[int]:
-        return {self.contract.owner_id}
-
-    def access_party_ids(self) -> set[int]:
-        return self.contract.access_party_ids()
-
-    def access_party_roles(self, organisation_id: int | None) -> set[str]:
-        return self.contract.access_party_roles(organisation_id)
-
 
 # --- outcome metrics and prices --------------------------------------------------------------------
 
@@ -321,7 +314,7 @@ class MetricKind(models.TextChoices):
     CONDITION = "condition", _("Villkor (betalas inte självt)")
 
 
-class OutcomeMetric(models.Model):
+class OutcomeMetric(ContractPart, models.Model):
     """An outcome metric (utfallsmått): what is measured, how, against what, and how it is priced.
 
     ``rule`` is the core's metric in its JSON form *without* ``id``, ``name`` and ``unit`` (those come
@@ -347,9 +340,6 @@ class OutcomeMetric(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    access_owner_field = "contract__owner"
-    access_party_lookup = "contract__parties__organisation"
-
     class Meta:
         verbose_name = _("utfallsmått")
         verbose_name_plural = _("utfallsmått")
@@ -358,15 +348,6 @@ class OutcomeMetric(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def access_owner_ids(self) -> set[int]:
-        return {self.contract.owner_id}
-
-    def access_party_ids(self) -> set[int]:
-        return self.contract.access_party_ids()
-
-    def access_party_roles(self, organisation_id: int | None) -> set[str]:
-        return self.contract.access_party_roles(organisation_id)
 
     def core_json(self) -> dict:
         """The metric in the core's JSON form."""
@@ -389,7 +370,7 @@ class ReturnBasis(models.TextChoices):
     CAPPED_MULTIPLE = "capped_multiple", _("Takad multipel")
 
 
-class FinancingTerms(models.Model):
+class FinancingTerms(ContractPart, models.Model):
     """The fund's pre-financing: commitment, drawdown schedule (provider costs per period), return
     and surplus share — ``insats.core.financing.FinancingTerms`` in the database."""
 
@@ -409,9 +390,6 @@ class FinancingTerms(models.Model):
     notes = models.TextField(_("anteckningar"), blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
-    access_owner_field = "contract__owner"
-    access_party_lookup = "contract__parties__organisation"
-
     class Meta:
         verbose_name = _("finansieringsvillkor")
         verbose_name_plural = _("finansieringsvillkor")
@@ -419,20 +397,11 @@ class FinancingTerms(models.Model):
     def __str__(self) -> str:
         return f"{self.contract}: {self.commitment} kr"
 
-    def access_owner_ids(self) -> set[int]:
-        return {self.contract.owner_id}
-
-    def access_party_ids(self) -> set[int]:
-        return self.contract.access_party_ids()
-
-    def access_party_roles(self, organisation_id: int | None) -> set[str]:
-        return self.contract.access_party_roles(organisation_id)
-
 
 # --- business case (C2) ----------------------------------------------------------------------------
 
 
-class BusinessCaseScenario(models.Model):
+class BusinessCaseScenario(ContractPart, models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="scenarios")
     name = models.CharField(_("namn"), max_length=200)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -450,9 +419,6 @@ class BusinessCaseScenario(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    access_owner_field = "contract__owner"
-    access_party_lookup = "contract__parties__organisation"
-
     class Meta:
         verbose_name = _("affärscase-scenario")
         verbose_name_plural = _("affärscase-scenarier")
@@ -463,15 +429,6 @@ class BusinessCaseScenario(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
-
-    def access_owner_ids(self) -> set[int]:
-        return {self.contract.owner_id}
-
-    def access_party_ids(self) -> set[int]:
-        return self.contract.access_party_ids()
-
-    def access_party_roles(self, organisation_id: int | None) -> set[str]:
-        return self.contract.access_party_roles(organisation_id)
 
 
 # --- results, payments, ledger (C3) -----------------------------------------------------------------
@@ -484,7 +441,7 @@ class ResultStatus(models.TextChoices):
     RETURNED = "returned", _("Återsänt")
 
 
-class ResultReport(models.Model):
+class ResultReport(ContractPart, models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="result_reports")
     metric = models.ForeignKey(OutcomeMetric, on_delete=models.PROTECT, related_name="reports")
     period = models.CharField(_("period"), max_length=16)
@@ -509,9 +466,6 @@ class ResultReport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    access_owner_field = "contract__owner"
-    access_party_lookup = "contract__parties__organisation"
-
     class Meta:
         verbose_name = _("resultatrapport")
         verbose_name_plural = _("resultatrapporter")
@@ -519,15 +473,6 @@ class ResultReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.period}"
-
-    def access_owner_ids(self) -> set[int]:
-        return {self.contract.owner_id}
-
-    def access_party_ids(self) -> set[int]:
-        return self.contract.access_party_ids()
-
-    def access_party_roles(self, organisation_id: int | None) -> set[str]:
-        return self.contract.access_party_roles(organisation_id)
 
 
 class PaymentStatus(models.TextChoices):
@@ -537,7 +482,7 @@ class PaymentStatus(models.TextChoices):
     PAID = "paid", _("Betald")
 
 
-class PaymentLine(models.Model):
+class PaymentLine(ContractPart, models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="payment_lines")
     period = models.CharField(_("period"), max_length=16)
     payer = models.ForeignKey(ContractParty, on_delete=models.PROTECT, related_name="payment_lines")
@@ -556,9 +501,6 @@ class PaymentLine(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    access_owner_field = "contract__owner"
-    access_party_lookup = "contract__parties__organisation"
-
     class Meta:
         verbose_name = _("betalningsrad")
         verbose_name_plural = _("betalningsrader")
@@ -566,15 +508,6 @@ class PaymentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.payer}: {self.due}"
-
-    def access_owner_ids(self) -> set[int]:
-        return {self.contract.owner_id}
-
-    def access_party_ids(self) -> set[int]:
-        return self.contract.access_party_ids()
-
-    def access_party_roles(self, organisation_id: int | None) -> set[str]:
-        return self.contract.access_party_roles(organisation_id)
 
 
 class LedgerKind(models.TextChoices):
@@ -586,7 +519,7 @@ class LedgerKind(models.TextChoices):
     LOSS = "loss", _("Förlust")
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(ContractPart, models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="ledger_entries")
     period = models.CharField(_("period"), max_length=16)
     period_index = models.PositiveSmallIntegerField(_("periodnummer"), default=1)
@@ -595,9 +528,6 @@ class LedgerEntry(models.Model):
     source = models.JSONField(_("underlag"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    access_owner_field = "contract__owner"
-    access_party_lookup = "contract__parties__organisation"
-
     class Meta:
         verbose_name = _("fondbokföring")
         verbose_name_plural = _("fondbokföring")
@@ -605,15 +535,6 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.get_kind_display()}: {self.amount}"
-
-    def access_owner_ids(self) -> set[int]:
-        return {self.contract.owner_id}
-
-    def access_party_ids(self) -> set[int]:
-        return self.contract.access_party_ids()
-
-    def access_party_roles(self, organisation_id: int | None) -> set[str]:
-        return self.contract.access_party_roles(organisation_id)
 
 
 # --- changes by joint decision and versions ------------------------------------------------------------
@@ -633,7 +554,7 @@ class ProposalStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Återtagen")
 
 
-class ChangeProposal(models.Model):
+class ChangeProposal(ContractPart, models.Model):
     """A proposed change of a signed contract; takes effect when every party has approved it.
 
     ``payload`` by kind (all amounts as decimal strings):
@@ -666,9 +587,6 @@ class ChangeProposal(models.Model):
         "ContractVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    access_owner_field = "contract__owner"
-    access_party_lookup = "contract__parties__organisation"
-
     class Meta:
         verbose_name = _("ändringsförslag")
         verbose_name_plural = _("ändringsförslag")
@@ -676,15 +594,6 @@ class ChangeProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.description[:60]}"
-
-    def access_owner_ids(self) -> set[int]:
-        return {self.contract.owner_id}
-
-    def access_party_ids(self) -> set[int]:
-        return self.contract.access_party_ids()
-
-    def access_party_roles(self, organisation_id: int | None) -> set[str]:
-        return self.contract.access_party_roles(organisation_id)
 
 
 class Decision(models.TextChoices):
@@ -707,7 +616,7 @@ class ChangeApproval(models.Model):
         constraints = [models.UniqueConstraint(fields=["proposal", "party"], name="approval_once_per_party")]
 
 
-class ContractVersion(models.Model):
+class ContractVersion(ContractPart, models.Model):
     """A snapshot of the agreed terms: made at signing (version 1) and at every joint change."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="versions")
@@ -720,9 +629,6 @@ class ContractVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    access_owner_field = "contract__owner"
-    access_party_lookup = "contract__parties__organisation"
-
     class Meta:
         verbose_name = _("kontraktsversion")
         verbose_name_plural = _("kontraktsversioner")
@@ -731,15 +637,6 @@ class ContractVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract} v{self.number}"
-
-    def access_owner_ids(self) -> set[int]:
-        return {self.contract.owner_id}
-
-    def access_party_ids(self) -> set[int]:
-        return self.contract.access_party_ids()
-
-    def access_party_roles(self, organisation_id: int | None) -> set[str]:
-        return self.contract.access_party_roles(organisation_id)
 
 
 # --- action plan -------------------------------------------------------------------------------------
@@ -752,7 +649,7 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Struken")
 
 
-class ContractAction(models.Model):
+class ContractAction(ContractPart, models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="actions")
     title = models.CharField(_("åtgärd"), max_length=200)
     description = models.TextField(_("beskrivning"), blank=True, default="")
@@ -772,9 +669,6 @@ class ContractAction(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0)
 
-    access_owner_field = "contract__owner"
-    access_party_lookup = "contract__parties__organisation"
-
     class Meta:
         verbose_name = _("åtgärd")
         verbose_name_plural = _("handlingsplan")
@@ -786,12 +680,3 @@ class ContractAction(models.Model):
     def clean(self) -> None:
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("Slutdatum måste vara samma dag som eller efter start.")})
-
-    def access_owner_ids(self) -> set[int]:
-        return {self.contract.owner_id}
-
-    def access_party_ids(self) -> set[int]:
-        return self.contract.access_party_ids()
-
-    def access_party_roles(self, organisation_id: int | None) -> set[str]:
-        return self.contract.access_party_roles(organisation_id)
