@@ -391,3 +391,17 @@ def test_switch_only_to_own_memberships(client, world):
     client.post(reverse("accounts:switch"), {"membership": second.pk})
     assert client.session[SESSION_KEY] == second.pk
     assert "Familjeforum" in client.get(reverse("web:home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_members_page_header_switcher_lists_only_the_users_own_memberships(client, world):
+    """Regression: the members list was passed as "memberships" and replaced the header's switcher."""
+    from insats.accounts import services
+
+    admin = world.user("owner", "admin")
+    services.membership_add(actor=None, user=admin, organisation=world.orgs["partner"], role="viewer")
+    login(client, admin, world.orgs["owner"])
+    html = client.get(reverse("accounts:members", args=[world.orgs["owner"].pk])).content.decode()
+    switcher = re.search(r'<select id="switch-membership".*?</select>', html, re.S).group(0)
+    assert switcher.count("<option") == 2
+    assert "RISE" in switcher and "Viewer Owner" not in switcher

@@ -216,7 +216,8 @@ def members(request, pk):
             "org": org,
             "form": form,
             "can_manage": can_manage,
-            "memberships": org.memberships.select_related("user").order_by("user__full_name", "role"),
+            # Not "memberships": that name is the header's organisation switcher (web.context.shell).
+            "member_rows": org.memberships.select_related("user").order_by("user__full_name", "role"),
             "invitations": [i for i in org.invitations.all() if i.is_open],
             "nav_active": "organisation",
         },
