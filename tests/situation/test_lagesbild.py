@@ -363,3 +363,20 @@ def test_the_page_in_english_uses_english_titles_and_labels(demo_db, client_as):
     assert "Year 9 pupils, merit value (17 subjects)" in text
     assert "Elever i åk 9, meritvärde" not in text.split("</form>")[1]  # the chooser keeps Swedish
     assert "How the rank is calculated" in text
+
+
+def test_changes_of_percentage_indicators_are_in_percentage_points(demo_db, client_as):
+    from django.conf import settings
+
+    from insats.situation.numbers import is_percent_unit
+
+    pct = [c for c in CODES if is_percent_unit(Indicator.objects.get(code=c).unit)]
+    assert pct, "the demo has percentage indicators"
+    c = client_as("owner", "viewer")
+    sv = re.sub(r"\s+", " ", unescape(c.get(reverse("situation:home"), {"ind": pct[:1]}).content.decode()))
+    assert re.search(r"[−\d,]+ procentenheter per år", sv)
+    assert not re.search(r"\d procent per år", sv)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    en = re.sub(r"\s+", " ", unescape(c.get(reverse("situation:home"), {"ind": pct[:1]}).content.decode()))
+    slope = re.search(r"([−+]?[\d,.]+) percentage points", en)
+    assert slope and "," not in slope.group(1)  # dot decimal on the English page

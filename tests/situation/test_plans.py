@@ -483,8 +483,8 @@ def test_the_pdf_export_is_a_pdf_of_the_result(client, world, absence):
     )
     html = exports_plans.result_pdf_html(result)
     assert (
-        "Ökad skolnärvaro" in html and "<svg" in html and "8,00" in html
-    )  # the target value, Swedish format
+        "Ökad skolnärvaro" in html and "<svg" in html and ">8,0<" in html
+    )  # the target value 10 · (1 − 0,20) = 8, Swedish format, one decimal
     login(client, world.user("owner", "viewer"), world.orgs["owner"])
     response = client.get(reverse("situation:result_pdf", args=[result.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -492,3 +492,16 @@ def test_the_pdf_export_is_a_pdf_of_the_result(client, world, absence):
     from weasyprint import HTML
 
     assert len(HTML(string=html).render().pages) >= 1
+
+
+def test_trend_of_a_percentage_indicator_is_in_percentage_points_in_the_page_language(client, world, absence):
+    """Values 10,0; 9,5; 9,0 → Theil–Sen slope median(−0,5, −0,5, −0,5) = −0,5 per year; the
+    indicator is in procent, so the slope is in procentenheter (percentage points)."""
+    result, _ri = absence
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    url = reverse("situation:result_detail", args=[result.pk])
+    sv = client.get(url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "lutning \u22120,50 procentenheter per år" in sv
+    client.cookies["django_language"] = "en"
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "\u22120.50 percentage points" in en and "\u22120,50" not in en

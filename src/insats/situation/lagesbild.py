@@ -30,9 +30,8 @@ from django.utils.translation import gettext as _
 
 from insats.core import indicators as core
 from insats.core.disclosure import SuppressionRequest, suppress
-from insats.web.charts import fmt
 
-from . import selectors
+from . import numbers, selectors
 from .models import (
     DEMO_SOURCE_LABEL,
     KOLADA_PROCESSED_LABEL,
@@ -63,9 +62,7 @@ ADJUSTMENTS: dict[str, list[str]] = dict.fromkeys(
 
 
 def _num(value: float | None, decimals: int | None = None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return fmt(float(value), decimals)
+    return numbers.fmt_num(value, decimals)
 
 
 def _opt(x) -> float | None:
@@ -195,8 +192,7 @@ class ExpectedFigure:
 
     @property
     def residual_text(self) -> str:
-        text = _num(self.residual, self.decimals)
-        return text if self.residual < 0 else "+" + text
+        return numbers.fmt_num(self.residual, self.decimals, sign=True)
 
     @property
     def standardised_text(self) -> str:
@@ -284,6 +280,11 @@ class IndicatorFigures:
         if self.hidden:
             return _("dold (färre än %(n)s)") % {"n": MIN_COUNT}
         return _num(self.value, self.decimals)
+
+    @property
+    def change_unit(self) -> str:
+        """Unit of trends and deviations: percentage points for percentage indicators."""
+        return numbers.change_unit(self.indicator.unit)
 
     @property
     def polarity_label(self) -> str:

@@ -27,6 +27,7 @@ from insats.accounts.models import Organisation, Share
 from insats.audit.services import diff_fields, log_action, snapshot
 from insats.core import indicators as core
 
+from . import numbers
 from .models import Area, Indicator, Observation, PeriodType, Polarity
 from .models_plans import (
     CAUSE_SHARE_PURPOSE,
@@ -483,6 +484,22 @@ class IndicatorFigures:
     @property
     def forecasts(self) -> list[core.ForecastPoint]:
         return self.trend.forecasts if self.trend else []
+
+    @property
+    def decimals(self) -> int:
+        """Decimals for the indicator's values (the lägesbild's rule)."""
+        from .lagesbild import decimals_for
+
+        return decimals_for(self.ri.indicator)
+
+    @property
+    def unit(self) -> str:
+        return numbers.level_unit(self.ri.indicator.unit)
+
+    @property
+    def change_unit(self) -> str:
+        """Unit of the trend slope and absolute changes: percentage points for percentage indicators."""
+        return numbers.change_unit(self.ri.indicator.unit)
 
 
 def _hib(polarity: str) -> bool | None:

@@ -75,9 +75,12 @@ def chart_pair(lb: lagesbild.Lagesbild, f: lagesbild.IndicatorFigures) -> dict:
                 _("Prognosintervall %(level)s %%") % {"level": int(t.level * 100)},
                 [(fitted_last[0], fitted_last[1], fitted_last[1]), *band_points],
             )
-        desc += " " + _("Trenden %(dir)s, %(slope)s per år; prognos %(year)s: %(value)s (%(lo)s–%(hi)s).") % {
+        desc += " " + _(
+            "Trenden %(dir)s, %(slope)s %(unit)s per år; prognos %(year)s: %(value)s (%(lo)s–%(hi)s)."
+        ) % {
             "dir": t.direction_label,
             "slope": t.slope_text,
+            "unit": f.change_unit,
             "year": t.forecast_rows[-1][0],
             "value": t.forecast_rows[-1][1],
             "lo": t.forecast_rows[-1][2],
