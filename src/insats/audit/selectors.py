@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from insats.accounts import access
+from insats.accounts.models import Membership
 
 from .models import AuditEntry
 
@@ -19,7 +21,14 @@ def entries_for(actor: access.Actor) -> QuerySet[AuditEntry]:
         return qs
     if not access.can(actor, "audit.view"):
         return qs.none()
-    return qs.filter(organisation_id=actor.organisation_id)
+    # Logins, failed logins, lock-outs and two-factor events belong to a person, not an organisation
+    # (organisation is empty): an organisation's admins see those of their own members.
+    member_ids = Membership.objects.filter(organisation_id=actor.organisation_id).values("user_id")
+    personal = Q(organisation__isnull=True) & (
+        Q(actor_id__in=member_ids)
+        | Q(object_type="accounts.user", object_id__in=member_ids.values_list(Cast("user_id", CharField())))
+    )
+    return qs.filter(Q(organisation_id=actor.organisation_id) | personal)
 
 
 def search(

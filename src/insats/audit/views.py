@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import csv
+import json
 
 from django import forms
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -69,17 +71,17 @@ def export_csv(request):
     )
     writer = csv.writer(_Echo())
     header = [
-        "seq",
-        "time",
-        "actor",
-        "organisation",
-        "action",
-        "object_type",
-        "object_id",
-        "object",
-        "changes",
-        "request_id",
-        "entry_hash",
+        gettext("löpnummer"),
+        gettext("tid"),
+        gettext("aktör"),
+        gettext("organisation"),
+        gettext("händelse"),
+        gettext("objekttyp"),
+        gettext("objekt-id"),
+        gettext("objekt"),
+        gettext("ändringar (JSON)"),
+        gettext("anrops-id"),
+        gettext("kontrollsumma"),
     ]
 
     def rows():
@@ -95,7 +97,7 @@ def export_csv(request):
                     e.object_type,
                     e.object_id,
                     e.object_label,
-                    e.changes,
+                    json.dumps(e.changes, ensure_ascii=False, sort_keys=True),
                     e.request_id,
                     e.entry_hash,
                 ]
