@@ -24,6 +24,36 @@ EVERYONE = frozenset(r.value for r in R)
 
 STEPS = [
     Step(
+        _("Lägesbild"),
+        _(
+            "Se var kommunen står bland alla kommuner och bland liknande kommuner, med trend, prognos "
+            "och värden justerade för socioekonomisk bakgrund."
+        ),
+        "situation:home",
+        "situation.view",
+        frozenset({R.ANALYST, R.ADMIN, R.VIEWER, R.CONTRACT_MANAGER, R.EVALUATOR}),
+    ),
+    Step(
+        _("Orsaksanalys och aktivitetsplan"),
+        _(
+            "Från lägesbild till orsaksanalys och aktivitetsplan: målgrupper, orsaksträd, resultat med "
+            "mätbara mål och vem som gör vad."
+        ),
+        "situation:plan_home",
+        "plan.view",
+        frozenset({R.ANALYST, R.ADMIN, R.CONTRACT_MANAGER}),
+    ),
+    Step(
+        _("Importera egna data"),
+        _(
+            "Läs in egna mätvärden, t.ex. skolfrånvaro, från CSV eller Excel – allt eller inget, "
+            "med felrapport."
+        ),
+        "situation:import_start",
+        "situation.import",
+        frozenset({R.ANALYST}),
+    ),
+    Step(
         _("Bjud in kollegor"),
         _(
             "Ge kollegor en roll i organisationen: analytiker, upphandlare, utvärderare, "
