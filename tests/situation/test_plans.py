@@ -505,3 +505,22 @@ def test_trend_of_a_percentage_indicator_is_in_percentage_points_in_the_page_lan
     client.cookies["django_language"] = "en"
     en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "\u22120.50 percentage points" in en and "\u22120,50" not in en
+
+
+def test_the_subnav_shows_only_links_the_user_may_open_and_marks_the_current_page(client, world):
+    import re
+
+    url = reverse("situation:plan_home")
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    html = client.get(url).content.decode()
+    nav = html.split('<nav class="subnav"')[1].split("</nav>")[0]
+    assert reverse("situation:import_start") not in nav  # viewers may not import
+    assert reverse("situation:result_list") in nav
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">', nav)
+    assert current == [url]
+    assert "situation/subnav.css" in html
+    client.logout()
+    login(client, world.user("owner", "analyst"), world.orgs["owner"])
+    nav = client.get(reverse("situation:import_start")).content.decode().split('<nav class="subnav"')[1]
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">', nav.split("</nav>")[0])
+    assert current == [reverse("situation:import_start")]
