@@ -10,6 +10,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from insats.accounts.demo_data import build_demo
 from insats.audit.models import AuditEntry
@@ -61,6 +62,33 @@ def test_barnens_val_is_reported_validated_paid_and_closed(built):
     assert by_kind["surplus_fund"] + by_kind["surplus_provider"] == Decimal("3432500.00")
     assert "loss" not in by_kind
     assert c.scenarios.exclude(result={}).exists()
+
+
+def test_the_closed_contract_lies_in_the_past(built):
+    """Closed, with every year paid: the term, reports, approvals, signatures and payments are all
+    before today, and each year is reported, approved and paid after it ended."""
+    c = Contract.objects.get(reference=demo.BV_REFERENCE)
+    now = timezone.now()
+    assert c.term_end < now.date()
+    assert (c.term_start.year, c.term_end.year) == (2021, 2025)
+    assert sorted(demo.PLACED) == [str(y) for y in range(2021, 2026)]
+    assert c.signed_at is not None and c.signed_at.date() < c.term_start
+    assert all(p.signed_at.date() < c.term_start for p in c.parties.all())
+    for r in ResultReport.objects.filter(contract=c):
+        assert int(r.period) < r.submitted_at.year and r.validated_at < now
+        assert r.submitted_at <= r.validated_at
+    for line in PaymentLine.objects.filter(contract=c, due__gt=0):
+        assert int(line.period) < line.paid_at.year and line.paid_at < now
+    project = indigo.build_project(indigo.contract_input(c))
+    assert project["dates"]["outcomes_contract_signed"]["value"] == "2020-12-15"
+
+
+def test_the_pilot_starts_in_the_future(built):
+    c = Contract.objects.get(reference=demo.PILOT_REFERENCE)
+    today = timezone.now().date()
+    assert c.term_start > today
+    assert all(k.entry_start > today for k in c.cohorts.all())
+    assert c.signed_at is None
 
 
 def test_the_pilot_is_in_negotiation_with_a_business_case(built):

@@ -4,13 +4,15 @@
    pays, Barnens Väl provides, Utfallsfonden pre-finances, RISE validates. Payment per placement
    avoided against a historical baseline of 50 a year (250 000 kr each; a year pays when it is at
    least 10 % below; 20 % over the five years settles the rest; at most 12 000 000 kr), five years
-   2026–2030. The fund commits 8 000 000 kr (1 600 000 a year) at 5 % simple interest and takes 40 %
-   of the surplus. Placements 46, 43, 39, 37, 35: 50 avoided of 250 = **20 % fewer**. Every year
-   is reported by Barnens Väl, validated by RISE and paid by Helsingborg; the contract is closed
-   with the ledger complete: paid 12 000 000 kr; fund receives 9 940 500 kr (multiple 1.24).
+   2021–2025 (closed: every date of it is in the past — signed December 2020, each year reported,
+   validated, invoiced and paid in the spring after it). The fund commits 8 000 000 kr
+   (1 600 000 a year) at 5 % simple interest and takes 40 % of the surplus. Placements 46, 43,
+   39, 37, 35: 50 avoided of 250 = **20 % fewer**. Every year is reported by Barnens Väl,
+   validated by RISE and paid by Helsingborg; the contract is closed with the ledger complete:
+   paid 12 000 000 kr; fund receives 9 940 500 kr (multiple 1.24).
 2. **Trygga vuxna och skolnärvaro – pilot i Tomelilla** (seed 000): children 6–10 at risk; two
    metrics (school attendance, a trusted adult) priced per percentage point against a baseline;
-   Leksell Social Ventures pre-finances; **in negotiation**, with a business-case scenario run
+   Leksell Social Ventures pre-finances; starts 2027, **in negotiation**, with a business-case scenario run
    through the core's Monte Carlo (2 000 draws).
 
 Everything goes through the services (each step audited, as a user would do it), as the demo users
@@ -36,7 +38,7 @@ VALIDATOR_NAME = "Linnea Berg"
 
 BV_REFERENCE = "barnens-val-helsingborg"
 PILOT_REFERENCE = "tomelilla-pilot-6-10"
-PLACED = {"2026": "46", "2027": "43", "2028": "39", "2029": "37", "2030": "35"}
+PLACED = {"2021": "46", "2022": "43", "2023": "39", "2024": "37", "2025": "35"}
 
 PLACEMENT_RULE = {
     "direction": "decrease",
@@ -138,10 +140,10 @@ def _barnens_val(helsingborg, barnens_val, fonden, rise, run_business_case, draw
             "bedömning av lämpliga insatser enligt socialtjänstlagen (Barnens Väl)."
         ),
         target_population="Barn 0–17 år i Helsingborg i familjer där placering övervägs.",
-        term_start=datetime.date(2026, 1, 1),
-        term_end=datetime.date(2030, 12, 31),
+        term_start=datetime.date(2021, 1, 1),
+        term_end=datetime.date(2025, 12, 31),
         period_type="year",
-        key_dates=[{"label": "Slutavräkning", "date": "2031-03-31"}],
+        key_dates=[{"label": "Slutavräkning", "date": "2026-03-31"}],
     )
     services.party_add(actor=hbg, contract=c, organisation=barnens_val, role="provider")
     fund_party = services.party_add(actor=hbg, contract=c, organisation=fonden, role="fund")
@@ -156,7 +158,7 @@ def _barnens_val(helsingborg, barnens_val, fonden, rise, run_business_case, draw
         definition="Antal barn som under året placeras i familjehem eller HVB (nya placeringar).",
         data_source="Socialtjänstens verksamhetssystem, uttag per kalenderår",
         validation_method="RISE granskar registeruttaget och ett stickprov av akterna varje år.",
-        counterfactual_description="Historisk nivå: i genomsnitt 50 placeringar per år 2021–2025.",
+        counterfactual_description="Historisk nivå: i genomsnitt 50 placeringar per år 2016–2020.",
         rule=dict(PLACEMENT_RULE),
     )
     services.financing_save(
@@ -192,7 +194,43 @@ def _barnens_val(helsingborg, barnens_val, fonden, rise, run_business_case, draw
         sp.payment_mark(actor=hbg, line=line, status="paid")
     c = services.transition(actor=hbg, contract=c, to="closed")
     sp.ledger_recalculate(actor=hbg, contract=c)  # the loss (if any) is final once closed
+    _backdate(c)
     return c
+
+
+def _at(year: int, month: int, day: int) -> datetime.datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime.datetime(year, month, day, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
+def _backdate(c) -> None:
+    """The services stamp 'now'; a contract run 2021–2025 was signed, reported and paid back then.
+
+    Signed 2020-12-15; each year's result submitted 15 February and approved 1 March of the year
+    after, invoiced 10 March and paid 31 March. (Only timestamps; the audit trail keeps its own.)
+    """
+    from .models import Contract, ContractParty, PaymentLine, ResultReport
+
+    signed = _at(2020, 12, 15)
+    Contract.objects.filter(pk=c.pk).update(signed_at=signed)
+    ContractParty.objects.filter(contract=c).exclude(signed_at=None).update(signed_at=signed)
+    c.scenarios.update(created_at=_at(2020, 11, 20))
+    for report in ResultReport.objects.filter(contract=c):
+        year = int(report.period) + 1
+        ResultReport.objects.filter(pk=report.pk).update(
+            submitted_at=_at(year, 2, 15), validated_at=_at(year, 3, 1)
+        )
+    for line in PaymentLine.objects.filter(contract=c):
+        year = int(line.period) + 1
+        fields = {}
+        if line.invoiced_at:
+            fields["invoiced_at"] = _at(year, 3, 10)
+        if line.paid_at:
+            fields["paid_at"] = _at(year, 3, 31)
+        if fields:
+            PaymentLine.objects.filter(pk=line.pk).update(**fields)
+    c.refresh_from_db()
 
 
 @transaction.atomic
