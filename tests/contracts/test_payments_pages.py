@@ -284,3 +284,27 @@ def test_api_submit_return_approve(client, world):
     r = client.post(f"{url}/{rid}/approve", {"comments": ""}, content_type="application/json")
     assert r.status_code == 409
     assert PaymentLine.objects.get(contract=contract, period="2027").due == Decimal("1750000.00")
+
+
+@pytest.mark.parametrize("status", ["draft", "negotiation"])
+def test_an_unsigned_contract_shows_the_financing_as_a_plan(client, world, status):
+    """Before signing nothing is drawn: no 'paid out', no loss, no multiple — the drawdown schedule
+    (5 × 1 600 000 = 8 000 000 in make_contract) labelled as a plan."""
+    contract = make_contract(world, status=status)
+    login(client, world.user("fund", "admin"), world.orgs["fund"])
+    for name in ("contracts:ledger", "contracts:dashboard"):
+        html = client.get(reverse(name, args=[contract.pk])).content.decode()
+        assert 'id="ledger-not-started"' in html, name
+        for absent in ("Utbetalt från fonden", "Förlust", "Multipel", "Tillbaka till fonden"):
+            assert absent not in html, (name, absent)
+        assert "plan, inget är utbetalt" in html
+        assert html.count("1 600 000,00 kr") == 5
+        assert "8 000 000,00 kr" in html
+
+
+def test_a_signed_contract_shows_the_ledger(client, world):
+    contract = make_contract(world, status="active")
+    login(client, world.user("fund", "admin"), world.orgs["fund"])
+    html = client.get(reverse("contracts:ledger", args=[contract.pk])).content.decode()
+    assert 'id="ledger-not-started"' not in html
+    assert "Utbetalt från fonden" in html

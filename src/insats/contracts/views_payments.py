@@ -26,7 +26,7 @@ from . import services_payments as sp
 from . import services_results as sr
 from .exports import kr
 from .forms_results import PaymentMarkForm
-from .models import Contract, LedgerKind, PartyRole, PaymentLine, PaymentStatus
+from .models import Contract, ContractStatus, LedgerKind, PartyRole, PaymentLine, PaymentStatus
 
 PAY_VIEW = "contract.payment.view"
 PAY_MANAGE = "contract.payment.manage"
@@ -237,9 +237,42 @@ def ledger_rows(contract: Contract) -> list[dict]:
     return rows
 
 
+SIGNED_STATUSES = {ContractStatus.SIGNED, ContractStatus.ACTIVE, ContractStatus.CLOSED}
+
+
+def ledger_started(contract: Contract) -> bool:
+    """The fund's ledger starts when the contract is signed: before that nothing is drawn."""
+    return contract.status in SIGNED_STATUSES or contract.signed_at is not None
+
+
+def financing_plan(contract: Contract) -> dict | None:
+    """The agreed drawdown schedule as a plan (nothing drawn yet), or None without financing terms."""
+    terms = getattr(contract, "financing", None)
+    if terms is None:
+        return None
+    ids = contract.period_ids()
+    amounts = [Decimal(str(a)) for a in (terms.drawdown_schedule or [])]
+    rows = [
+        {"period": ids[i] if i < len(ids) else f"+{i + 1 - len(ids)}", "amount": kr(a)}
+        for i, a in enumerate(amounts)
+    ]
+    return {"rows": rows, "total": kr(sum(amounts, Decimal(0))), "commitment": kr(terms.commitment)}
+
+
 @require(LEDGER_VIEW)
 def ledger(request, pk: int):
     contract = _contract(request, pk, LEDGER_VIEW)
+    if not ledger_started(contract):
+        return render(
+            request,
+            "contracts/ledger.html",
+            {
+                "contract": contract,
+                "not_started": True,
+                "plan": financing_plan(contract),
+                "nav_active": "contracts",
+            },
+        )
     report = None
     error = ""
     try:
@@ -356,7 +389,11 @@ def dashboard(request, pk: int):
             ),
             "has_costs_avoided": bool(avoided_plan),
         }
-    if payment is not None and (can(actor, LEDGER_VIEW, contract) or "provider" in roles):
+    sees_financing = can(actor, LEDGER_VIEW, contract) or "provider" in roles
+    if sees_financing and not ledger_started(contract):
+        ctx["plan"] = financing_plan(contract)
+        ctx["show_plan"] = True
+    elif payment is not None and sees_financing:
         try:
             led = sp.ledger_report(contract, payment)
         except Exception:  # noqa: BLE001
