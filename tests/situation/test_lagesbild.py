@@ -233,6 +233,7 @@ def test_the_page_shows_the_core_figures(demo_db, client_as):
     html = unescape(response.content.decode())
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
     assert "Lägesbild: Tomelilla" in text
+    assert 'aria-describedby="lb-pdf-hint"' in html and "kan ta några sekunder" in text  # slow PDF
     tomelilla = Area.objects.get(code="1270")
     for code in SCHOOL:
         year, out = core_json(

@@ -10,6 +10,7 @@ import zlib
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from insats.audit.models import AuditEntry
@@ -90,6 +91,7 @@ def test_pdf_html_holds_figures_sources_and_demo_notice(client_as, demo_db):
 
     from insats.situation import exports, views_lagesbild
 
+    translation.activate("sv")  # an earlier request in this thread may have left English active
     area = Area.objects.get(code="1270")
     lb = lagesbild.build(area, organisation=demo_db.orgs["owner"])
     ctx = {  # what export_pdf gives the template
@@ -106,6 +108,13 @@ def test_pdf_html_holds_figures_sources_and_demo_notice(client_as, demo_db):
     assert f"Rang {r.rank} av {r.n} kommuner, kvartil {r.quartile}." in text
     assert "Metod och källor" in text and "Theil–Sen" in text
     assert html.count('role="img"') == 2 * len(CODES)
+    # the split by gender ends cleanly where Totalt (listed last) is left out
+    assert "; ." not in text and "; </p>" not in html
+    assert re.search(r"Flickor/kvinnor: [\d,−]+; Pojkar/män: [\d,−]+\.", text)
+    # rows never split across pages, numbers never wrap
+    css = html.split("<style>")[1].split("</style>")[0]
+    assert re.search(r"tr \{[^}]*page-break-inside: avoid", css)
+    assert re.search(r"td\.num[^{]*\{[^}]*white-space: nowrap", css)
 
 
 def test_excel_has_figures_observations_and_method(client_as):

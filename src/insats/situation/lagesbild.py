@@ -291,6 +291,11 @@ class IndicatorFigures:
         return str(self.indicator.get_polarity_display())
 
     @property
+    def gender_text(self) -> str:
+        """ "Flickor/kvinnor: 17,1; Pojkar/män: 16,9" — the split by gender, Totalt left out."""
+        return "; ".join(f"{g.label}: {g.value_text}" for g in self.gender if g.gender != "T")
+
+    @property
     def has_counts(self) -> bool:
         return any(g.count is not None for g in self.gender)
 
