@@ -524,3 +524,30 @@ def test_the_subnav_shows_only_links_the_user_may_open_and_marks_the_current_pag
     nav = client.get(reverse("situation:import_start")).content.decode().split('<nav class="subnav"')[1]
     current = re.findall(r'<a href="([^"]+)" aria-current="page">', nav.split("</nav>")[0])
     assert current == [reverse("situation:import_start")]
+
+
+@pytest.mark.parametrize(
+    "kind, amount, text",
+    [
+        ("relative", "-22", "\u221222 %"),
+        ("relative", "-12.50", "\u221212,5 %"),
+        ("absolute", "-1.5", "\u22121,5 procentenheter"),  # the indicator is in procent
+        ("value", "7.25", "7,25 procent"),
+    ],
+)
+def test_target_amount_is_written_with_swedish_minus_and_sensible_decimals(
+    world, absence, kind, amount, text
+):
+    result, ri = absence
+    sp.target_add(actor=actor(world), ri=ri, baseline_year=2021, year=2025, kind=kind, amount=Decimal(amount))
+    assert sp.result_figures(result)[0].targets[0].amount_text == text
+
+
+def test_a_target_off_the_path_shows_a_warning_badge(client, world, absence):
+    # baseline 2020 = 10.0, target 2024 value 6 → path in 2022 is 8.0; current 9.0 is behind.
+    result, ri = absence
+    sp.target_add(actor=actor(world), ri=ri, baseline_year=2020, year=2024, kind="value", amount=Decimal("6"))
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    html = client.get(reverse("situation:result_detail", args=[result.pk])).content.decode()
+    assert '<span class="badge badge-warn">Efter målbanan</span>' in html
+    assert "situation/plans.css" in html

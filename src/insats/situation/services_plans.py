@@ -462,6 +462,19 @@ class TargetFigures:
         return None if self.elapsed is None else self.elapsed * 100
 
     @property
+    def amount_text(self) -> str:
+        """The target as set, e.g. "−20 %" (relative), "−2,5 procentenheter" (absolute change of a
+        percentage indicator) or "8,0 procent" (target value); Swedish minus, no trailing zeros."""
+        amount = float(self.target.amount)
+        decimals = 0 if amount.is_integer() else (1 if round(amount, 1) == amount else 2)
+        unit = self.target.result_indicator.indicator.unit
+        if self.target.kind == TargetKind.RELATIVE:
+            return f"{numbers.fmt_num(amount, decimals, sign=True)} %"
+        if self.target.kind == TargetKind.ABSOLUTE:
+            return f"{numbers.fmt_num(amount, decimals, sign=True)} {numbers.change_unit(unit)}".strip()
+        return f"{numbers.fmt_num(amount, decimals)} {numbers.level_unit(unit)}".strip()
+
+    @property
     def status(self) -> str:
         if self.problem or self.on_track is None:
             return "unknown"
