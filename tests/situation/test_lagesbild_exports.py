@@ -167,3 +167,20 @@ def test_core_agrees_with_itself_on_the_export_quartile():
     """Guard for the quartile convention the exports label (1 = best 25 %)."""
     r = core.rank_areas([4.0, 3.0, 2.0, 1.0], True)
     assert list(r.quartile) == [1, 2, 3, 4]
+
+
+def test_method_notes_introduce_function_names(demo_db):
+    from insats.situation import exports
+
+    translation.activate("sv")
+    area = Area.objects.get(code="1270")
+    notes = dict(exports.method_notes(lagesbild.build(area, organisation=demo_db.orgs["owner"])))
+    assert notes["Rang och kvartil"].endswith(
+        "Beräknat av Insats beräkningskärna, funktionen insats.core.indicators.rank_areas."
+    )
+    assert (
+        "funktionerna insats.core.indicators.theil_sen och insats.core.indicators.forecast."
+        in (notes["Trend och prognos"])
+    )
+    for text in notes.values():  # no bare module name without the sentence
+        assert text.count("insats.core.") <= text.count("funktion") * 3

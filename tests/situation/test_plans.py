@@ -551,3 +551,23 @@ def test_a_target_off_the_path_shows_a_warning_badge(client, world, absence):
     html = client.get(reverse("situation:result_detail", args=[result.pk])).content.decode()
     assert '<span class="badge badge-warn">Efter målbanan</span>' in html
     assert "situation/plans.css" in html
+
+
+def test_method_notes_introduce_the_function_names_with_a_sentence(client, world, absence):
+    result, ri = absence
+    sp.target_add(
+        actor=actor(world), ri=ri, baseline_year=2020, year=2024, kind="relative", amount=Decimal("-20")
+    )
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    html = client.get(reverse("situation:result_detail", args=[result.pk]), HTTP_ACCEPT_LANGUAGE="sv").content
+    html = html.decode()
+    assert (
+        "Beräknat av Insats beräkningskärna, funktionen <code>insats.core.indicators.target_progress</code>."
+        in html
+    )
+    assert (
+        "funktionerna <code>insats.core.indicators.theil_sen</code> och "
+        "<code>insats.core.indicators.forecast</code>" in html
+    )
+    # every module name in the page is introduced by that sentence
+    assert html.count("insats.core.") == html.count("<code>insats.core.")

@@ -12,6 +12,7 @@ import io
 from django.utils.translation import gettext as _
 
 from .lagesbild import FORECAST_YEARS, LEVEL, MIN_COUNT, Lagesbild
+from .methods import computed_by_text
 
 
 def pdf_from_html(html: str, *, base_url: str | None = None) -> bytes:
@@ -107,9 +108,10 @@ def method_notes(lb: Lagesbild) -> list[tuple[str, str]]:
             _("Rang och kvartil"),
             _(
                 "Rang 1 är bästa kommun med hänsyn till indikatorns riktning; lika värden delar bästa rang. "
-                "Kvartil = ⌈4 · rang / n⌉, 1 = bästa fjärdedelen, 4 = sämsta. n = kommuner med värde. "
-                "Beräknat med insats.core.indicators.rank_areas."
-            ),
+                "Kvartil = ⌈4 · rang / n⌉, 1 = bästa fjärdedelen, 4 = sämsta. n = kommuner med värde."
+            )
+            + " "
+            + computed_by_text("insats.core.indicators.rank_areas"),
         ),
         (
             _("Jämförelsegrupp"),
@@ -122,26 +124,31 @@ def method_notes(lb: Lagesbild) -> list[tuple[str, str]]:
             _(
                 "Theil–Sen-linje (medianen av lutningarna mellan alla par av år) genom kommunens värden; "
                 "prognos %(years)s år framåt med %(level)s %% prognosintervall "
-                "ŷ ± t·s·√(1 + 1/n + (år − medelår)²/Sxx). insats.core.indicators.theil_sen och forecast."
+                "ŷ ± t·s·√(1 + 1/n + (år − medelår)²/Sxx)."
             )
-            % {"years": FORECAST_YEARS, "level": int(LEVEL * 100)},
+            % {"years": FORECAST_YEARS, "level": int(LEVEL * 100)}
+            + " "
+            + computed_by_text("insats.core.indicators.theil_sen", "insats.core.indicators.forecast"),
         ),
         (
             _("Modellberäknat värde"),
             _(
                 "OLS-regression över alla kommuner av indikatorn på föräldrarnas utbildningsnivå och andelen "
                 "barn i ekonomiskt utsatta familjer (samma år, annars senaste tidigare år). Avvikelse = "
-                "observerat − modellberäknat; standardiserad = avvikelse / s. "
-                "insats.core.indicators.expected_values."
-            ),
+                "observerat − modellberäknat; standardiserad = avvikelse / s."
+            )
+            + " "
+            + computed_by_text("insats.core.indicators.expected_values"),
         ),
         (
             _("Röjandeskydd"),
             _(
                 "Värden som bygger på färre än %(n)s barn visas inte och rangordnas inte; "
-                "könsuppdelade antal skyddas med primär och sekundär undertryckning (insats.core.disclosure)."
+                "könsuppdelade antal skyddas med primär och sekundär undertryckning."
             )
-            % {"n": MIN_COUNT},
+            % {"n": MIN_COUNT}
+            + " "
+            + computed_by_text("insats.core.disclosure.suppress"),
         ),
         (_("Källor"), "; ".join(sorted({f.provenance.raw_label for f in lb.figures}))),
         (_("Bearbetning"), "; ".join(sorted({f.provenance.derived_label for f in lb.figures}))),

@@ -27,3 +27,12 @@ def signed(value, decimals=None):
 def change_unit(unit):
     """The unit of a difference: "procentenheter" for percentage indicators, else the unit."""
     return numbers.change_unit(unit)
+
+
+@register.simple_tag
+def computed_by(*functions):
+    """``{% computed_by "insats.core.indicators.target_progress" %}`` — a Swedish sentence naming
+    the function(s) of the calculation core that computed the figure."""
+    from insats.situation.methods import computed_by_html
+
+    return computed_by_html(*functions)
