@@ -69,7 +69,8 @@ def test_payments_page_shows_the_cores_amounts(client, world, running):
     assert [parse_kr(shown) for _, shown in due_cells] == expected
     assert parse_kr(re.search(r'id="grand-due">([^<]+)<', html).group(1)) == output.totals.amount_due
     assert "1 000 000,00 kr" in html  # the 2030 settlement in the disclosure
-    assert "metric_total: −500 000,00 kr" in html
+    assert "måttets tak för kontraktet: −500 000,00 kr" in html
+    assert "metric_total" not in html and "participant →" not in html
 
 
 def test_ledger_page_shows_the_cores_waterfall(client, world, running):
@@ -308,3 +309,48 @@ def test_a_signed_contract_shows_the_ledger(client, world):
     html = client.get(reverse("contracts:ledger", args=[contract.pk])).content.decode()
     assert 'id="ledger-not-started"' not in html
     assert "Utbetalt från fonden" in html
+
+
+def _details(html: str, payer: str, period: str) -> str:
+    start = html.index(f"Hur beloppet för {payer} {period} räknades fram")
+    return html[start : html.index("</details>", start)]
+
+
+def test_payments_page_explains_the_thresholds(client, world):
+    """Hand figures (docs/resultat-och-betalningar.md): baseline 50; 2026: 46 placements = 4 fewer,
+    8 %, below the yearly 10 % (5) → nothing; 2027: 7 fewer ≥ 5 → 7 paid. Over the contract 50 of
+    250 = 20 % ≥ 20 % → settlement 2030: 50 × 250 000 = 12 500 000 minus what the years gave
+    (0 + 1 750 000 + 2 750 000 + 3 250 000 + 3 750 000 = 11 500 000) = 1 000 000 kr, covering 2026."""
+    contract = make_contract(world)
+    approve_all(world, contract)
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    html = client.get(reverse("contracts:payments", args=[contract.pk])).content.decode()
+    html = html.replace("\u00a0", " ")
+    payer = world.orgs["owner"].name
+    y2026 = _details(html, payer, "2026")
+    assert "Förbättring 4 placeringar (8 %)" in y2026
+    assert "tröskel minst 10 % av 50 = 5 placeringar" in y2026
+    assert "inte uppnådd: inget betalas för perioden" in y2026
+    y2027 = _details(html, payer, "2027")
+    assert "Förbättring 7 placeringar (14 %)" in y2027
+    assert "uppnådd: 7 placeringar betalas" in y2027
+    assert "Slutavräkning över hela kontraktet" not in y2027
+    y2030 = _details(html, payer, "2030")
+    assert "förbättring 50 placeringar (20 %); tröskel minst 20 % av 250 = 50 placeringar" in y2030
+    assert "Hela kontraktet ger 12 500 000,00 kr" in y2030
+    assert "perioderna har redan gett 11 500 000,00 kr" in y2030
+    assert "slutavräkningen är skillnaden, 1 000 000,00 kr" in y2030
+    assert "inte nåddes: 2026 (4 placeringar)" in y2030
+
+
+def test_metric_page_states_the_price_rule_in_swedish(client, world):
+    contract = make_contract(world)
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    html = client.get(reverse("contracts:metrics", args=[contract.pk])).content.decode()
+    html = html.replace("\u00a0", " ")
+    assert "Jämförelse: historisk nivå, 50 placeringar per period." in html
+    assert "Varje enhet förbättring (placeringar) betalas med 250 000,00 kr." in html
+    assert "minst 10 % av jämförelsevärdet; då betalas hela förbättringen" in html
+    assert "minst 20 % av jämförelsevärdet görs en slutavräkning" in html
+    assert "Högst 12 000 000,00 kr för måttet under hela kontraktet." in html
+    assert "baseline" not in html.replace("&quot;baseline&quot;", "")  # only in the JSON disclosure

@@ -15,7 +15,7 @@ from pydantic import ValidationError as PydanticValidationError
 from insats.accounts import access
 from insats.accounts.access import actor_for, require
 
-from . import core_inputs, services, services_changes, services_preview
+from . import core_inputs, rule_text, services, services_changes, services_preview
 from .forms import ChangeDescriptionForm, PaymentTermsForm, PreviewForm
 from .forms_metrics import EXPLAIN, MetricForm, initial_from_metric
 from .models import MetricKind, OutcomeMetric
@@ -56,6 +56,11 @@ def _rule_text(metric: OutcomeMetric) -> str:
     return json.dumps(metric.core_json(), ensure_ascii=False, indent=2)
 
 
+def _rule_plain(metric: OutcomeMetric | None) -> list[str]:
+    """The price rule in plain Swedish sentences."""
+    return rule_text.describe_rule(metric.core_json(), metric.unit) if metric else []
+
+
 @require("contract.view")
 def metrics(request, pk):
     actor = actor_for(request)
@@ -75,7 +80,7 @@ def metrics(request, pk):
             else:
                 messages.success(request, _("Betalningsvillkoren är sparade."))
                 return redirect("contracts:metrics", pk=contract.pk)
-    rows = [(m, _rule_text(m)) for m in contract.metrics.all()]
+    rows = [(m, _rule_text(m), _rule_plain(m)) for m in contract.metrics.all()]
     return render(
         request,
         "contracts/metric_list.html",
@@ -120,6 +125,7 @@ def metric_edit(request, pk, metric=None):
                 kind_label=MetricKind(obj.kind).label,
                 kind_help=KIND_HELP[obj.kind],
                 rule_text=_rule_text(obj),
+                rule_plain=_rule_plain(obj),
             ),
         )
     kind = request.GET.get("kind") or request.POST.get("kind") or (obj.kind if obj else "")
@@ -184,6 +190,7 @@ def metric_edit(request, pk, metric=None):
             kind_label=MetricKind(kind).label,
             kind_help=KIND_HELP[kind],
             rule_text=_rule_text(obj) if obj else "",
+            rule_plain=_rule_plain(obj),
         ),
     )
 

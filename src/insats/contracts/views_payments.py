@@ -21,7 +21,7 @@ from insats.audit.services import log_action
 from insats.integrations import indigo
 from insats.web import charts
 
-from . import exports
+from . import exports, rule_text
 from . import services_payments as sp
 from . import services_results as sr
 from .exports import kr
@@ -65,6 +65,20 @@ def payments(request, pk: int):
     contract = _contract(request, pk, PAY_VIEW)
     lines = list(sp.lines_for(actor, contract))
     may_manage = can(actor, PAY_MANAGE, contract)
+    metric_info = {m.code: m for m in contract.metrics.all()}
+    order = {p: i for i, p in enumerate(contract.period_ids())}
+    history: dict[tuple[int, str], list[dict]] = {}
+    checks: dict[tuple[int, str], list[str]] = {}
+    for line in sorted(lines, key=lambda ln: order.get(ln.period, len(order))):
+        for m in (line.calculation or {}).get("metrics", []):
+            key = (line.payer_id, m["metric"])
+            info = metric_info.get(m["metric"])
+            earlier = history.setdefault(key, [])
+            if info is not None:
+                checks[(line.pk, m["metric"])] = rule_text.threshold_checks(
+                    info.rule or {}, info.unit, {**m, "period": m.get("period", line.period)}, list(earlier)
+                )
+            earlier.append({**m, "period": m.get("period", line.period)})
     rows = []
     for line in lines:
         calc = line.calculation or {}
@@ -81,7 +95,10 @@ def payments(request, pk: int):
                 ),
                 "metrics": [
                     {
-                        "metric": m["metric"],
+                        "metric": metric_info[m["metric"]].name
+                        if m["metric"] in metric_info
+                        else m["metric"],
+                        "checks": checks.get((line.pk, m["metric"]), []),
                         "measured": num(m.get("measured")),
                         "counterfactual": num(m.get("counterfactual")),
                         "improvement": num(m.get("improvement")),
@@ -91,7 +108,7 @@ def payments(request, pk: int):
                         "carried_in": kr(Decimal(m.get("carried_in") or 0)),
                         "caps": [
                             {
-                                "cap": c["cap"],
+                                "cap": rule_text.cap_label(c["cap"]),
                                 "reduced_by": kr(Decimal(c["reduced_by"])),
                                 "carried": c["carried"],
                             }
@@ -101,7 +118,7 @@ def payments(request, pk: int):
                     }
                     for m in calc.get("metrics", [])
                 ],
-                "cap_order": " → ".join(calc.get("cap_order", [])),
+                "cap_order": rule_text.cap_order_text(calc.get("cap_order", [])),
                 "may_mark": may_manage and line.due > 0 and line.status != PaymentStatus.PAID,
             }
         )

@@ -130,6 +130,22 @@ def cap_label(code: str) -> str:
 
 
 @register.filter
+def counterfactual_label(code: str) -> str:
+    """``baseline`` → 'historisk nivå' (the kinds of counterfactual in plain Swedish)."""
+    from insats.contracts.rule_text import counterfactual_label as label
+
+    return label(code)
+
+
+@register.filter
+def source_label(code: str) -> str:
+    """How a result came in: ``form`` → 'formulär', ``import``, ``api``."""
+    from insats.contracts.rule_text import source_label as label
+
+    return label(code)
+
+
+@register.filter
 def get_item(mapping, key):
     try:
         return mapping.get(key)
