@@ -571,3 +571,42 @@ def test_method_notes_introduce_the_function_names_with_a_sentence(client, world
     )
     # every module name in the page is introduced by that sentence
     assert html.count("insats.core.") == html.count("<code>insats.core.")
+
+
+@pytest.mark.parametrize(
+    "end, status, overdue",
+    [
+        ("2026-03-09", "ongoing", True),  # ended yesterday, still ongoing
+        ("2026-03-09", "planned", True),
+        ("2026-03-10", "ongoing", False),  # ends today: not yet late
+        ("2026-03-09", "done", False),
+        ("2026-03-09", "cancelled", False),
+    ],
+)
+def test_overdue_actions_are_past_their_end_date_and_not_done(end, status, overdue):
+    item = ActionItem(start=datetime.date(2026, 1, 1), end=datetime.date.fromisoformat(end), status=status)
+    assert item.overdue_on(datetime.date(2026, 3, 10)) is overdue
+
+
+def test_an_overdue_action_shows_a_forsenad_badge(client, world, absence):
+    from django.utils import timezone
+
+    result, _ = absence
+    today = timezone.localdate()
+    common = {"result": result, "owner_organisation": world.orgs["owner"], "responsible": "R"}
+    ActionItem.objects.create(
+        action="Sen",
+        start=today - datetime.timedelta(days=60),
+        end=today - datetime.timedelta(days=1),
+        status="ongoing",
+        **common,
+    )
+    ActionItem.objects.create(
+        action="I tid", start=today, end=today + datetime.timedelta(days=30), status="ongoing", **common
+    )
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    page = client.get(reverse("situation:result_detail", args=[result.pk])).content.decode()
+    rows = {r.split("</td>")[0].split(">")[-1]: r for r in page.split('<tr class="action-row">')[1:]}
+    assert 'class="badge badge-overdue">Försenad<' in rows["Sen"]
+    assert "Försenad" not in rows["I tid"].split("</tr>")[0]
+    assert '<td class="date">' in rows["Sen"]

@@ -338,6 +338,17 @@ class ActionItem(models.Model):
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("Slutdatum ligger före startdatum.")})
 
+    def overdue_on(self, day) -> bool:
+        """Past its end date on ``day`` and neither done nor cancelled."""
+        return self.end < day and self.status not in (ActionStatus.DONE, ActionStatus.CANCELLED)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Försenad: the end date has passed (local date) and the action is not done or cancelled."""
+        from django.utils import timezone
+
+        return self.overdue_on(timezone.localdate())
+
 
 class CauseAnalysis(models.Model):
     """Orsaksanalys: a tree of causes behind a result or an indicator's curve.
