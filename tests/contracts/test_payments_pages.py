@@ -261,6 +261,7 @@ def test_report_form_and_validation_pages(client, world):
     assert PaymentLine.objects.get(contract=contract, period="2027").due == Decimal(DUE["2027"])
     html = client.get(reverse("contracts:result_detail", args=[contract.pk, report.pk])).content.decode()
     assert "Godkänt" in html and "Inlämnat" in html
+    assert re.search(r"<dt>Källa</dt><dd>(formulär|filimport \(CSV/Excel\)|API)</dd>", html)
 
 
 def test_api_submit_return_approve(client, world):
@@ -354,3 +355,16 @@ def test_metric_page_states_the_price_rule_in_swedish(client, world):
     assert "minst 20 % av jämförelsevärdet görs en slutavräkning" in html
     assert "Högst 12 000 000,00 kr för måttet under hela kontraktet." in html
     assert "baseline" not in html.replace("&quot;baseline&quot;", "")  # only in the JSON disclosure
+
+
+def test_invoice_basis_names_caps_in_swedish(running):
+    """2030: the metric's contract cap (12 000 000) removes 500 000 (hand: docs), 30 % of which is
+    the second payer's; the invoice names the cap and the order of caps in Swedish."""
+    from insats.contracts import exports
+
+    line = PaymentLine.objects.get(contract=running, period="2030", payer__role=PartyRole.PAYER)
+    html = exports.invoice_html(running, line).replace("\u00a0", " ")
+    assert "måttets tak för kontraktet: −500 000,00 kr" in html
+    assert "tak per deltagare → tak för besparingsdelen" in html
+    for code in ("metric_total", "participant", "contract_total", "payer →"):
+        assert code not in html, code

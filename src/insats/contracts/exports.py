@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import rule_text
 from .models import Contract, PaymentLine
 
 
@@ -54,7 +55,11 @@ def invoice_context(contract: Contract, line: PaymentLine) -> dict:
                 "settlement": kr(Decimal(m.get("settlement") or 0)),
                 "before_caps": kr(Decimal(m["amount_before_caps"])),
                 "caps": [
-                    {"cap": c["cap"], "reduced_by": kr(Decimal(c["reduced_by"])), "carried": c["carried"]}
+                    {
+                        "cap": rule_text.cap_label(c["cap"]),
+                        "reduced_by": kr(Decimal(c["reduced_by"])),
+                        "carried": c["carried"],
+                    }
                     for c in m.get("caps_applied", [])
                 ],
                 "due": kr(Decimal(m["amount_due"])),
@@ -74,7 +79,7 @@ def invoice_context(contract: Contract, line: PaymentLine) -> dict:
         "cap_reduced_by": kr(Decimal(payer.get("cap_reduced_by") or 0)),
         "cumulative": kr(Decimal(payer.get("cumulative_due") or 0)),
         "metrics": metrics,
-        "cap_order": calc.get("cap_order", []),
+        "cap_order": rule_text.cap_order_text(calc.get("cap_order", [])),
         "computed_at": calc.get("computed_at", ""),
         "printed_at": timezone.localtime(),
     }
