@@ -368,3 +368,41 @@ def test_invoice_basis_names_caps_in_swedish(running):
     assert "tak per deltagare → tak för besparingsdelen" in html
     for code in ("metric_total", "participant", "contract_total", "payer →"):
         assert code not in html, code
+
+
+def _overflow(document) -> float:
+    """How far (CSS px) any laid-out box reaches past the page's content area; 0 when it fits."""
+    worst = 0.0
+    for page in document.pages:
+        box = page._page_box
+        right = box.content_box_x() + box.width
+
+        def walk(b):
+            nonlocal worst
+            worst = max(worst, b.position_x + b.margin_width() - right)
+            for child in getattr(b, "children", []) or []:
+                walk(child)
+
+        for child in box.children:
+            walk(child)
+    return worst
+
+
+def test_invoice_basis_fits_the_page_and_shows_local_time(running):
+    """The calculation table fits A4 (nothing past the right margin, measured on WeasyPrint's
+    layout), and times are local (Europe/Stockholm) as 'YYYY-MM-DD HH:MM', never ISO with 'T'."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from weasyprint import HTML
+
+    from insats.contracts import exports
+
+    line = PaymentLine.objects.get(contract=running, period="2030", payer__role=PartyRole.PAYER)
+    line.calculation = {**line.calculation, "computed_at": "2026-11-26T16:48:03.123456+00:00"}
+    html = exports.invoice_html(running, line)
+    assert _overflow(HTML(string=html).render()) <= 0.5
+    assert "2026-11-26 17:48" in html  # 16:48 UTC is 17:48 in Stockholm (CET, winter)
+    assert "2026-11-26T" not in html
+    now = datetime.datetime.now(ZoneInfo("Europe/Stockholm"))
+    assert re.search(r"utskrivet (\d{4}-\d\d-\d\d \d\d:\d\d)", html).group(1)[:10] == now.strftime("%Y-%m-%d")

@@ -7,6 +7,7 @@ decimals (PDF) or as numbers with the format ``# ##0.00`` (Excel); nothing is re
 
 from __future__ import annotations
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -38,6 +39,22 @@ def _num(value) -> str:
     if value is None or value == "":
         return "–"
     return f"{Decimal(str(value)).normalize():f}".replace(".", ",").replace("-", "−")
+
+
+def local_time(value) -> str:
+    """A moment as local time (settings.TIME_ZONE, Europe/Stockholm): ``2026-11-26 17:48``.
+
+    Accepts an aware datetime or an ISO 8601 string (as stored in a calculation); '' when absent."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
 def invoice_context(contract: Contract, line: PaymentLine) -> dict:
@@ -80,8 +97,8 @@ def invoice_context(contract: Contract, line: PaymentLine) -> dict:
         "cumulative": kr(Decimal(payer.get("cumulative_due") or 0)),
         "metrics": metrics,
         "cap_order": rule_text.cap_order_text(calc.get("cap_order", [])),
-        "computed_at": calc.get("computed_at", ""),
-        "printed_at": timezone.localtime(),
+        "computed_at": local_time(calc.get("computed_at")),
+        "printed_at": local_time(timezone.now()),
     }
 
 
@@ -146,7 +163,7 @@ def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
             "över periodernas belopp att betala."
         ),
         _("Belopp är exakta till öret; delningen mellan betalare följer störst-rest-metoden."),
-        _("Utskrivet %(when)s.") % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+        _("Utskrivet %(when)s.") % {"when": local_time(timezone.now())},
     ):
         ms.append([text])
     out = io.BytesIO()
