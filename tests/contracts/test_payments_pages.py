@@ -130,6 +130,18 @@ def test_excel_has_the_cores_amounts(client, world, running):
     got = [Decimal(str(r[3])).quantize(Decimal("0.01")) for r in rows]
     assert got == [p.amount_due for prow in output.periods for p in prow.payers]
     assert sum(got) == Decimal("12000000.00")
+    # formats: numbers with the locale's separators (no literal space), years as numbers
+    pay = wb.worksheets[0]
+    assert {pay.cell(row=i, column=c).number_format for i in range(2, pay.max_row + 1) for c in (3, 4)} == {
+        "#,##0.00"
+    }
+    assert [r[0] for r in rows] == [int(p.period) for p in output.periods for _ in p.payers]
+    results = list(wb["Resultat"].iter_rows(min_row=2, values_only=True))
+    assert {r[1] for r in results} == {"Placeringar som undvikits"}
+    assert {r[2] for r in results} == {"Totalt"}
+    assert sorted(r[0] for r in results) == [2026, 2027, 2028, 2029, 2030]
+    ledger = list(wb["Fondbokföring"].iter_rows(min_row=2, values_only=True))
+    assert all(isinstance(r[0], int) for r in ledger)
 
 
 def test_api_payments_and_ledger(client, world, running):

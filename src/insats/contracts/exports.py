@@ -2,7 +2,8 @@
 (WeasyPrint, A4) and an Excel workbook of payments, results and the fund's ledger.
 
 Amounts are the stored payment lines — exactly the core's ``amount_due`` — written as text with two
-decimals (PDF) or as numbers with the format ``# ##0.00`` (Excel); nothing is recomputed here.
+decimals (PDF) or as numbers with the format ``#,##0.00`` (Excel: shown with the reader's
+locale); nothing is recomputed here.
 """
 
 from __future__ import annotations
@@ -112,6 +113,11 @@ def invoice_pdf(contract: Contract, line: PaymentLine) -> bytes:
     return HTML(string=invoice_html(contract, line)).write_pdf()
 
 
+def _period(period: str) -> int | str:
+    """A year period as a number (2027), other periods as text (2027-H1, 2027-Q3)."""
+    return int(period) if period.isdigit() else period
+
+
 def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
     """Workbook: Betalningar (one row per period and payer), Resultat, Fondbokföring, Metod."""
     from openpyxl import Workbook
@@ -119,14 +125,14 @@ def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Betalningar")[:31]
-    money = "# ##0.00"
+    money = "#,##0.00"  # Excel shows the reader's own thousands separator and decimal sign
     ws.append(
         [_("Period"), _("Betalare"), _("Planerat (kr)"), _("Att betala (kr)"), _("Status"), _("Betalt (kr)")]
     )
     for line in lines:
         ws.append(
             [
-                line.period,
+                _period(line.period),
                 line.payer.organisation.name,
                 line.planned,
                 line.due,
@@ -141,9 +147,9 @@ def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
     for r in reports:
         rs.append(
             [
-                r.period,
-                r.metric.code,
-                r.cohort.code if r.cohort_id else "",
+                _period(r.period),
+                r.metric.name,
+                r.cohort.name if r.cohort_id else _("Totalt"),
                 r.value,
                 r.counterfactual_value,
                 r.get_status_display(),
@@ -153,7 +159,7 @@ def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
         ls = wb.create_sheet(_("Fondbokföring")[:31])
         ls.append([_("Period"), _("Slag"), _("Belopp (kr)")])
         for e in ledger_entries:
-            ls.append([e.period, e.get_kind_display(), e.amount])
+            ls.append([_period(e.period), e.get_kind_display(), e.amount])
             ls.cell(row=ls.max_row, column=3).number_format = money
     ms = wb.create_sheet(_("Metod")[:31])
     for text in (
