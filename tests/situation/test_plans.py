@@ -610,3 +610,15 @@ def test_an_overdue_action_shows_a_forsenad_badge(client, world, absence):
     assert 'class="badge badge-overdue">Försenad<' in rows["Sen"]
     assert "Försenad" not in rows["I tid"].split("</tr>")[0]
     assert '<td class="date">' in rows["Sen"]
+
+
+def test_factor_sources_are_named_by_their_documents_not_by_seed_numbers(client, world):
+    from insats.situation.models_plans import Factor
+
+    shared = Factor.objects.filter(organisation__isnull=True)
+    assert not shared.filter(source__startswith="Frö").exists()
+    assert shared.filter(source__startswith="Tomelilla kommun, RFI").exists()
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    page = client.get(reverse("situation:factor_list")).content.decode()
+    assert "Frö 0" not in page and "Helsingborgs stad, Föreningssamverkan och IOP (2024)" in page
+    assert Factor(name_sv="x", source="").source_label == "Insats standardlista"

@@ -103,6 +103,14 @@ class Factor(models.Model):
     def __str__(self) -> str:
         return f"{self.name_sv} ({self.get_kind_display().lower()})"
 
+    @property
+    def source_label(self) -> str:
+        """The source as a reader knows it: the document's author and title, "Insats standardlista"
+        for a shared factor without one, "–" for an own factor without one."""
+        if self.source:
+            return self.source
+        return str(_("Insats standardlista")) if self.organisation_id is None else "–"
+
 
 class TargetGroup(models.Model):
     """Målgrupp: who the work is for, with an estimated size and where the estimate comes from."""
