@@ -226,3 +226,35 @@ def _inputs():
     from .test_business_case_world import scenario_inputs
 
     return scenario_inputs(draws=500)
+
+
+def test_break_even_is_worded_by_the_direction_of_the_net():
+    """Rising net: the effect needed to break even. Falling net (payments grow faster than the costs
+    avoided): where the net turns negative — never 'effect needed to break even'."""
+    from insats.contracts.views_business_case import break_even_row
+
+    rising = {"value": 0.05, "low": 0.02, "high": 0.15, "npv_at_low": "-100000", "npv_at_high": "300000"}
+    assert break_even_row(rising) == ("Effekt som krävs för att gå jämnt ut", "5 %")
+    falling = {"value": 0.05, "low": 0.02, "high": 0.15, "npv_at_low": "100000", "npv_at_high": "-300000"}
+    label, text = break_even_row(falling)
+    assert "jämnt ut" not in label
+    assert text.startswith("Beställarens nettonuvärde minskar när effekten ökar")
+    assert text.endswith("nettot blir negativt över 5 %.")
+    all_negative = {**falling, "value": None, "npv_at_low": "-1000", "npv_at_high": "-5000"}
+    assert "negativt i hela det troliga spannet (2 %–15 %)" in break_even_row(all_negative)[1]
+    all_positive = {**falling, "value": None, "npv_at_low": "9000", "npv_at_high": "1000"}
+    assert "positivt i hela det troliga spannet" in break_even_row(all_positive)[1]
+
+
+def test_histogram_axis_labels_fit_the_chart():
+    """Every x-axis label lies inside the 640-wide chart (11 px font, at most ~0.6 em per
+    character, centred on its tick) — the last one used to be cut off at 12 000 000 kr."""
+    from insats.contracts.views_business_case import MILLION, _histogram
+
+    hist = {"edges": [i * 1_200_000 for i in range(11)], "counts": [1, 3, 5, 8, 9, 7, 5, 3, 2, 1]}
+    svg = str(_histogram(hist, title="t", desc="d", scale=MILLION)["svg"])
+    labels = re.findall(r'<text x="([0-9.]+)"[^>]*text-anchor="middle"[^>]*>([^<]+)</text>', svg)
+    assert labels and labels[-1][1] == "12,5"  # millions: the axis ends at 12,5
+    for x, text in labels:
+        half = len(text) * 11 * 0.6 / 2
+        assert float(x) - half >= 0 and float(x) + half <= 640, text

@@ -108,6 +108,51 @@ def input_rows(scenario: BusinessCaseScenario) -> list[tuple[str, str]]:
     return rows
 
 
+def break_even_row(be: dict) -> tuple[str, str]:
+    """The break-even effect as (label, text), worded by which way the commissioner's net moves.
+
+    When the net *falls* as the effect rises (payments grow faster than the costs avoided), the
+    crossing is where the net turns negative, not a level "needed to break even"."""
+    low, high = Decimal(str(be["npv_at_low"])), Decimal(str(be["npv_at_high"]))
+    value = be.get("value")
+    if high >= low:
+        label = _("Effekt som krävs för att gå jämnt ut")
+        if value is not None:
+            text = _scaled("effect", value)
+        elif low > 0:
+            text = _("lägre än %(low)s: plus redan vid den lägsta troliga effekten") % {
+                "low": _scaled("effect", be["low"])
+            }
+        else:
+            text = _("högre än %(high)s: minus även vid den högsta troliga effekten") % {
+                "high": _scaled("effect", be["high"])
+            }
+        return label, text
+    label = _("Beställarens nettonuvärde och effekten")
+    falls = _(
+        "Beställarens nettonuvärde minskar när effekten ökar: betalningarna växer snabbare än de "
+        "undvikna kostnaderna"
+    )
+    if value is not None:
+        text = _("%(falls)s; nettot blir negativt över %(value)s.") % {
+            "falls": falls,
+            "value": _scaled("effect", value),
+        }
+    elif high > 0:
+        text = _("%(falls)s, men nettot är positivt i hela det troliga spannet (%(low)s–%(high)s).") % {
+            "falls": falls,
+            "low": _scaled("effect", be["low"]),
+            "high": _scaled("effect", be["high"]),
+        }
+    else:
+        text = _("%(falls)s; nettot är negativt i hela det troliga spannet (%(low)s–%(high)s).") % {
+            "falls": falls,
+            "low": _scaled("effect", be["low"]),
+            "high": _scaled("effect", be["high"]),
+        }
+    return label, text
+
+
 def key_results(scenario: BusinessCaseScenario) -> list[tuple[str, str]]:
     """The headline figures of a finished scenario as (label, text) rows."""
     mc = (scenario.result or {}).get("monte_carlo")
@@ -134,17 +179,7 @@ def key_results(scenario: BusinessCaseScenario) -> list[tuple[str, str]]:
         ]
     be = det.get("break_even")
     if be:
-        if be["value"] is not None:
-            text = _scaled("effect", be["value"])
-        elif Decimal(be["npv_at_low"]) > 0:
-            text = _("lägre än %(low)s: plus redan vid den lägsta troliga effekten") % {
-                "low": _scaled("effect", be["low"])
-            }
-        else:
-            text = _("högre än %(high)s: minus även vid den högsta troliga effekten") % {
-                "high": _scaled("effect", be["high"])
-            }
-        rows.append((_("Effekt som krävs för att gå jämnt ut"), text))
+        rows.append(break_even_row(be))
     return rows
 
 
@@ -259,6 +294,11 @@ def business_case_new(request, pk):
     )
 
 
+#: Money on a histogram's x-axis is shown in millions: "12 000 000" centred on the last tick did
+#: not fit inside the chart's right margin; "12" does.
+MILLION = 1e-6
+
+
 def _histogram(hist: dict | None, *, title: str, desc: str, scale: float = 1.0, marker: float | None = 0.0):
     if not hist or not hist.get("counts"):
         return None
@@ -317,7 +357,8 @@ def scenario(request, pk, scenario):
             for c in (
                 _histogram(
                     hist.get("commissioner_npv"),
-                    title=_("Beställarens nettonuvärde, fördelning (kr)"),
+                    title=_("Beställarens nettonuvärde, fördelning (miljoner kr)"),
+                    scale=MILLION,
                     desc=_(
                         "Hur ofta varje nettonuvärde inträffade bland %(n)s simulerade utfall; "
                         "linjen vid noll skiljer förlust från besparing."
@@ -326,7 +367,8 @@ def scenario(request, pk, scenario):
                 ),
                 _histogram(
                     hist.get("total_payments"),
-                    title=_("Utfallsbetalningar totalt, fördelning (kr)"),
+                    title=_("Utfallsbetalningar totalt, fördelning (miljoner kr)"),
+                    scale=MILLION,
                     desc=_(
                         "Hur ofta varje summa utfallsbetalningar inträffade bland de simulerade utfallen."
                     ),
