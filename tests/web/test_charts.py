@@ -1,7 +1,7 @@
 import re
 from xml.etree import ElementTree
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from insats.web import charts
@@ -13,13 +13,14 @@ def parse(svg: str) -> ElementTree.Element:
     return ElementTree.fromstring(str(svg))
 
 
+@example(lo=0.0, span=1e-05)  # found by CI: ticks 2.5e-06 apart were rounded unevenly
 @given(st.floats(-1e7, 1e7), st.floats(0, 1e7))
 def test_ticks_cover_the_range_in_even_steps(lo, span):
     hi = lo + span
     ticks = charts.nice_ticks(lo, hi)
     assert ticks[0] <= lo + 1e-6 * max(1, abs(lo)) and ticks[-1] >= hi - 1e-6 * max(1, abs(hi))
-    steps = {round(b - a, 6) for a, b in zip(ticks, ticks[1:], strict=False)}
-    assert len(steps) <= 1 or max(steps) - min(steps) < 1e-6 * max(steps)
+    steps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    assert max(steps) - min(steps) <= 1e-6 * max(steps)
 
 
 def test_numbers_are_written_the_swedish_way():

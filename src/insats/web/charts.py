@@ -69,7 +69,8 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     first = math.floor(lo / step)
     last = math.ceil(hi / step)
-    return [round(i * step, 10) for i in range(first, last + 1)]
+    digits = max(0, 3 - math.floor(math.log10(step)))  # enough decimals for the step, no float noise
+    return [round(i * step, digits) for i in range(first, last + 1)]
 
 
 def fmt(value: float, decimals: int | None = None) -> str:
