@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "insats.web.middleware.RequestIdMiddleware",
     "insats.web.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "insats.web.middleware.SwedishFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

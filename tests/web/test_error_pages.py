@@ -30,3 +30,15 @@ def test_server_error_page_needs_no_context():
 
     html = get_template("500.html").render()
     assert "Något gick fel" in html and "{%" not in html
+
+
+@pytest.mark.django_db
+def test_swedish_by_default_even_for_an_english_browser_and_english_when_chosen(client, world):
+    from django.conf import settings
+
+    login(client, world.user("owner", "analyst"), world.orgs["owner"])
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="sv">' in html and "Nästa steg" in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert '<html lang="en">' in html and "Next steps" in html

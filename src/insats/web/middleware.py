@@ -46,3 +46,19 @@ class ContentSecurityPolicyMiddleware:
         response.setdefault("Content-Security-Policy", self.policy)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class SwedishFirstMiddleware:
+    """Swedish unless the user chose otherwise: the browser's Accept-Language is not consulted.
+
+    Django's LocaleMiddleware would serve English to every browser set to English; Insats is a
+    Swedish product whose users pick English with the language switch (a cookie), which still wins.
+    Sits before LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
