@@ -21,7 +21,7 @@ from insats.integrations import indigo
 from tests.conftest import login
 
 from .test_payments import approve_all
-from .test_results_world import DUE, make_contract, provider
+from .test_results_world import DUE, actor, make_contract, provider
 
 pytestmark = pytest.mark.django_db
 
@@ -155,27 +155,35 @@ def test_api_payments_and_ledger(client, world, running):
 
 
 def test_indigo_export_validates_and_carries_the_cores_amounts(client, world, running):
+    from insats.contracts import services_payments as sp
+
     output = core_output(running)
     running.metrics.update(confidential_prices=True)
+    owner = actor(world, "owner", "admin")
+    paid = []
+    for line in PaymentLine.objects.filter(contract=running, due__gt=0).order_by("period", "payer_id"):
+        sp.payment_mark(actor=owner, line=line, status="paid")
+        paid.append(line.due)
     login(client, world.user("partner", "analyst"), world.orgs["partner"])  # the provider's analyst
     response = client.get(reverse("contracts:indigo_export", args=[running.pk]))
     assert response.status_code == 200
-    project = json.loads(response.content)
-    assert indigo.validate(project) == []
+    package = json.loads(response.content)
+    assert indigo.validate_package(package) == []
+    project = package["project"]["data"]
     actual = [p for p in project["outcome_payments"] if p["type"]["value"] == "Actual"]
-    assert [Decimal(repr(p["money"]["amount"]["value"])) for p in actual] == [
-        p.amount_due for prow in output.periods for p in prow.payers
-    ]
+    # "Actual" = paid: the core's amounts due, paid in full
+    assert [Decimal(repr(p["money"]["amount"]["value"])) for p in actual] == paid
+    assert paid == [p.amount_due for prow in output.periods for p in prow.payers if p.amount_due > 0]
     assert project["outcome_pricings"][0]["status"] == "PRIVATE"
     assert project["outcome_metrics"][0]["status"] == "PUBLIC"
     assert AuditEntry.objects.filter(action="contract.exported", object_id=str(running.pk)).exists()
     public = json.loads(
         client.get(reverse("contracts:indigo_export", args=[running.pk]) + "?variant=public").content
     )
-    assert indigo.validate(public) == []
-    assert not public.get("outcome_pricings")
+    assert indigo.validate_package(public) == []
+    assert not public["project"]["data"].get("outcome_pricings")
     api = client.get(f"/api/v1/contracts/{running.pk}/export/indigo").json()
-    assert api["name"]["value"] == running.title and indigo.validate(api) == []
+    assert api["project"]["data"]["name"]["value"] == running.title and indigo.validate_package(api) == []
 
 
 def test_unrelated_organisation_sees_none_of_it(client, world):

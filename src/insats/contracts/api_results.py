@@ -25,8 +25,8 @@ from ninja.errors import HttpError
 
 from insats.accounts import access
 from insats.api import ERRORS, WRITE_ERRORS, ErrorOut, actor_of, field_errors
-from insats.integrations import indigo
 
+from . import exports_indigo as indigo
 from . import services_payments as sp
 from . import services_results as sr
 from .models import Contract, PaymentLine, ResultReport

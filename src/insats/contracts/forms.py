@@ -20,6 +20,7 @@ from .models import (
     Decision,
     PartyRole,
     PeriodType,
+    PolicySector,
     ReturnBasis,
 )
 
@@ -44,6 +45,9 @@ CONTRACT_EXPLAIN = {
     "summary": _("Några meningar om vad kontraktet ska åstadkomma."),
     "intervention": _("Vad utföraren gör, för vem, hur ofta och med vilken metod."),
     "target_population": _("Vilka barn, unga eller familjer kontraktet gäller och hur de identifieras."),
+    "policy_sector": _(
+        "Huvudsakligt politikområde enligt INDIGO:s lista. Anges i INDIGO-exporten; inte valt = utelämnas."
+    ),
     "result": _("Resultatet i lägesbilden som kontraktet bidrar till (om ni har lagt in ett)."),
     "target_group": _("Målgruppen i lägesbilden (om ni har lagt in en)."),
     "term_start": _("Första dagen insatsen och mätningen pågår."),
@@ -67,6 +71,11 @@ class ContractForm(forms.Form):
     )
     target_population = forms.CharField(
         label=_("Målgrupp"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    policy_sector = forms.ChoiceField(
+        label=_("Politikområde"),
+        choices=[("", _("Inte valt"))] + list(PolicySector.choices),
+        required=False,
     )
     result = forms.ModelChoiceField(label=_("Resultat i lägesbilden"), queryset=None, required=False)
     target_group = forms.ModelChoiceField(label=_("Målgrupp i lägesbilden"), queryset=None, required=False)
@@ -112,6 +121,7 @@ class ContractForm(forms.Form):
             "summary": contract.summary,
             "intervention": contract.intervention,
             "target_population": contract.target_population,
+            "policy_sector": contract.policy_sector,
             "result": contract.result_id,
             "target_group": contract.target_group_id,
             "term_start": contract.term_start,

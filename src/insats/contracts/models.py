@@ -36,6 +36,19 @@ class ContractStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Avbrutet")
 
 
+class PolicySector(models.TextChoices):
+    """The policy sector of an outcomes contract: INDIGO's list (the values are INDIGO's own)."""
+
+    CHILD_FAMILY = "Child and family welfare", _("Barn och familj")
+    EDUCATION = "Education", _("Utbildning")
+    HEALTH = "Health", _("Hälsa")
+    EMPLOYMENT = "Employment and training", _("Arbete och utbildning för arbete")
+    HOMELESSNESS = "Homelessness", _("Hemlöshet")
+    CRIMINAL_JUSTICE = "Criminal justice", _("Rättsväsende och brottsprevention")
+    POVERTY = "Poverty reduction", _("Minskad fattigdom")
+    AGRICULTURE_ENVIRONMENT = "Agriculture and environment", _("Jordbruk och miljö")
+
+
 class PeriodType(models.TextChoices):
     YEAR = "year", _("År")
     HALF = "half", _("Halvår")
@@ -68,6 +81,14 @@ class Contract(models.Model):
     )
     target_population = models.TextField(
         _("målgrupp"), blank=True, default="", help_text=_("Vilka kontraktet gäller och hur de identifieras.")
+    )
+    policy_sector = models.CharField(
+        _("politikområde"),
+        max_length=40,
+        choices=PolicySector.choices,
+        blank=True,
+        default="",
+        help_text=_("Politikområdet enligt INDIGO:s lista; används i INDIGO-exporten."),
     )
     result = models.ForeignKey(
         "situation.Result",

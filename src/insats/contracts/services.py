@@ -108,6 +108,7 @@ CONTRACT_FIELDS = (
     "summary",
     "intervention",
     "target_population",
+    "policy_sector",
     "result",
     "target_group",
     "term_start",

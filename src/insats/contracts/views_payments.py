@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 from insats.accounts import access
 from insats.accounts.access import actor_for, can, get_or_404, require
 from insats.audit.services import log_action
-from insats.integrations import indigo
 from insats.web import charts
 
 from . import exports, rule_text
+from . import exports_indigo as indigo
 from . import services_payments as sp
 from . import services_results as sr
 from .exports import kr

@@ -1,50 +1,55 @@
-"""An outcomes contract as an INDIGO 4.x *project* (the Government Outcomes Lab's data standard).
+"""An outcomes contract as INDIGO 4.x records (the Government Outcomes Lab's data standard).
 
-INDIGO (https://golab.bsg.ox.ac.uk/knowledge-bank/indigo/, schema in ``INDIGO-Initiative/
-indigo-data-standard``) describes an impact bond as one project document with components: outcome
+INDIGO (https://golab.bsg.ox.ac.uk/knowledge-bank/indigo/, schemas in ``INDIGO-Initiative/
+indigo-data-standard``) describes an impact bond as one *project* record with components (outcome
 metrics and their pricing, outcome payment commitments per payer, investments, service provisions,
-results, planned and actual outcome payments and a ledger of transactions. Organisations are
-referred to by identifier (we use org-id: ``SE-BLV-<organisationsnummer>``, Bolagsverket's list).
+results, planned and actual outcome payments, a ledger of transactions), a deal not yet contracted
+as a *pipeline* record, and every party as an *organisation* record. Organisations are referred to
+by org-id (https://org-id.guide): ``SE-ON-<organisationsnummer>`` (the Swedish list; ``SE-BLV`` is
+deprecated there).
 
-Two layers:
-
-* :func:`build_project` — pure: the *plain form* below (dicts, ``Decimal``, ``date``) → the
-  project dict. No Django, so it is tested directly against the schema.
-* :func:`contract_input` / :func:`export_contract` (in the Django half at the bottom) — read a
-  :class:`insats.contracts.models.Contract` with its payments and ledger into the plain form,
-  build, validate and audit.
+This module is **plain data in, plain data out**: it imports no Django and no domain app
+(``tests/integrations/test_no_domain_imports.py`` fails if it does). The contracts app reads a
+contract — only what the reader may see through the access module — into the *plain form* below
+(``insats.contracts.exports_indigo``) and calls :func:`build_package`.
 
 **Confidentiality.** INDIGO marks each datum with a ``status``: ``PUBLIC``, ``PRIVATE`` or
 ``DISPUTED``. Fields defined as ``object_with_value_*_and_status`` carry it next to the value
 (``{"value": 1000000, "status": "PRIVATE"}``); items of lists (an investment, a pricing, a
 payment) carry it on the item. A party marks *sections* of the contract confidential; every field
-and item of such a section is exported with status ``PRIVATE`` (the value is kept: the file is for
-the parties and for submission to INDIGO, whose publication pipeline withholds PRIVATE data).
-:func:`redact_private` makes the public version: PRIVATE items dropped, PRIVATE values removed.
+and item of such a section is exported with status ``PRIVATE`` in the *full* variant (the file for
+the parties and for submission to INDIGO, whose publication pipeline withholds PRIVATE data). The
+*public* variant first removes every confidential value from the plain form (:func:`withhold`) and
+then every PRIVATE value left (:func:`redact_private`): nothing a party marked confidential
+appears in it, including fields the schema cannot mark (a payer's total paid) and the names and
+identifiers of confidential parties.
 
 Sections (``input["confidential"]``): ``prices`` (outcome pricings, maximum payments),
 ``financing`` (investment commitment, return terms), ``returns`` (IRR, repayments, transactions
-with the fund), ``payments`` (planned and actual outcome payments, totals paid), ``results``
-(validated results), ``costs`` (the provider's costs).
+with the fund), ``payments`` (planned and actual outcome payments, totals paid, payer shares),
+``results`` (validated results), ``costs`` (the provider's costs). An organisation with
+``"confidential": true`` is withheld from the public variant.
 
-**Validation.** :func:`validate` checks a project against ``project.json`` (JSON Schema draft 7,
-``$ref`` resolved within the schema directory) and the INDIGO code lists (``codelist`` keyword:
-the CSV files next to the schema), and returns every problem as ``(json path, message)``.
+**Validation.** :func:`validate` checks a record against ``project.json``, ``pipeline.json`` or
+``organisation.json`` (JSON Schema draft 7) and the INDIGO code lists (``codelist`` keyword: the
+CSV files next to the schema, ``countries.csv`` included). A code list the schema names but that is
+missing is an error, never skipped.
 
 The plain form (all keys optional unless noted)::
 
     {
       "id": "insats-contract-12",                      # required
       "title": "Färre placeringar – Barnens Väl",       # required
-      "status": "genomforande",                    # utkast … avslutat, avbrutet
+      "status": "genomforande",                    # utkast, forhandling (pipeline) … avslutat, avbrutet
       "country": "SE", "currency": "SEK",
       "url": "https://…/kontrakt/12/",
       "social_challenge": "…", "intervention": "…", "target_population": "…",
-      "policy_sector": "Child and family welfare",     # INDIGO enum
+      "policy_sector": "Child and family welfare",     # INDIGO enum, chosen on the contract
       "targeted_number": 120, "actual_number": 97,
       "dates": {"signed": date, "start": date, "end": date, "completion": date, "actual_end": date},
-      "organisations": {"<key>": {"id": "SE-BLV-2120001157", "name": "…", "kind": "kommun"}},
-      "payers": [{"org": key, "share": Decimal, "cap": Decimal|None, "maximum": Decimal|None}],
+      "organisations": {"<key>": {"id": "SE-ON-2120001157", "name": "…", "kind": "kommun",
+                                  "confidential": False}},
+      "payers": [{"org": key, "share": Decimal, "maximum": Decimal|None, "paid": Decimal|None}],
       "providers": [{"org": key, "intervention": "…"}],
       "validators": [key, …], "intermediaries": [{"org": key, "description": "…"}],
       "fund": {"org": key, "commitment": Decimal, "return_basis": "fixed_rate"|"capped_multiple",
@@ -56,20 +61,22 @@ The plain form (all keys optional unless noted)::
       "results": [{"metric", "period", "cohort", "value", "counterfactual", "description",
                    "validators": [key], "final": bool}],
       "payments": [{"period", "payer", "type": "Planned"|"Actual", "amount": Decimal,
-                    "metric": id|None, "note": "…"}],
+                    "metric": id|None, "note": "…"}],        # Actual = paid, nothing else
       "transactions": [{"date": date, "from": key, "to": key, "type": INDIGO transaction type,
                         "amount": Decimal, "investment": bool, "metric": id|None, "note": "…"}],
       "provider_costs": [{"period", "date": date, "planned": Decimal, "actual": Decimal|None, "org": key}],
       "finance": {"total_drawn": Decimal, "irr_annual": float|None, "repayment": INDIGO enum|None,
-                  "as_of": date, "total_paid": Decimal},
+                  "as_of": date|None, "total_paid": Decimal},   # as_of: the ledger's as-of date
       "confidential": ["prices", "financing", …],
     }
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
+import os
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -78,19 +85,50 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "indigo_schema"
-"""Where ``project.json``, ``organisation.json`` and the code lists live: a copy of the official
-INDIGO 4.x schemas shipped with the code (a test checks it equals the copy in ``shared/schemas``);
-``INSATS_INDIGO_SCHEMA_DIR`` points elsewhere."""
+"""Where ``project.json``, ``pipeline.json``, ``organisation.json`` and the code lists live: a copy
+of the official INDIGO 4.x schemas shipped with the code (a test checks it equals the copy in
+``shared/schemas``); ``INSATS_INDIGO_SCHEMA_DIR`` points elsewhere."""
 
 SECTIONS = ("prices", "financing", "returns", "payments", "results", "costs")
 PUBLIC, PRIVATE = "PUBLIC", "PRIVATE"
+VARIANTS = ("full", "public")
 
 STAGE = {
     "undertecknat": "Contracted",
     "genomforande": "Implementation",
     "avslutat": "Complete",
 }
-"""Contract status → INDIGO ``stage_development`` (drafts and negotiations have no INDIGO stage)."""
+"""Contract status → INDIGO project ``stage_development``."""
+
+PIPELINE_STAGE = {
+    "utkast": "Late stage (e.g. final deal construction and placement)",
+    "forhandling": "Final negotiations",
+}
+"""Contract status → INDIGO pipeline ``stage_development.stage`` (a contract not yet signed)."""
+
+POLICY_SECTORS = (
+    "Employment and training",
+    "Child and family welfare",
+    "Health",
+    "Homelessness",
+    "Education",
+    "Criminal justice",
+    "Agriculture and environment",
+    "Poverty reduction",
+)
+"""The project schema's ``policy_sector`` values (one is chosen on the contract)."""
+
+PIPELINE_SECTORS = {
+    "Employment and training": ("employment_and_private_sector_development",),
+    "Child and family welfare": ("social_protection",),
+    "Health": ("health",),
+    "Homelessness": ("social_protection",),
+    "Education": ("education",),
+    "Criminal justice": ("criminal_justice",),
+    "Agriculture and environment": ("agriculture", "environment_and_climate_change"),
+    "Poverty reduction": ("social_protection",),
+}
+"""The project's policy sector → the pipeline schema's yes/no sector flags."""
 
 ROLE_CATEGORY = {
     "kommun": ("Government/Public Sector/Public Bank",),
@@ -114,12 +152,19 @@ REPAYMENT = (
 
 
 def schema_dir() -> Path:
-    import os
-
     env = os.environ.get("INSATS_INDIGO_SCHEMA_DIR")
     if env:
         return Path(env)
     return SCHEMA_DIR
+
+
+def is_pipeline(data: dict) -> bool:
+    """A contract not yet signed (a draft, in negotiation, or cancelled before signing) is a pipeline
+    record; every other one a project."""
+    status = data.get("status") or ""
+    if status in PIPELINE_STAGE:
+        return True
+    return status == "avbrutet" and not (data.get("dates") or {}).get("signed")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -193,11 +238,13 @@ def build_project(data: dict) -> dict:
     orgs: dict[str, dict] = data.get("organisations") or {}
 
     def org_ref(key: str | None) -> dict | None:
-        if key is None:
+        if key is None or key not in orgs:  # no organisation, or one withheld from this variant
             return None
         return _v(orgs[key]["id"])
 
     def category(key: str, section: str) -> dict | None:
+        if key not in orgs:
+            return None
         allowed = _role_categories(section)
         for candidate in ROLE_CATEGORY.get(orgs[key].get("kind", ""), ()) + ("Other",):
             if candidate in allowed:
@@ -243,7 +290,7 @@ def build_project(data: dict) -> dict:
         "purpose_and_classifications": {
             "social_challenge": _v(data.get("social_challenge"), PUBLIC),
             "intervention": _v(data.get("intervention"), PUBLIC),
-            "policy_sector": _v(data.get("policy_sector") or "Child and family welfare"),
+            "policy_sector": _v(data.get("policy_sector")),
         },
         "service_and_beneficiaries": {
             "target_population": _v(data.get("target_population"), PUBLIC),
@@ -274,11 +321,15 @@ def build_project(data: dict) -> dict:
         s = st("financing")
         overall["total_investment_commitment"] = {
             "currency": _v(cur, s),
-            "amount": {"exact": _v(_num(fund["commitment"]), s)},
+            "amount": {"exact": _v(_num(fund.get("commitment")), s)},
         }
-        overall["maximum_potential_loss"] = _v(str(_num(fund["commitment"])), s)
-        overall["maximum_potential_return_type"] = _v(_return_type(fund), s)
-        overall["maximum_potential_return"] = _v(_return_text(fund), s)
+        # percentages, as the schema asks: the whole principal can be lost (payment only for
+        # outcomes); the best case is the contracted return
+        overall["maximum_potential_loss"] = _v(_percent(fund.get("commitment"), Decimal(1)), s)
+        overall["maximum_potential_return_type"] = _v(
+            _return_type(fund) if fund.get("return_basis") else None, s
+        )
+        overall["maximum_potential_return"] = _v(_percent(fund.get("commitment"), _max_return(fund)), s)
     if data.get("maximum_outcome_payment") is not None:
         overall["maximum_potential_outcome_payment_v2"] = _money(
             data["maximum_outcome_payment"], cur, st("prices")
@@ -302,7 +353,7 @@ def build_project(data: dict) -> dict:
                 }
             },
             "internal_rate_of_return": {
-                "latest": _v(None if irr is None else f"{irr * 100:.2f}%", s),
+                "latest": _v(None if irr is None else f"{Decimal(repr(irr)) * 100:.2f}%", s),
                 "date": _v(_date(finance.get("as_of")), s),
             },
         }
@@ -336,7 +387,11 @@ def build_project(data: dict) -> dict:
                 else None
             ),
             "notes": f"Andel av utfallsbetalningarna: {_pct(p.get('share'))}." if p.get("share") else None,
-            "status": st("prices") if p.get("maximum") is not None else PUBLIC,
+            # the amounts here are plain numbers (no status of their own): the item carries it
+            "status": _worst(
+                st("prices") if p.get("maximum") is not None else PUBLIC,
+                st("payments") if p.get("paid") is not None or p.get("share") else PUBLIC,
+            ),
         }
         for p in data.get("payers") or []
     ]
@@ -348,17 +403,19 @@ def build_project(data: dict) -> dict:
             "organisation_role_category": category(fund["org"], "investments"),
             "investment_commitment": {
                 "currency": _v(cur),
-                "amount": {"exact": _v(_num(fund["commitment"]))},
+                "amount": {"exact": _v(_num(fund.get("commitment")))},
             },
-            "maximum_potential_loss": _v(str(_num(fund["commitment"]))),
+            "maximum_potential_loss": _v(_percent(fund.get("commitment"), Decimal(1))),
             "investment_type": _v("Debt"),
             "investor_repayment": _v(finance.get("repayment")),
-            "notes": _return_text(fund),
+            "notes": _return_text(fund) if fund.get("return_basis") else None,
             "status": s,
         }
-        if fund.get("return_basis") == "fixed_rate" and fund.get("annual_rate") is not None:
-            inv["maximum_potential_return_type"] = _v("Average annual return")
-            inv["maximum_potential_return"] = _v(_num(Decimal(fund["annual_rate"]) * 100))
+        best = _max_return(fund)
+        if best is not None:
+            if fund.get("return_basis") == "fixed_rate":
+                inv["maximum_potential_return_type"] = _v("Average annual return")
+            inv["maximum_potential_return"] = _v(_num((best * 100).normalize()))
         project["investments"] = [inv]
     project["intermediary_services"] = [
         {
@@ -380,7 +437,7 @@ def build_project(data: dict) -> dict:
             "outcome_metric_target": _v(m.get("target")),
             "outcome_validation_method": _v(m.get("validation_method")),
             "data_source_for_outcome_validation": _v(m.get("data_source")),
-            "policy_sector": _v(data.get("policy_sector") or "Child and family welfare"),
+            "policy_sector": _v(data.get("policy_sector")),
             "notes": m.get("name"),
             "status": PUBLIC,
         }
@@ -402,7 +459,7 @@ def build_project(data: dict) -> dict:
     ]
 
     # results ------------------------------------------------------------------------------------
-    validator_ids = ",".join(orgs[k]["id"] for k in data.get("validators") or [])
+    validator_ids = ",".join(orgs[k]["id"] for k in data.get("validators") or [] if k in orgs)
     project["results"] = [
         {
             "outcome_metric_id": _v(r["metric"]),
@@ -411,7 +468,9 @@ def build_project(data: dict) -> dict:
             "period": period_obj(r["period"]),
             "outcomes_achieved": _v(r.get("description") or _result_text(r)),
             "outcomes_validator_organisation_ids": _v(
-                ",".join(orgs[k]["id"] for k in r["validators"]) if r.get("validators") else validator_ids
+                ",".join(orgs[k]["id"] for k in r["validators"] if k in orgs)
+                if r.get("validators")
+                else validator_ids
             ),
             "notes": f"Period {r['period']}" + (f", kohort {r['cohort']}" if r.get("cohort") else ""),
             "status": st("results"),
@@ -490,9 +549,9 @@ def build_project(data: dict) -> dict:
     return _clean(project)
 
 
-@lru_cache(maxsize=8)
-def _role_categories(section: str) -> frozenset[str]:
-    schema = _load_schema(str(schema_dir()), "project.json")
+@lru_cache(maxsize=16)
+def _role_categories(section: str, schema_name: str = "project.json") -> frozenset[str]:
+    schema = _load_schema(str(schema_dir()), schema_name)
     item = schema["properties"][section]["items"]["properties"]["organisation_role_category"]
     return frozenset(item["properties"]["value"]["enum"])
 
@@ -513,6 +572,27 @@ def _pct(share: Decimal | None) -> str:
 
 def _return_type(fund: dict) -> str:
     return "Average annual return" if fund.get("return_basis") == "fixed_rate" else "Capped multiple"
+
+
+def _max_return(fund: dict) -> Decimal | None:
+    """The best-case return as a fraction: the annual rate, or the multiple's cap less the principal."""
+    if fund.get("return_basis") == "fixed_rate":
+        return None if fund.get("annual_rate") is None else Decimal(fund["annual_rate"])
+    if fund.get("multiple_cap") is None:
+        return None
+    return Decimal(fund["multiple_cap"]) - 1
+
+
+def _percent(guard: Any, fraction: Decimal | None) -> str | None:
+    """A fraction as the percentage text INDIGO asks for: ``Decimal("0.05")`` → ``"5%"``; None when
+    ``guard`` (the figure it depends on) or the fraction is unknown."""
+    if guard is None or fraction is None:
+        return None
+    return f"{(Decimal(fraction) * 100).normalize():f}%"
+
+
+def _worst(*statuses: str) -> str:
+    return PRIVATE if PRIVATE in statuses else PUBLIC
 
 
 def _return_text(fund: dict) -> str:
@@ -544,16 +624,16 @@ def _plain(value: Any) -> str:
 # validation and redaction
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _load_schema(directory: str, name: str) -> dict:
     return json.loads((Path(directory) / name).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=16)
 def _codelist(directory: str, name: str) -> frozenset[str]:
+    """The codes of a code list (first column; the first row is the header). A code list the schema
+    names must be there: a missing one raises FileNotFoundError instead of passing every value."""
     path = Path(directory) / name
-    if not path.exists():
-        return frozenset()
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     return frozenset(row[0].strip() for row in rows[1:] if row and row[0].strip())
@@ -609,7 +689,7 @@ def _codelist_problems(
             yield from _codelist_problems(sub, node["items"], root, f"{path}/{i}", directory)
     elif isinstance(value, str) and node.get("codelist"):
         allowed = _codelist(str(directory), node["codelist"])
-        if allowed and value.strip() not in allowed:
+        if value.strip() not in allowed:
             yield (path, f"{value!r} is not in the code list {node['codelist']}")
 
 
@@ -657,9 +737,10 @@ def dumps(project: dict) -> str:
 
 
 def org_identifier(org_number: str | None, fallback: str) -> str:
-    """org-id for a Swedish organisation: ``SE-BLV-`` + the ten digits of its organisationsnummer."""
+    """org-id for a Swedish organisation: ``SE-ON-`` + the ten digits of its organisationsnummer
+    (org-id.guide's list SE-ON; SE-BLV is deprecated). Without one: ``INSATS-ORG-<fallback>``."""
     digits = "".join(ch for ch in (org_number or "") if ch.isdigit())
-    return f"SE-BLV-{digits}" if len(digits) == 10 else f"INSATS-ORG-{fallback}"
+    return f"SE-ON-{digits}" if len(digits) == 10 else f"INSATS-ORG-{fallback}"
 
 
 def organisation_record(org: dict) -> dict:
@@ -676,7 +757,7 @@ def organisation_record(org: dict) -> dict:
     }.get(kind)
     return _clean(
         {
-            "status": PUBLIC,
+            "status": PRIVATE if org.get("confidential") else PUBLIC,
             "name": _v(org.get("name")),
             "org-ids": {"primary": _v(org["id"])},
             "country": _v("SE"),
@@ -693,366 +774,237 @@ def iter_money(project: dict, section: str, key: str = "money") -> Iterable[Deci
 
 
 # ------------------------------------------------------------------------------------------------
-# the Django half: a contract from the database
+# pipeline records, the public variant and the package
 
 
-def _party_key(party) -> str:
-    return f"party-{party.pk}"
+def build_pipeline(data: dict) -> dict:
+    """The INDIGO pipeline record (``pipeline.json``) of a contract not yet signed: the deal as
+    drafted or negotiated — parties, metrics, prices and financing terms; no results or payments."""
+    private = set(data.get("confidential") or ())
 
+    def st(section: str) -> str:
+        return PRIVATE if section in private else PUBLIC
 
-def confidential_sections(contract) -> list[str]:
-    """Which sections a party marked confidential.
+    cur = data.get("currency") or "SEK"
+    orgs: dict[str, dict] = data.get("organisations") or {}
 
-    * a metric with ``confidential_prices`` → ``prices``;
-    * confidential financing terms → ``financing`` and ``returns``;
-    * a confidential party: a payer's → ``payments``; the fund's → ``financing`` and ``returns``;
-      the provider's → ``costs``; the validator's → ``results``.
-    """
-    out: set[str] = set()
-    if contract.metrics.filter(confidential_prices=True).exists():
-        out.add("prices")
-    terms = getattr(contract, "financing", None)
-    if terms is not None and terms.confidential:
-        out |= {"financing", "returns"}
-    for party in contract.parties.filter(confidential=True):
-        out |= {
-            "commissioner": {"payments"},
-            "payer": {"payments"},
-            "fund": {"financing", "returns"},
-            "provider": {"costs"},
-            "validator": {"results"},
-        }.get(party.role, set())
-    return sorted(out)
+    def org_ref(key: str | None) -> dict | None:
+        return _v(orgs[key]["id"]) if key is not None and key in orgs else None
 
-
-def contract_input(contract, *, url: str = "") -> dict:
-    """The plain form for ``contract``: its terms, approved results, payment lines and ledger.
-
-    Every amount is a stored figure (payment lines = the core's ``amount_due``; ledger entries =
-    the core's waterfall); the finance summary comes from the core's waterfall over the same.
-    """
-    from insats.contracts import core_inputs
-    from insats.contracts import services_payments as sp
-    from insats.contracts.models import (
-        LedgerKind,
-        PartyRole,
-        PaymentStatus,
-        ResultStatus,
-        period_schedule,
-    )
-
-    parties = list(contract.parties.select_related("organisation").order_by("id"))
-    orgs = {
-        _party_key(p): {
-            "id": org_identifier(p.organisation.org_number, str(p.organisation.pk)),
-            "name": p.organisation.name,
-            "kind": p.organisation.kind,
-        }
-        for p in parties
-    }
-    by_role: dict[str, list] = {}
-    for p in parties:
-        by_role.setdefault(p.role, []).append(p)
-    schedule = period_schedule(contract.term_start, contract.term_end, contract.period_type)
-    periods = [{"id": p["id"], "start": p["start"], "end": p["end"]} for p in schedule]
-    end_of = {p["id"]: p["end"] for p in schedule}
-    payer_parties = list(core_inputs.payer_parties(contract).values())
-    lines = list(contract.payment_lines.select_related("payer").order_by("period", "payer_id"))
-    paid_by_payer: dict[int, Decimal] = {}
-    for line in lines:
-        if line.status == PaymentStatus.PAID:
-            paid_by_payer[line.payer_id] = paid_by_payer.get(line.payer_id, Decimal(0)) + (
-                line.paid_amount or line.due
-            )
-
-    core_contract = None
-    try:
-        core_contract = core_inputs.build_payment_contract(contract)
-    except Exception:  # noqa: BLE001 - an incomplete draft exports without prices
-        core_contract = None
-    caps = (contract.payment_terms or {}).get("caps") or {}
-    max_total = Decimal(str(caps["total"])) if caps.get("total") not in (None, "") else None
-    if max_total is None and core_contract is not None:
-        metric_caps = [m.cap_total for m in core_contract.metrics]
-        if metric_caps and all(c is not None for c in metric_caps):
-            max_total = sum(metric_caps, Decimal(0))
-
-    payers = []
-    for p in payer_parties:
-        maximum = p.payer_cap
-        if maximum is None and max_total is not None:
-            maximum = (max_total * p.payer_share / 100).quantize(Decimal("0.01"))
-        payers.append(
-            {
-                "org": _party_key(p),
-                "share": p.payer_share / 100,
-                "maximum": maximum,
-                "paid": paid_by_payer.get(p.pk, Decimal("0.00")),
-            }
-        )
-
-    metrics = []
-    for m in contract.metrics.all():
-        rule = m.rule or {}
-        price = rule.get("price")
-        metrics.append(
-            {
-                "id": m.code,
-                "name": m.name,
-                "definition": m.definition or m.name,
-                "unit": m.unit,
-                "target": m.counterfactual_description or None,
-                "validation_method": m.validation_method,
-                "data_source": m.data_source,
-                "price": Decimal(str(price)) if price not in (None, "") else None,
-                "price_description": _price_text(m.kind, rule, m.unit),
-                "cap_total": Decimal(str(rule["cap_total"]))
-                if rule.get("cap_total") not in (None, "")
-                else None,
-            }
-        )
-
-    last_period = periods[-1]["id"] if periods else None
-    validators = [_party_key(p) for p in by_role.get(PartyRole.VALIDATOR, [])]
-    results = [
-        {
-            "metric": r.metric.code,
-            "period": r.period,
-            "cohort": r.cohort.code if r.cohort_id else None,
-            "value": r.value,
-            "counterfactual": r.counterfactual_value if r.counterfactual_value is not None else _level(r),
-            "validators": validators,
-            "final": r.period == last_period,
-        }
-        for r in contract.result_reports.filter(status=ResultStatus.APPROVED).select_related(
-            "metric", "cohort"
-        )
-    ]
-
-    payments = []
-    for line in lines:
-        payments.append(
-            {
-                "period": line.period,
-                "payer": _party_key(line.payer),
-                "type": "Planned",
-                "amount": line.planned,
-            }
-        )
-    for line in lines:
-        if line.calculation:
-            payments.append(
-                {
-                    "period": line.period,
-                    "payer": _party_key(line.payer),
-                    "type": "Actual",
-                    "amount": line.due,
-                    "note": f"Beräknat av insats.core.payments; status: {line.get_status_display()}.",
-                }
-            )
-
-    provider = (by_role.get(PartyRole.PROVIDER) or [None])[0]
-    transactions = []
-    for line in lines:
-        if line.status == PaymentStatus.PAID and provider is not None:
-            transactions.append(
-                {
-                    "date": (line.paid_at.date() if line.paid_at else end_of.get(line.period)),
-                    "from": _party_key(line.payer),
-                    "to": _party_key(provider),
-                    "type": "Outcome Payment",
-                    "amount": line.paid_amount or line.due,
-                    "note": f"Period {line.period}",
-                }
-            )
-    terms = getattr(contract, "financing", None)
-    fund_party = core_inputs.fund_party(contract) if terms is not None else None
-    fund = None
-    finance: dict[str, Any] = {"as_of": date.today()}
-    if lines:
-        finance["total_paid"] = sum(paid_by_payer.values(), Decimal("0.00"))
-    provider_costs = []
-    if terms is not None and fund_party is not None:
-        fund = {
-            "org": _party_key(fund_party),
-            "commitment": terms.commitment,
-            "return_basis": terms.return_basis,
-            "annual_rate": terms.annual_rate,
-            "multiple_cap": terms.multiple_cap,
-            "fund_surplus_share": terms.fund_surplus_share,
-        }
-        tx_kind = {
-            LedgerKind.DRAW: ("Debt", "fund", "provider"),
-            LedgerKind.REPAYMENT_PRINCIPAL: ("Capital Repayment", "provider", "fund"),
-            LedgerKind.RETURN: ("Interest Payment", "provider", "fund"),
-            LedgerKind.SURPLUS_FUND: ("Other", "provider", "fund"),
-        }
-        keys = {"fund": _party_key(fund_party), "provider": _party_key(provider) if provider else None}
-        for e in contract.ledger_entries.order_by("period_index", "kind"):
-            if e.kind not in tx_kind or keys["provider"] is None:
-                continue
-            kind, src, dst = tx_kind[e.kind]
-            period_id = e.period if e.period in end_of else None
-            when = (
-                end_of[period_id]
-                if period_id and e.kind != LedgerKind.DRAW
-                else next((p["start"] for p in periods if p["id"] == period_id), None)
-            )
-            transactions.append(
-                {
-                    "date": when or contract.term_end,
-                    "from": keys[src],
-                    "to": keys[dst],
-                    "type": kind,
-                    "amount": e.amount,
-                    "investment": True,
-                    "note": e.get_kind_display(),
-                }
-            )
-        try:
-            ledger = sp.ledger_report(contract)
-        except Exception:  # noqa: BLE001 - terms not computable yet (a draft)
-            ledger = None
-        if ledger is not None and contract.payment_lines.exists():
-            out = ledger.output
-            finance["total_drawn"] = out.total_drawn
-            finance["irr_annual"] = out.irr_annual
-            if contract.status == "closed":
-                finance["repayment"] = _repayment(out)
-        for i, cost in enumerate(terms.drawdown_schedule or []):
-            if i < len(periods) and provider is not None:
-                provider_costs.append(
-                    {
-                        "period": periods[i]["id"],
-                        "date": periods[i]["start"],
-                        "planned": Decimal(str(cost)),
-                        "org": _party_key(provider),
-                    }
-                )
-
-    signed = [p.signed_at for p in parties if p.signed_at]
-    key_dates = {d.get("label"): d.get("date") for d in (contract.key_dates or []) if isinstance(d, dict)}
-    completion = None
-    if core_contract is not None and core_contract.periods and core_contract.periods[-1].payment_due:
-        completion = core_contract.periods[-1].payment_due
-    status_map = {
-        "draft": "utkast",
-        "negotiation": "forhandling",
-        "signed": "undertecknat",
-        "active": "genomforande",
-        "closed": "avslutat",
-        "cancelled": "avbrutet",
-    }
-    cohort_sizes = [c.planned_size for c in contract.cohorts.all() if c.planned_size is not None]
-    return {
-        "id": f"insats-contract-{contract.pk}",
-        "title": contract.title,
-        "status": status_map.get(contract.status, contract.status),
-        "url": url,
-        "social_challenge": contract.summary or None,
-        "intervention": contract.intervention or None,
-        "target_population": contract.target_population or None,
-        "targeted_number": sum(cohort_sizes) if cohort_sizes else None,
-        "dates": {
-            "signed": max(signed).date() if signed and len(signed) == len(parties) else None,
-            "start": contract.term_start,
-            "end": contract.term_end,
-            "completion": completion or contract.term_end,
-            "actual_end": contract.term_end if contract.status == "closed" else None,
-            "key_dates": key_dates,
-        },
-        "organisations": orgs,
-        "payers": payers,
-        "providers": [
-            {"org": _party_key(p), "intervention": contract.intervention}
-            for p in by_role.get(PartyRole.PROVIDER, [])
-        ],
-        "validators": validators,
-        "intermediaries": [
-            {"org": _party_key(p), "description": "Intermediär i utfallskontraktet"}
-            for p in by_role.get(PartyRole.INTERMEDIARY, [])
-        ],
-        "fund": fund,
-        "maximum_outcome_payment": max_total,
-        "periods": periods,
-        "metrics": metrics,
-        "results": results,
-        "payments": payments,
-        "transactions": transactions,
-        "provider_costs": provider_costs,
-        "finance": finance,
-        "confidential": confidential_sections(contract),
-    }
-
-
-def _level(report) -> Decimal | None:
-    cf = report.metric.counterfactual or {}
-    if cf.get("kind") not in ("baseline", "target"):
+    def category(key: str, section: str) -> dict | None:
+        if key not in orgs:
+            return None
+        allowed = _role_categories(section, "pipeline.json")
+        for candidate in ROLE_CATEGORY.get(orgs[key].get("kind", ""), ()) + ("Other",):
+            if candidate in allowed:
+                return _v(candidate)
         return None
-    by_cohort = cf.get("by_cohort") or {}
-    if report.cohort_id and report.cohort.code in by_cohort:
-        return Decimal(str(by_cohort[report.cohort.code]))
-    by_period = cf.get("by_period") or {}
-    if report.period in by_period:
-        return Decimal(str(by_period[report.period]))
-    return Decimal(str(cf["value"])) if cf.get("value") not in (None, "") else None
+
+    status = data.get("status") or ""
+    abandoned = status == "avbrutet"
+    sector = data.get("policy_sector")
+    fund = data.get("fund")
+    pipeline: dict[str, Any] = {
+        "status": PUBLIC,
+        "name": _v(data["title"]),
+        "state_development": {
+            "state": _v("Abandoned" if abandoned else "Current", PUBLIC),
+            "reason_abandoned": _v("Avbrutet före undertecknande." if abandoned else None, PUBLIC),
+        },
+        "stage_development": {"stage": _v(PIPELINE_STAGE.get(status), PUBLIC)},
+        "purpose_and_classifications": {
+            "social_challenge": _v(data.get("social_challenge"), PUBLIC),
+            "intervention": _v(data.get("intervention"), PUBLIC),
+            "policy_sector": (
+                {flag: _v("Yes") for flag in PIPELINE_SECTORS[sector]} | {"status": PUBLIC}
+                if sector in PIPELINE_SECTORS
+                else None
+            ),
+        },
+        "service_and_beneficiaries": {
+            "target_population": _v(data.get("target_population"), PUBLIC),
+            "targeted_number_service_users_or_beneficiaries_total": _v(
+                _num(data.get("targeted_number")), PUBLIC
+            ),
+        },
+        "overall_project_finance": {
+            "maximum_potential_outcome_payment_v2": _money(
+                data.get("maximum_outcome_payment"), cur, st("prices")
+            ),
+        },
+        "notes": _v(f"Exporterat från Insats ({data['id']}); kontraktets status: {status}."),
+        "sources": [
+            {
+                "id": "insats",
+                "name": _v(f"Insats: {data['title']}"),
+                "type": _v("Contract"),
+                "url": _v(data.get("url")),
+            }
+        ],
+        "service_provisions": [
+            {
+                "id": f"sp-{i}",
+                "organisation_id": org_ref(p["org"]),
+                "organisation_role_category": category(p["org"], "service_provisions"),
+                "intervention": _v(p.get("intervention") or data.get("intervention")),
+                "status": PUBLIC,
+            }
+            for i, p in enumerate(data.get("providers") or [], start=1)
+        ],
+        "outcome_payment_commitments": [
+            {
+                "organisation_id": org_ref(p["org"]),
+                "organisation_role_category": category(p["org"], "outcome_payment_commitments"),
+                "maximum_potential_outcome_payment": (
+                    {"currency": _v(cur, st("prices")), "amount": _v(_num(p["maximum"]))}
+                    if p.get("maximum") is not None
+                    else None
+                ),
+                "notes": f"Andel av utfallsbetalningarna: {_pct(p.get('share'))}."
+                if p.get("share")
+                else None,
+                "status": _worst(
+                    st("prices") if p.get("maximum") is not None else PUBLIC,
+                    st("payments") if p.get("share") else PUBLIC,
+                ),
+            }
+            for p in data.get("payers") or []
+        ],
+        "intermediary_services": [
+            {
+                "organisation_id": org_ref(i["org"]),
+                "organisation_role_category": _v("Other"),
+                "other_role_description": _v(i.get("description") or "Intermediär"),
+                "status": PUBLIC,
+            }
+            for i in data.get("intermediaries") or []
+        ],
+        "outcome_metrics": [
+            {
+                "id": m["id"],
+                "definition": _v(m.get("definition") or m.get("name")),
+                "target_population": _v(data.get("target_population")),
+                "unit_description_of_service_user_or_beneficiaries": _v(m.get("unit")),
+                "outcome_metric_target": _v(m.get("target")),
+                "outcome_validation_method": _v(m.get("validation_method")),
+                "data_source_for_outcome_validation": _v(m.get("data_source")),
+                "notes": m.get("name"),
+                "status": PUBLIC,
+            }
+            for m in data.get("metrics") or []
+        ],
+    }
+    if fund:
+        best = _max_return(fund)
+        pipeline["investments"] = [
+            {
+                "id": "inv-1",
+                "organisation_id": org_ref(fund["org"]),
+                "organisation_role_category": category(fund["org"], "investments"),
+                "investment_commitment": {
+                    "currency": _v(cur),
+                    "amount": {"exact": _v(_num(fund.get("commitment")))},
+                },
+                "maximum_potential_loss": _v(_percent(fund.get("commitment"), Decimal(1))),
+                "maximum_potential_return_type": (
+                    _v("Average annual return") if fund.get("return_basis") == "fixed_rate" else None
+                ),
+                "maximum_potential_return": _v(None if best is None else _num((best * 100).normalize())),
+                "notes": _return_text(fund) if fund.get("return_basis") else None,
+                "status": st("financing"),
+            }
+        ]
+    return _clean(pipeline)
 
 
-def _repayment(out) -> str:
-    if out.total_drawn <= 0:
-        return "Not publicly available"
-    if out.total_to_principal == 0:
-        return REPAYMENT[0]
-    if out.loss > 0:
-        return REPAYMENT[1]
-    if out.fund_receipts <= out.total_drawn:
-        return REPAYMENT[2]
-    return REPAYMENT[3]
+def withhold(data: dict) -> dict:
+    """The plain form without anything a party marked confidential: the values of every confidential
+    section and every confidential organisation (with the references to it). What the public
+    variant is built from."""
+    out = copy.deepcopy(data)
+    private = set(out.get("confidential") or ())
+    if "prices" in private:
+        out["maximum_outcome_payment"] = None
+        for m in out.get("metrics") or []:
+            m["price"] = m["cap_total"] = m["price_description"] = None
+        for p in out.get("payers") or []:
+            p["maximum"] = None
+    fund = out.get("fund")
+    if fund and "financing" in private:
+        out["fund"] = {"org": fund["org"]}
+    if "returns" in private:
+        for key in ("total_drawn", "irr_annual", "repayment"):
+            (out.get("finance") or {}).pop(key, None)
+        out["transactions"] = [t for t in out.get("transactions") or [] if not t.get("investment")]
+    if "payments" in private:
+        out["payments"] = []
+        (out.get("finance") or {}).pop("total_paid", None)
+        for p in out.get("payers") or []:
+            p["paid"] = p["share"] = None
+        out["transactions"] = [t for t in out.get("transactions") or [] if t.get("investment")]
+    if "results" in private:
+        out["results"] = []
+        out["actual_number"] = None
+    if "costs" in private:
+        out["provider_costs"] = []
+    hidden = {k for k, org in (out.get("organisations") or {}).items() if org.get("confidential")}
+    if hidden:
+        out["organisations"] = {k: v for k, v in out["organisations"].items() if k not in hidden}
+        out["validators"] = [k for k in out.get("validators") or [] if k not in hidden]
+        for r in out.get("results") or []:
+            r["validators"] = [k for k in r.get("validators") or [] if k not in hidden]
+    out["confidential"] = []
+    return out
 
 
-def _price_text(kind: str, rule: dict, unit: str) -> str:
-    if rule.get("price") not in (None, ""):
-        text = f"{_plain(Decimal(str(rule['price'])))} SEK per {unit or 'enhet'}"
-    elif rule.get("tiers"):
-        text = "Prisintervall: " + "; ".join(
-            f"upp till {t.get('up_to') or '∞'}: {t['price']} SEK" for t in rule["tiers"]
-        )
-    elif kind == "rate_card":
-        text = "Prislista: " + "; ".join(
-            f"{o.get('label') or o['id']}: {o['price']} SEK" for o in rule.get("outcomes", [])
-        )
-    elif kind == "savings":
-        text = f"Andel av besparingen: {_pct(Decimal(str(rule.get('share', '1'))))}"
-    else:
-        text = "Betalas inte (villkor)"
-    threshold = rule.get("threshold")
-    if threshold:
-        text += f"; tröskel {threshold['kind']} {threshold['value']}"
-    if rule.get("cap_total") not in (None, ""):
-        text += f"; högst {rule['cap_total']} SEK totalt"
-    return text
+def build_package(data: dict, variant: str = "full") -> dict:
+    """Everything INDIGO gets for one contract: the project (or, before signing, the pipeline) record
+    and an organisation record per party it names.
 
-
-def export_contract(*, actor, contract, variant: str = "full", url: str = "") -> dict:
-    """The contract as a validated INDIGO project for ``actor`` (``contract.export``); audited.
-
-    ``variant="public"`` withholds every PRIVATE value (:func:`redact_private`). Raises
-    ValueError if the document does not validate (a bug: it is tested not to happen)."""
-    from insats.accounts import access
-    from insats.audit.services import log_action
-
-    access.check(actor, "contract.export", contract)
-    if variant not in ("full", "public"):
-        raise ValueError("variant must be 'full' or 'public'")
-    project = build_project(contract_input(contract, url=url))
+    ``{"format": "INDIGO 4.x", "variant": …, "project"|"pipeline": {"id": …, "data": record},
+    "organisations": [{"id": org-id, "data": record}, …]}``. ``variant="public"`` withholds every
+    confidential value (:func:`withhold`, then :func:`redact_private`)."""
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}")
+    unknown = set(data.get("confidential") or ()) - set(SECTIONS)
+    if unknown:
+        raise ValueError(f"confidential: unknown section(s) {sorted(unknown)}; use {list(SECTIONS)}")
+    source = withhold(data) if variant == "public" else data
+    kind = "pipeline" if is_pipeline(source) else "project"
+    record = build_pipeline(source) if kind == "pipeline" else build_project(source)
+    organisations = [
+        {"id": org["id"], "data": organisation_record(org)}
+        for org in (source.get("organisations") or {}).values()
+    ]
     if variant == "public":
-        project = redact_private(project)
-    check(project)
-    log_action(
-        "contract.exported",
-        actor=actor.user if actor.is_authenticated else None,
-        organisation=actor.organisation,
-        obj=contract,
-        changes={"format": "indigo-4", "variant": variant, "private_fields": len(private_paths(project))},
-    )
-    return project
+        record = redact_private(record)
+        organisations = [o for o in organisations if o["data"].get("status") != PRIVATE]
+    return {
+        "format": "INDIGO 4.x",
+        "variant": variant,
+        kind: {"id": data["id"], "data": record},
+        "organisations": organisations,
+    }
+
+
+def validate_package(package: dict) -> list[tuple[str, str]]:
+    """Every problem of a package: its project or pipeline record and each organisation record."""
+    problems: list[tuple[str, str]] = []
+    for kind, schema in (("project", "project.json"), ("pipeline", "pipeline.json")):
+        if kind in package:
+            problems += [(f"/{kind}/data{p}", m) for p, m in validate(package[kind]["data"], schema=schema)]
+    for i, org in enumerate(package.get("organisations") or []):
+        problems += [
+            (f"/organisations/{i}/data{p}", m) for p, m in validate(org["data"], schema="organisation.json")
+        ]
+    if not ("project" in package) ^ ("pipeline" in package):
+        problems.append(("/", "a package holds exactly one project or pipeline record"))
+    return problems
+
+
+def check_package(package: dict) -> dict:
+    """``package`` if it validates; otherwise ValueError listing every problem."""
+    problems = validate_package(package)
+    if problems:
+        raise ValueError("INDIGO validation failed: " + "; ".join(f"{p}: {m}" for p, m in problems[:20]))
+    return package
