@@ -417,6 +417,8 @@ def test_matrix(key, unblocked):
             failures.append(f"{case.label}: raised {exc!r}")
             continue
         problem = judge(entry, response, allowed=allowed, anonymous=is_anonymous, api=api)
+        if problem is None and allowed and entry.content is not None and not is_anonymous:
+            problem = entry.content(m.world, case.org, case.role, response)
         if problem:
             failures.append(f"{case.label} ({'allowed' if allowed else 'refused'}): {problem}")
     assert not failures, f"{method} {url} [{key}, tests/matrix/{ORIGIN[key]}.py]:\n  " + "\n  ".join(failures)

@@ -37,3 +37,6 @@ class Entry:
     # Statuses that count as "let in" for this entry (e.g. 405 is never one).
     ok_statuses: frozenset[int] = frozenset({200, 201, 204, 302})
     note: str = ""
+    # For exports: checks what a let-in reader got against that reader's abilities;
+    # ``content(world, org, role, response)`` returns what is wrong, or None.
+    content: Callable | None = None

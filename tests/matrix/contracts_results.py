@@ -13,13 +13,18 @@ column plays; Familjeforum (``unrelated``) is no party and sees nothing.
   of the commissioner, payers and provider;
 * the fund's ledger is seen by the commissioner's and the fund's members only;
 * the dashboard is seen by every party (each sees its own sections);
-* the INDIGO export is made by administrators, contract managers and analysts of any party.
+* the INDIGO export is made by administrators, contract managers and analysts of any party, and
+  holds only what its reader may see: the commissioner's exporters get payments and the fund's
+  ledger; the validator's get neither (:func:`indigo_content` compares each export with the
+  reader's abilities, full and public variant, page and API).
 """
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
+from insats.accounts import access
 from insats.accounts.models import Role
 from tests.matrix import ALL, NONE, Entry
 from tests.matrix.accounts import ensure
@@ -61,6 +66,44 @@ def _c(w):
     return {"pk": results(w)["contract"].pk}
 
 
+def exported_parts(record: dict) -> dict[str, bool]:
+    """Which parts of a contract an INDIGO project or pipeline record carries."""
+    transactions = record.get("transactions") or []
+    commitments = record.get("outcome_payment_commitments") or []
+    return {
+        "payments": bool(record.get("outcome_payments"))
+        or any(t.get("transaction_type", {}).get("value") == "Outcome Payment" for t in transactions)
+        or "total_outcome_payments_made" in (record.get("overall_project_finance") or {})
+        or any("total_outcome_payments" in c for c in commitments),
+        "ledger": "investment_details" in record or any("investment_id" in t for t in transactions),
+        "results": bool(record.get("results")),
+    }
+
+
+def indigo_content(w, org: str, role: str, response) -> str | None:
+    """What is wrong with an INDIGO export read by ``role`` at ``org``: its parts must be exactly
+    those the reader may see (payments ⇔ contract.payment.view, ledger ⇔ contract.ledger.view,
+    results ⇔ contract.result.view), and it must validate."""
+    from insats.integrations import indigo
+
+    package = json.loads(response.content)
+    problems = indigo.validate_package(package)
+    if problems:
+        return f"does not validate: {problems[:3]}"
+    record = (package.get("project") or package.get("pipeline"))["data"]
+    reader = actor(w, org, role)
+    c = results(w)["contract"]
+    may = {
+        "payments": access.can(reader, "contract.payment.view", c),
+        "ledger": access.can(reader, "contract.ledger.view", c),
+        "results": access.can(reader, "contract.result.view", c),
+    }
+    got = exported_parts(record)
+    if got != may:
+        return f"export holds {got}, reader may see {may}"
+    return None
+
+
 def _submitted(w):
     r = results(w)
     return {"pk": r["contract"].pk, "rid": r["submitted"].pk}
@@ -95,7 +138,10 @@ ENTRIES: dict[str, Entry] = {
     "contracts:ledger": Entry(_c, own=ALL, partner=NONE),
     "contracts:dashboard": Entry(_c, own=ALL, partner=ALL),
     "contracts:exports": Entry(_c, own=EXPORTERS, partner=EXPORTERS),
-    "contracts:indigo_export": Entry(_c, own=EXPORTERS, partner=EXPORTERS),
+    "contracts:indigo_export": Entry(_c, own=EXPORTERS, partner=EXPORTERS, content=indigo_content),
+    "contracts:indigo_export#public": Entry(
+        _c, own=EXPORTERS, partner=EXPORTERS, data=lambda w: {"variant": "public"}, content=indigo_content
+    ),
     # API
     "api:GET /api/v1/contracts/{pk}/results": Entry(_c, own=ALL, partner=ALL),
     "api:POST /api/v1/contracts/{pk}/results": Entry(
@@ -116,5 +162,10 @@ ENTRIES: dict[str, Entry] = {
         _line, own=MANAGERS, partner=NONE, method="POST", data=lambda w: {"status": "paid"}
     ),
     "api:GET /api/v1/contracts/{pk}/ledger": Entry(_c, own=ALL, partner=NONE),
-    "api:GET /api/v1/contracts/{pk}/export/indigo": Entry(_c, own=EXPORTERS, partner=EXPORTERS),
+    "api:GET /api/v1/contracts/{pk}/export/indigo": Entry(
+        _c, own=EXPORTERS, partner=EXPORTERS, content=indigo_content
+    ),
+    "api:GET /api/v1/contracts/{pk}/export/indigo#public": Entry(
+        _c, own=EXPORTERS, partner=EXPORTERS, data=lambda w: {"variant": "public"}, content=indigo_content
+    ),
 }

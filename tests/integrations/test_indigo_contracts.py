@@ -1,0 +1,173 @@
+"""The INDIGO export of a contract from the database (issue 8, items 5 and 13).
+
+The running contract of tests/contracts/test_results_world.py: Tomelilla (``owner``) commissioner
+and only payer, RISE (``partner``) provider, the samordningsförbund (``federation``) validator,
+Testfonden (``fund``) the fund; five approved years, so payment lines and the fund's ledger exist.
+
+Who may see what (DESIGN.md, docs/resultat-och-betalningar.md "Vem gör vad"): payments are seen by
+the commissioner, payers, provider and fund, not by the validator; the fund's ledger only by the
+commissioner and the fund. An export holds exactly that.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from insats.contracts import services_payments as sp
+from insats.contracts.models import LedgerEntry, PaymentLine
+from insats.integrations import indigo
+from tests.conftest import login
+from tests.contracts.test_payments import approve_all
+from tests.contracts.test_results_world import actor, make_contract
+from tests.matrix.contracts_results import exported_parts
+
+pytestmark = pytest.mark.django_db
+
+# (organisation, role) → the parts its export must hold, from the rules above (written by hand)
+READERS = {
+    ("owner", "admin"): {"payments": True, "ledger": True, "results": True},  # commissioner
+    ("fund", "analyst"): {"payments": True, "ledger": True, "results": True},  # fund
+    ("partner", "contract_manager"): {"payments": True, "ledger": False, "results": True},  # provider
+    ("federation", "analyst"): {"payments": False, "ledger": False, "results": True},  # validator
+}
+
+
+@pytest.fixture
+def running(world):
+    contract = make_contract(world)
+    approve_all(world, contract)
+    owner = actor(world, "owner", "admin")
+    for line in PaymentLine.objects.filter(contract=contract, due__gt=0).order_by("period")[:2]:
+        sp.payment_mark(actor=owner, line=line, status="paid")
+    return contract
+
+
+def export(client, world, org, role, contract, variant="full", api=False) -> dict:
+    login(client, world.user(org, role), world.orgs[org])
+    if api:
+        response = client.get(f"/api/v1/contracts/{contract.pk}/export/indigo", {"variant": variant})
+    else:
+        response = client.get(reverse("contracts:indigo_export", args=[contract.pk]), {"variant": variant})
+    assert response.status_code == 200, (org, role, response.status_code)
+    package = json.loads(response.content)
+    assert indigo.validate_package(package) == []
+    return package
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+@pytest.mark.parametrize("variant", ["full", "public"])
+def test_an_export_holds_only_what_its_reader_may_see(client, world, running, reader, variant):
+    org, role = reader
+    for api in (False, True):
+        package = export(client, world, org, role, running, variant, api)
+        record = package["project"]["data"]
+        assert exported_parts(record) == READERS[reader], (reader, variant, api)
+        text = indigo.dumps(package)
+        if not READERS[reader]["ledger"]:
+            for kind in (
+                "Capital Repayment",
+                "Interest Payment",
+                "total_funds_invested",
+                "internal_rate_of_return",
+            ):
+                assert kind not in text, (reader, kind)
+        if not READERS[reader]["payments"]:
+            assert "Outcome Payment" not in text and "outcome_payments" not in record
+            assert "total_outcome_payments" not in text
+
+
+def test_only_payments_actually_made_are_actual(client, world):
+    contract = make_contract(world)
+    approve_all(world, contract)
+    package = export(client, world, "owner", "admin", contract)
+    payments = package["project"]["data"].get("outcome_payments") or []
+    assert payments and all(p["type"]["value"] == "Planned" for p in payments)  # computed, none paid
+    line = PaymentLine.objects.get(contract=contract, period="2027")
+    assert line.due == Decimal("1750000.00")
+    sp.payment_mark(
+        actor=actor(world, "owner", "admin"), line=line, status="paid", paid_amount=Decimal("1700000.50")
+    )
+    package = export(client, world, "owner", "admin", contract)
+    actual = [p for p in package["project"]["data"]["outcome_payments"] if p["type"]["value"] == "Actual"]
+    assert len(actual) == 1
+    assert Decimal(repr(actual[0]["money"]["amount"]["value"])) == Decimal("1700000.50")  # what was paid
+    assert actual[0]["period"]["start_date"] == {"value": "2027-01-01"}
+
+
+def test_dates_come_from_the_ledgers_as_of_date(client, world, running):
+    computed = timezone.make_aware(datetime.datetime(2031, 2, 3, 23, 30), datetime.UTC)  # 4 Feb in Sweden
+    LedgerEntry.objects.filter(contract=running).update(created_at=computed)
+    record = export(client, world, "owner", "admin", running)["project"]["data"]
+    assert record["sources"][0]["accessed_date"] == {"value": "2031-02-04"}
+    details = record["investment_details"]
+    assert details["total_funds_invested"]["latest"]["date"]["value"] == "2031-02-04"
+    assert details["internal_rate_of_return"]["date"]["value"] == "2031-02-04"
+
+
+def test_the_policy_sector_is_the_one_chosen_on_the_contract(client, world, running):
+    record = export(client, world, "owner", "admin", running)["project"]["data"]
+    assert "policy_sector" not in record["purpose_and_classifications"]  # not chosen: not claimed
+    running.policy_sector = "Health"
+    running.save(update_fields=["policy_sector"])
+    record = export(client, world, "owner", "admin", running)["project"]["data"]
+    assert record["purpose_and_classifications"]["policy_sector"] == {"value": "Health"}
+    assert record["outcome_metrics"][0]["policy_sector"] == {"value": "Health"}
+
+
+def test_the_policy_sector_is_chosen_in_the_contract_form(client, world):
+    from tests.matrix.contracts import draft_contract
+
+    contract = draft_contract(world)
+    login(client, world.user("owner", "admin"), world.orgs["owner"])
+    url = reverse("contracts:edit", args=[contract.pk])
+    page = client.get(url).content.decode()
+    assert 'name="policy_sector"' in page and "Barn och familj" in page
+    data = {
+        "title": contract.title,
+        "reference": contract.reference,
+        "intervention": contract.intervention,
+        "target_population": contract.target_population,
+        "policy_sector": "Education",
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+        "period_type": "year",
+        "key_dates": "2026-12-31 Första mätningen",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    contract.refresh_from_db()
+    assert contract.policy_sector == "Education"
+    bad = client.post(url, {**data, "policy_sector": "Astrology"})
+    assert bad.status_code == 200 and "policy_sector" in bad.content.decode()
+    contract.refresh_from_db()
+    assert contract.policy_sector == "Education"
+
+
+def test_a_contract_in_negotiation_is_exported_as_a_pipeline_record(client, world):
+    from tests.matrix.contracts import draft_contract
+
+    contract = draft_contract(world)
+    package = export(client, world, "owner", "admin", contract)
+    assert "project" not in package
+    record = package["pipeline"]["data"]
+    assert record["stage_development"]["stage"]["value"] == "Final negotiations"
+    assert record["name"] == {"value": contract.title}
+    assert [m["id"] for m in record["outcome_metrics"]] == ["placeringar"]
+
+
+def test_organisation_records_are_exported_with_org_id_se_on(client, world, running):
+    package = export(client, world, "owner", "admin", running)
+    expected = {
+        f"SE-ON-{''.join(ch for ch in p.organisation.org_number if ch.isdigit())}": p.organisation.name
+        for p in running.parties.select_related("organisation")
+    }
+    assert {o["id"]: o["data"]["name"]["value"] for o in package["organisations"]} == expected
+    assert "SE-BLV" not in indigo.dumps(package)
+    for o in package["organisations"]:
+        assert o["data"]["org-ids"]["primary"] == {"value": o["id"]}
