@@ -9,7 +9,8 @@
   two decimals, exactly the core's);
 * ``POST /contracts/{id}/payments/{lid}/mark`` — invoiced or paid;
 * ``GET  /contracts/{id}/ledger`` — the fund's ledger and its totals (IRR, multiple);
-* ``GET  /contracts/{id}/export/indigo`` — the INDIGO 4.x project (``?variant=public``).
+* ``GET  /contracts/{id}/export/indigo`` — the INDIGO 4.x package: project (or pipeline) record and
+  organisation records, only what the reader may see (``?variant=public``).
 """
 
 from __future__ import annotations
@@ -107,7 +108,9 @@ class LedgerOut(Schema):
 
 
 class ExportQuery(Schema):
-    variant: Literal["full", "public"] = Field("full", description="public: PRIVATE values withheld.")
+    variant: Literal["full", "public"] = Field(
+        "full", description="public: everything a party marked confidential withheld."
+    )
 
 
 def _contract(request, pk: int, ability: str) -> Contract:
@@ -302,7 +305,7 @@ def ledger(request, pk: int):
     "/contracts/{pk}/export/indigo",
     response={200: dict, **ERRORS},
     operation_id="contracts_export_indigo",
-    summary="The contract as an INDIGO 4.x project",
+    summary="The contract as an INDIGO 4.x package (project or pipeline record, organisation records)",
 )
 def export_indigo(request, pk: int, query: Query[ExportQuery]):
     actor = actor_of(request)
