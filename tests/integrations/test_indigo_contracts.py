@@ -171,3 +171,16 @@ def test_organisation_records_are_exported_with_org_id_se_on(client, world, runn
     assert "SE-BLV" not in indigo.dumps(package)
     for o in package["organisations"]:
         assert o["data"]["org-ids"]["primary"] == {"value": o["id"]}
+
+
+def test_without_a_fund_the_as_of_date_is_when_the_payments_were_computed(client, world):
+    contract = make_contract(world, financing=False)
+    approve_all(world, contract)
+    lines = list(PaymentLine.objects.filter(contract=contract))
+    for i, line in enumerate(lines):
+        line.calculation = {**line.calculation, "computed_at": f"2030-0{1 + i % 2}-15T10:00:00+00:00"}
+        line.save(update_fields=["calculation"])
+    assert not LedgerEntry.objects.filter(contract=contract).exists()
+    record = export(client, world, "owner", "admin", contract)["project"]["data"]
+    assert record["sources"][0]["accessed_date"] == {"value": "2030-02-15"}  # the latest computation
+    assert "investment_details" not in record
