@@ -113,3 +113,16 @@ def test_every_export_answers_with_a_valid_body(client, world, running, key):
     response = client.get(url, query)
     assert response.status_code == 200, (key, response.status_code, response.content[:500])
     check(response)
+
+
+def test_the_export_page_says_what_the_readers_export_leaves_out(client, world, running):
+    url = reverse("contracts:exports", args=[running.pk])
+    login(client, world.user("federation", "analyst"), world.orgs["federation"])  # the validator
+    html = client.get(url).content.decode()
+    withheld = html.split('id="export-withheld"', 1)[1].split("</p>", 1)[0]
+    assert "betalningar" in withheld and "fondens bokföring" in withheld and "resultat" not in withheld
+    login(client, world.user("partner", "analyst"), world.orgs["partner"])  # the provider
+    withheld = client.get(url).content.decode().split('id="export-withheld"', 1)[1].split("</p>", 1)[0]
+    assert "fondens bokföring" in withheld and "betalningar" not in withheld
+    login(client, world.user("owner", "analyst"), world.orgs["owner"])  # the commissioner
+    assert 'id="export-withheld"' not in client.get(url).content.decode()

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from insats.accounts import access
 from insats.audit.services import log_action
@@ -40,6 +41,15 @@ def readable(actor, contract: Contract) -> dict[str, bool]:
         "payments": access.can(actor, PAY_VIEW, contract),
         "ledger": access.can(actor, LEDGER_VIEW, contract),
         "results": access.can(actor, RESULT_VIEW, contract),
+    }
+
+
+def part_labels() -> dict[str, str]:
+    """The parts :func:`readable` decides on, as the export page names them."""
+    return {
+        "payments": _("betalningar"),
+        "ledger": _("fondens bokföring"),
+        "results": _("resultat"),
     }
 
 

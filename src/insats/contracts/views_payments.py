@@ -467,12 +467,15 @@ def exports_page(request, pk: int):
     actor = actor_for(request)
     contract = _contract(request, pk, EXPORT)
     sections = indigo.confidential_sections(contract)
+    may = indigo.readable(actor, contract)
+    withheld = [label for part, label in indigo.part_labels().items() if not may[part]]
     return render(
         request,
         "contracts/export.html",
         {
             "contract": contract,
             "sections": sections,
+            "withheld": withheld,
             "may_payments": can(actor, PAY_VIEW, contract),
             "nav_active": "contracts",
         },
