@@ -505,3 +505,11 @@ def test_a_confidential_party_is_not_named_in_the_public_variant():
     assert {o["id"]: o["data"]["status"] for o in full["organisations"]}["SE-ON-5599000050"] == "PRIVATE"
     assert "Utfallsfonden" not in indigo.dumps(public)
     assert "SE-ON-5599000050" not in indigo.dumps(public)
+
+
+def test_the_public_variant_still_says_what_was_withheld():
+    public = indigo.build_package(sentinel_plain(["financing", "returns"]), "public")["project"]["data"]
+    assert public["overall_project_finance"]["total_investment_commitment"] == {
+        "currency": {"status": "PRIVATE"}
+    }
+    assert "investments" not in public  # a PRIVATE item is left out whole

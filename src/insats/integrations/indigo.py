@@ -920,7 +920,8 @@ def build_pipeline(data: dict) -> dict:
 def withhold(data: dict) -> dict:
     """The plain form without anything a party marked confidential: the values of every confidential
     section and every confidential organisation (with the references to it). What the public
-    variant is built from."""
+    variant is built from; the sections stay listed, so what is left of them is still marked
+    PRIVATE (and :func:`redact_private` keeps only that mark)."""
     out = copy.deepcopy(data)
     private = set(out.get("confidential") or ())
     if "prices" in private:
@@ -953,7 +954,6 @@ def withhold(data: dict) -> dict:
         out["validators"] = [k for k in out.get("validators") or [] if k not in hidden]
         for r in out.get("results") or []:
             r["validators"] = [k for k in r.get("validators") or [] if k not in hidden]
-    out["confidential"] = []
     return out
 
 
