@@ -10,7 +10,7 @@ confidential.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -65,8 +65,6 @@ def as_of(contract: Contract) -> date | None:
         if line.calculation and line.calculation.get("computed_at")
     ]
     if stamps:
-        from datetime import datetime
-
         latest = max(datetime.fromisoformat(s) for s in stamps)
         return timezone.localdate(latest) if timezone.is_aware(latest) else latest.date()
     return None
