@@ -184,3 +184,25 @@ def test_without_a_fund_the_as_of_date_is_when_the_payments_were_computed(client
     record = export(client, world, "owner", "admin", contract)["project"]["data"]
     assert record["sources"][0]["accessed_date"] == {"value": "2030-02-15"}  # the latest computation
     assert "investment_details" not in record
+
+
+def test_the_policy_sector_through_the_api(client, world):
+    from insats.accounts import tokens
+
+    m = world.membership("owner", "contract_manager")
+    _, key = tokens.token_create(actor=actor(world, "owner", "contract_manager"), membership=m, name="t")
+    h = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    body = {
+        "title": "Nytt kontrakt",
+        "reference": "nytt",
+        "policy_sector": "Homelessness",
+        "term_start": "2027-01-01",
+        "term_end": "2029-12-31",
+    }
+    r = client.post("/api/v1/contracts", json.dumps(body), content_type="application/json", **h)
+    assert r.status_code == 201, r.content
+    assert r.json()["policy_sector"] == "Homelessness"
+    bad = dict(body, reference="annat", policy_sector="Astrology")
+    r = client.post("/api/v1/contracts", json.dumps(bad), content_type="application/json", **h)
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["policy_sector"]

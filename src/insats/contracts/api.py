@@ -62,6 +62,9 @@ class ContractDetailOut(ContractOut):
     summary: str
     intervention: str
     target_population: str
+    policy_sector: str = Field(
+        description="INDIGO's policy sector (used in the INDIGO export); '' = not chosen."
+    )
     key_dates: list[dict[str, Any]]
     payment_terms: dict[str, Any] = Field(description="Contract-level caps and carry-forward (core JSON).")
     periods: list[str] = Field(description="Period ids of the payment schedule.")
@@ -82,6 +85,9 @@ class ContractIn(Schema):
     summary: str = ""
     intervention: str = ""
     target_population: str = ""
+    policy_sector: str = Field(
+        "", description="INDIGO's policy sector, e.g. 'Child and family welfare'; '' = not chosen."
+    )
     term_start: datetime.date
     term_end: datetime.date
     period_type: str = Field("year", description="year, half, quarter or month.")
