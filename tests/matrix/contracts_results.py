@@ -118,6 +118,25 @@ def _report_form(w):
     return {"metric": "placeringar", "period": "2028", "cohort": "", "value": "39", "action": "submit"}
 
 
+def xlsx_content(w, org: str, role: str, response) -> str | None:
+    """The payments workbook holds the fund's ledger sheet exactly when the reader may see the ledger,
+    and the results sheet when the reader may see results."""
+    import io
+
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(io.BytesIO(response.content)).sheetnames
+    reader = actor(w, org, role)
+    c = results(w)["contract"]
+    may = {
+        "Fondbokföring": access.can(reader, "contract.ledger.view", c),
+        "Resultat": access.can(reader, "contract.result.view", c),
+        "Betalningar": access.can(reader, "contract.payment.view", c),
+    }
+    got = {name: name in sheets for name in may}
+    return None if got == may else f"workbook sheets {sheets}, reader may see {may}"
+
+
 ENTRIES: dict[str, Entry] = {
     "contracts:results": Entry(_c, own=ALL, partner=ALL),
     "contracts:results#post": Entry(_c, own=NONE, partner=REPORTERS, method="POST", data=_report_form),
@@ -130,7 +149,7 @@ ENTRIES: dict[str, Entry] = {
     ),
     "contracts:result_submit": Entry(_submitted, own=NONE, partner=REPORTERS, method="POST"),
     "contracts:payments": Entry(_c, own=ALL, partner=NONE),
-    "contracts:payments_xlsx": Entry(_c, own=ALL, partner=NONE),
+    "contracts:payments_xlsx": Entry(_c, own=ALL, partner=NONE, content=xlsx_content),
     "contracts:payment_mark": Entry(
         _line, own=MANAGERS, partner=NONE, method="POST", data=lambda w: {"status": "invoiced"}
     ),
