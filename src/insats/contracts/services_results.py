@@ -557,19 +557,17 @@ def results_import(
 
 
 def template_csv(contract: Contract) -> str:
-    """A CSV template with one row per metric and period (semicolon, as Swedish Excel writes)."""
-    import csv
-    import io
+    """A CSV template with one row per metric and period (semicolon, UTF-8 with BOM, as Swedish Excel
+    writes)."""
+    from insats.platform.spreadsheets import csv_text
 
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(TEMPLATE_HEADERS)
+    rows = [TEMPLATE_HEADERS]
     cohorts = list(contract.cohorts.all()) or [None]
     for metric in contract.metrics.exclude(kind__in=[MetricKind.RATE_CARD, MetricKind.BLENDED]):
         for period in metric.measurement_periods or contract.period_ids():
             for cohort in cohorts:
-                writer.writerow([metric.code, period, cohort.code if cohort else "", "", ""])
-    return out.getvalue()
+                rows.append([metric.code, period, cohort.code if cohort else "", "", ""])
+    return csv_text(rows)
 
 
 def visible_reports(actor, contract: Contract):

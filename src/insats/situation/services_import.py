@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insats.audit.services import log_action
+from insats.platform import spreadsheets
 
 from .models import (
     Area,
@@ -597,14 +598,11 @@ def _write(imp: ObservationImport, cells: dict, report: ImportReport) -> None:
 
 def errors_csv(imp: ObservationImport) -> str:
     """The error report as CSV (semicolon, Excel-friendly): rad;kolumn;fält;fel."""
-    out = io.StringIO()
-    w = csv.writer(out, delimiter=";")
-    w.writerow([_("rad"), _("kolumn"), _("fält"), _("fel")])
-    for e in imp.errors:
-        w.writerow([e["row"], e["column"], e["field"], e["message"]])
+    rows = [[_("rad"), _("kolumn"), _("fält"), _("fel")]]
+    rows += [[e["row"], e["column"], e["field"], e["message"]] for e in imp.errors]
     if imp.error_count > len(imp.errors):
-        w.writerow(["", "", "", _("… och %(n)s fel till") % {"n": imp.error_count - len(imp.errors)}])
-    return "\ufeff" + out.getvalue()
+        rows.append(["", "", "", _("… och %(n)s fel till") % {"n": imp.error_count - len(imp.errors)}])
+    return spreadsheets.csv_text(rows)
 
 
 # --------------------------------------------------------------------------- own indicators and templates
@@ -674,22 +672,18 @@ def _template_rows(organisation) -> list[list]:
 
 
 def template_csv(organisation) -> str:
-    out = io.StringIO()
-    w = csv.writer(out, delimiter=";")
-    w.writerow(TEMPLATE_HEADERS)
-    w.writerows(_template_rows(organisation))
-    return "\ufeff" + out.getvalue()
+    return spreadsheets.csv_text([TEMPLATE_HEADERS, *_template_rows(organisation)])
 
 
 def template_xlsx(organisation) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
+    wb = spreadsheets.new_workbook()
     ws = wb.active
     ws.title = "Observationer"
-    ws.append(TEMPLATE_HEADERS)
+    spreadsheets.append(ws, TEMPLATE_HEADERS)
     for r in _template_rows(organisation):
-        ws.append([r[0], r[1], r[2], r[3], float(r[4].replace(",", ".")), int(r[5]) if r[5] else None])
+        spreadsheets.append(
+            ws, [r[0], r[1], r[2], r[3], float(r[4].replace(",", ".")), int(r[5]) if r[5] else None]
+        )
     help_ws = wb.create_sheet("Hjälp")
     for line in [
         ["omrade", _("Kommunkod (1270), länskod (12) eller 0000 för Riket")],
@@ -699,7 +693,5 @@ def template_xlsx(organisation) -> bytes:
         ["varde", _("Tal med decimalkomma eller decimalpunkt")],
         ["antal", _("Antal personer bakom värdet, heltal ≥ 0 (valfritt)")],
     ]:
-        help_ws.append(line)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        spreadsheets.append(help_ws, line)
+    return spreadsheets.workbook_bytes(wb)
