@@ -395,6 +395,7 @@ def results_import(
     """Import figures from a CSV or Excel file: every row is checked first; if any row or column
     fails nothing is written and every problem is returned (row number as in the file, the header
     being row 1, and the column's header)."""
+    from insats.platform.spreadsheets import check_file
     from insats.situation.services_import import (
         CellError,
         _file_format,
@@ -408,6 +409,7 @@ def results_import(
     try:
         fmt = _file_format(filename)
         headers = read_headers(content, fmt)
+        check_file(content, fmt)  # within the upload limits, every row (insats.platform.spreadsheets)
     except ValidationError as exc:
         msgs = [m for ms in exc.message_dict.values() for m in ms]
         return ImportResult(False, problems=[ImportProblem(None, "", m) for m in msgs])

@@ -179,8 +179,17 @@ class Limits:
         return cls(**values)
 
 
-def _error(message: str) -> ValidationError:
-    return ValidationError({"file": [message]})
+class UploadError(ValidationError):
+    """An upload outside the limits or unreadable: ``{"file": [message]}``, plus the 1-based
+    ``row`` and ``column`` where known (the message names them too)."""
+
+    def __init__(self, message: str, *, row: int | None = None, column: int | None = None):
+        super().__init__({"file": [message]})
+        self.text, self.row, self.column = message, row, column
+
+
+def _error(message: str, *, row: int | None = None, column: int | None = None) -> UploadError:
+    return UploadError(message, row=row, column=column)
 
 
 def _mb(n: int) -> str:
@@ -208,7 +217,8 @@ def check_size(size: int, limits: Limits | None = None) -> None:
 
 
 def _decode(content: bytes) -> str:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in content[:4096]:
+    head = content[:4096]
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") > len(head) // 4:
         raise _error(
             _(
                 "Filen är inte kodad som UTF-8 eller Windows-1252 (den ser ut att vara UTF-16). "
@@ -223,10 +233,12 @@ def _decode(content: bytes) -> str:
     raise _error(_("Filen går inte att läsa som text (UTF-8 eller Windows-1252)."))
 
 
-def _too_long(row_no: int, col_no: int, limits: Limits) -> ValidationError:
+def _too_long(row_no: int, col_no: int, limits: Limits) -> UploadError:
     return _error(
         _("Rad %(row)s, kolumn %(col)s: cellen är längre än %(max)s tecken.")
-        % {"row": row_no, "col": col_no, "max": f"{limits.max_cell_chars:,}".replace(",", " ")}
+        % {"row": row_no, "col": col_no, "max": f"{limits.max_cell_chars:,}".replace(",", " ")},
+        row=row_no,
+        column=col_no,
     )
 
 
@@ -274,8 +286,9 @@ def _csv_rows(content: bytes, limits: Limits) -> Iterator[list]:
             if "field larger than field limit" in str(exc):
                 raise _too_long(row_no, _long_field_column("".join(consumed), delimiter), limits) from None
             raise _error(
-                _("Rad %(row)s går inte att läsa som CSV (t.ex. ett citattecken som inte avslutas).")
-                % {"row": row_no}
+                _("Rad %(row)s går inte att läsa som CSV.")
+                % {"row": row_no},
+                row=row_no,
             ) from None
         row_no += 1
         yield row
@@ -300,17 +313,26 @@ def _xml_refused() -> ValidationError:
     )
 
 
-def _xlsx_rows(content: bytes, limits: Limits) -> Iterator[list]:
+def _xlsx_error(exc: BaseException) -> UploadError:
+    """Refused XML (defusedxml: entities, a DTD) wherever openpyxl wrapped it, else unreadable."""
     from defusedxml import DefusedXmlException
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return _xml_refused()
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return _error(_("Filen går inte att öppna som en Excelfil (.xlsx)."))
+
+
+def _xlsx_rows(content: bytes, limits: Limits) -> Iterator[list]:
     from openpyxl import load_workbook
 
     _check_zip(content, limits)
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except DefusedXmlException:
-        raise _xml_refused() from None
-    except Exception:
-        raise _error(_("Filen går inte att öppna som en Excelfil (.xlsx).")) from None
+    except Exception as exc:
+        raise _xlsx_error(exc) from None
     try:
         ws = wb.worksheets[0]
         ws.reset_dimensions()  # a declared A1:XFD1048576 must not pad every row to 16,384 cells
@@ -320,10 +342,8 @@ def _xlsx_rows(content: bytes, limits: Limits) -> Iterator[list]:
                 row = next(rows)
             except StopIteration:
                 return
-            except DefusedXmlException:
-                raise _xml_refused() from None
-            except Exception:
-                raise _error(_("Filen går inte att öppna som en Excelfil (.xlsx).")) from None
+            except Exception as exc:
+                raise _xlsx_error(exc) from None
             yield list(row)
     finally:
         wb.close()
@@ -345,19 +365,40 @@ def read_rows(content: bytes, fmt: str, limits: Limits | None = None) -> Iterato
         if row_no > limits.max_rows + 1:
             raise _error(
                 _("Filen har fler än %(max)s rader under rubrikraden; dela upp den i flera filer.")
-                % {"max": f"{limits.max_rows:,}".replace(",", " ")}
+                % {"max": f"{limits.max_rows:,}".replace(",", " ")},
+                row=row_no,
             )
         width = _width(row)
         if width > limits.max_columns:
             raise _error(
                 _("Rad %(row)s har %(n)s kolumner; högst %(max)s tillåts.")
-                % {"row": row_no, "n": width, "max": limits.max_columns}
+                % {"row": row_no, "n": width, "max": limits.max_columns},
+                row=row_no,
             )
         del row[width:]
         for col_no, cell in enumerate(row, start=1):
-            if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
-                raise _too_long(row_no, col_no, limits)
+            if isinstance(cell, str):
+                if len(cell) > limits.max_cell_chars:
+                    raise _too_long(row_no, col_no, limits)
+                if "\x00" in cell:  # nothing we keep may hold it (PostgreSQL refuses it in text and JSON)
+                    raise _error(
+                        _("Rad %(row)s, kolumn %(col)s: cellen innehåller ett otillåtet tecken (NUL).")
+                        % {"row": row_no, "col": col_no},
+                        row=row_no,
+                        column=col_no,
+                    )
         yield row
+
+
+def check_columns(headers: list, limits: Limits | None = None) -> None:
+    """The header row of a file kept earlier, against today's column limit (no reading)."""
+    limits = limits or Limits.from_settings()
+    if len(headers) > limits.max_columns:
+        raise _error(
+            _("Rad %(row)s har %(n)s kolumner; högst %(max)s tillåts.")
+            % {"row": 1, "n": len(headers), "max": limits.max_columns},
+            row=1,
+        )
 
 
 def read_headers(content: bytes, fmt: str, limits: Limits | None = None) -> list[str]:

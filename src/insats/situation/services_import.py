@@ -16,9 +16,7 @@ Kolada catalogue is never written from a file.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import time
 import unicodedata
@@ -52,7 +50,6 @@ from .models_import import (
 )
 from .services import observation_rows_write
 
-MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_STORED_ERRORS = 1000
 WRITE_BATCH = 2000
 VALUE_QUANTUM = Decimal("0.000001")
@@ -192,79 +189,17 @@ def parse_gender(raw) -> str:
 
 
 def _file_format(filename: str) -> str:
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        return "xlsx"
-    if name.endswith((".csv", ".txt")):
-        return "csv"
-    raise ValidationError({"file": _("Filen måste vara CSV (.csv) eller Excel (.xlsx).")})
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(
-        {"file": _("Filen går inte att läsa som text (UTF-8 eller Windows-1252).")}
-    )  # pragma: no cover
-
-
-def _csv_rows(content: bytes) -> Iterator[list]:
-    text = _decode(content)
-    first = text.split("\n", 1)[0]
-    delimiter = max([";", ",", "\t"], key=first.count) if first else ";"
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise ValidationError({"file": _("Filen går inte att öppna som en Excelfil (.xlsx).")}) from None
-    try:
-        ws = wb.worksheets[0]
-        for row in ws.iter_rows(values_only=True):
-            yield list(row)
-    finally:
-        wb.close()
+    return spreadsheets.file_format(filename)
 
 
 def iter_rows(content: bytes, file_format: str) -> Iterator[tuple[int, list]]:
-    """``(row number, cells)`` for every non-empty row after the header (the header is row 1)."""
-    reader = _xlsx_rows(content) if file_format == "xlsx" else _csv_rows(content)
-    for row_no, row in enumerate(reader, start=1):
-        if row_no == 1:
-            continue
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
-            continue
-        yield row_no, row
+    """``(row number, cells)`` for every non-empty row after the header (the header is row 1),
+    within the upload limits (:mod:`insats.platform.spreadsheets`)."""
+    return spreadsheets.iter_data_rows(content, file_format)
 
 
 def read_headers(content: bytes, file_format: str) -> list[str]:
-    reader = _xlsx_rows(content) if file_format == "xlsx" else _csv_rows(content)
-    first = next(iter(reader), None)
-    headers = [str(h).strip() if h is not None else "" for h in (first or [])]
-    while headers and not headers[-1]:
-        headers.pop()
-    if not any(headers):
-        raise ValidationError({"file": _("Filen är tom eller saknar rubrikrad.")})
-    if "" in headers:
-        raise ValidationError(
-            {
-                "file": _("Kolumn %(n)s saknar rubrik; varje kolumn behöver ett namn i rad 1.")
-                % {"n": headers.index("") + 1}
-            }
-        )
-    dupes = sorted({h for h in headers if headers.count(h) > 1})
-    if dupes:
-        raise ValidationError(
-            {"file": _("Rubrikerna förekommer två gånger: %(names)s") % {"names": ", ".join(dupes)}}
-        )
-    return headers
+    return spreadsheets.read_headers(content, file_format)
 
 
 # --------------------------------------------------------------------------- upload and mapping
@@ -273,9 +208,8 @@ def read_headers(content: bytes, file_format: str) -> list[str]:
 def upload_create(*, actor, organisation, filename: str, content: bytes) -> ObservationImport:
     """Keep an uploaded file for the mapping step; a clear error if it is not readable."""
     file_format = _file_format(filename)
-    if len(content) > MAX_FILE_BYTES:
-        raise ValidationError({"file": _("Filen är större än 25 MB.")})
     headers = read_headers(content, file_format)
+    spreadsheets.check_file(content, file_format)  # the whole file, so nothing unreadable is kept
     return ObservationImport.objects.create(
         organisation=organisation,
         user=actor.user if actor is not None else None,
@@ -505,7 +439,12 @@ def import_run(*, actor, imp: ObservationImport, columns: dict, constants: dict)
     start = time.perf_counter()
     mapping_save(actor=actor, organisation=imp.organisation, columns=columns, constants=constants)
     report = ImportReport()
-    cells = _validate(imp, columns, constants, report)
+    try:
+        cells = _validate(imp, columns, constants, report)
+    except spreadsheets.UploadError as exc:  # outside the limits (a file kept before they applied)
+        report.error_count += 1
+        report.issues.append(_file_issue(imp, exc))
+        cells = {}
     if report.rows == 0 and not report.error_count:
         report.error_count = 1
         report.issues.append(Issue(1, "", "", _("Filen har inga datarader under rubrikraden.")))
@@ -548,6 +487,40 @@ def import_run(*, actor, imp: ObservationImport, columns: dict, constants: dict)
             },
         )
     return report
+
+
+def _file_issue(imp: ObservationImport, exc: spreadsheets.UploadError) -> Issue:
+    column = ""
+    if exc.column is not None:
+        column = imp.headers[exc.column - 1] if exc.column <= len(imp.headers) else str(exc.column)
+    return Issue(exc.row or 0, column, "", exc.text)
+
+
+def upload_check(imp: ObservationImport) -> None:
+    """Raise :class:`~insats.platform.spreadsheets.UploadError` if a kept upload is outside today's
+    limits (kept before they applied): too many columns to map, or its first rows unreadable."""
+    spreadsheets.check_columns(imp.headers)
+    for n, _row in enumerate(iter_rows(imp.content, imp.file_format)):
+        if n >= 5:  # what the mapping page previews; import_run reads the rest
+            break
+
+
+def import_fail(*, actor, imp: ObservationImport, error: spreadsheets.UploadError) -> ObservationImport:
+    """Close a kept upload that cannot be read: failed, its content dropped, the error kept and
+    audited — so its page shows the error, not a crash, and a new upload starts afresh."""
+    with transaction.atomic():
+        imp.status, imp.finished_at = ImportStatus.FAILED, timezone.now()
+        imp.error_count, imp.errors = 1, [_file_issue(imp, error).as_json()]
+        imp.content = b""
+        imp.save()
+        log_action(
+            "situation.import.failed",
+            actor=getattr(actor, "user", None),
+            organisation=imp.organisation,
+            obj=imp,
+            changes={"file": imp.filename, "rows": imp.rows, "errors": 1},
+        )
+    return imp
 
 
 def _write(imp: ObservationImport, cells: dict, report: ImportReport) -> None:
