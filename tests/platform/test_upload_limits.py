@@ -158,7 +158,8 @@ BOMB = b"""<?xml version="1.0" encoding="UTF-8"?>
  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
 ]>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
-<row r="1"><c r="A1" t="inlineStr"><is><t>omrade</t></is></c><c r="B1" t="inlineStr"><is><t>&lol9;</t></is></c></row>
+<row r="1"><c r="A1" t="inlineStr"><is><t>omrade</t></is></c>
+<c r="B1" t="inlineStr"><is><t>&lol9;</t></is></c></row>
 </sheetData></worksheet>"""
 
 

@@ -286,8 +286,7 @@ def _csv_rows(content: bytes, limits: Limits) -> Iterator[list]:
             if "field larger than field limit" in str(exc):
                 raise _too_long(row_no, _long_field_column("".join(consumed), delimiter), limits) from None
             raise _error(
-                _("Rad %(row)s går inte att läsa som CSV.")
-                % {"row": row_no},
+                _("Rad %(row)s går inte att läsa som CSV.") % {"row": row_no},
                 row=row_no,
             ) from None
         row_no += 1
