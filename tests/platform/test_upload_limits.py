@@ -207,6 +207,34 @@ def test_excel_cells_and_columns_are_limited_too(analyst):
     )
 
 
+def test_an_excel_cell_beyond_the_rows_checked_at_upload_fails_the_run_cleanly(analyst):
+    """An Excel file is read at upload up to its first 1,000 rows; the run reads the rest within
+    the same limits and reports a cell over the limit by row and column, importing nothing."""
+    months = [(1990 + (i // 3) // 12, (i // 3) % 12 + 1, "TKM"[i % 3]) for i in range(1_500)]  # all distinct
+    rows = [HEADER.split(";")] + [[1270, "FRV", f"{y}-{m:02d}", g, 1, 1] for y, m, g in months]
+    rows[1_400][1] = BIG[:20_000]  # row 1401
+    response = upload(analyst, xlsx(rows), "stor.xlsx")
+    assert response.status_code == 302
+    imp = ObservationImport.objects.latest("pk")
+    cols = {f"col_{f}": h for f, h in zip(si.IMPORT_FIELDS, HEADER.split(";"), strict=True)}
+    response = analyst.post(reverse("situation:import_map", args=[imp.pk]), cols)
+    assert response.status_code == 302
+    imp.refresh_from_db()
+    assert imp.status == ImportStatus.FAILED and Observation.objects.count() == 0
+    assert imp.errors == [
+        {
+            "row": 1401,
+            "column": "indikator",
+            "field": "",
+            "message": "Rad 1401, kolumn 2: cellen är längre än 10 000 tecken.",
+        }
+    ]
+    assert (
+        "Rad 1401, kolumn 2" in analyst.get(reverse("situation:import_map", args=[imp.pk])).content.decode()
+    )
+    still_usable(analyst)
+
+
 def test_the_errors_are_translated(analyst):
     with translation.override("en"):
         analyst.cookies["django_language"] = "en"

@@ -263,7 +263,7 @@ def _long_field_column(record: str, delimiter: str) -> int:
 
 def _csv_rows(content: bytes, limits: Limits) -> Iterator[list]:
     text = _decode(content)
-    first = text.split("\n", 1)[0][: 64 * 1024]
+    first = text[: 64 * 1024].split("\n", 1)[0]
     delimiter = max([";", ",", "\t"], key=first.count) if first else ";"
     lines = io.StringIO(text, newline="")
     consumed: list[str] = []
@@ -419,12 +419,14 @@ def read_headers(content: bytes, fmt: str, limits: Limits | None = None) -> list
     return headers
 
 
-def check_file(content: bytes, fmt: str, limits: Limits | None = None) -> int:
-    """Read the whole file once (at upload) so that a file kept for later is known to be readable
-    within the limits. Returns the number of rows, the header included."""
+def check_file(content: bytes, fmt: str, limits: Limits | None = None, *, upto: int | None = None) -> int:
+    """Read the file (at upload) so that a file kept for later is known to be readable within the
+    limits: all of it, or its first ``upto`` rows. Returns the number of rows read, the header
+    included."""
     n = 0
     for n, _row in enumerate(read_rows(content, fmt, limits), start=1):  # noqa: B007
-        pass
+        if upto is not None and n >= upto:
+            break
     return n
 
 

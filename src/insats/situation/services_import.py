@@ -51,6 +51,7 @@ from .models_import import (
 from .services import observation_rows_write
 
 MAX_STORED_ERRORS = 1000
+XLSX_CHECKED_ROWS = 1000  # rows of an Excel file read at upload (docs/import.md, "Limits")
 WRITE_BATCH = 2000
 VALUE_QUANTUM = Decimal("0.000001")
 MAX_ABS_VALUE = Decimal("1e14")  # Observation.value: 20 digits, 6 decimals
@@ -209,7 +210,9 @@ def upload_create(*, actor, organisation, filename: str, content: bytes) -> Obse
     """Keep an uploaded file for the mapping step; a clear error if it is not readable."""
     file_format = _file_format(filename)
     headers = read_headers(content, file_format)
-    spreadsheets.check_file(content, file_format)  # the whole file, so nothing unreadable is kept
+    # A CSV file is read whole (fast), so nothing outside the limits is kept; an Excel file (slow to
+    # read) its first rows — the import run reads the rest within the same limits.
+    spreadsheets.check_file(content, file_format, upto=None if file_format == "csv" else XLSX_CHECKED_ROWS)
     return ObservationImport.objects.create(
         organisation=organisation,
         user=actor.user if actor is not None else None,
