@@ -45,7 +45,9 @@ def main() -> list[dict]:
     from insats.situation import services_import as si
     from insats.situation.forms_plans import MappingForm
 
-    org = Organisation.objects.create(name="Benchkommun", org_number="212000-9998", kind="kommun", area_code="1270")
+    org = Organisation.objects.create(
+        name="Benchkommun", org_number="212000-9998", kind="kommun", area_code="1270"
+    )
     header = ";".join(f"kolumn{i}" for i in range(COLUMNS))
     content = (header + "\n" + ";".join("1" for _ in range(COLUMNS)) + "\n").encode()
     start = time.perf_counter()

@@ -70,3 +70,16 @@ def test_no_module_writes_excel_or_csv_on_its_own():
         ):
             offenders.append(str(path.relative_to(SRC)))
     assert offenders == []
+
+
+def test_no_module_reads_an_uploaded_spreadsheet_on_its_own():
+    """Uploads are read through insats.platform.spreadsheets (one reader, one set of limits); the
+    csv readers left elsewhere read files shipped with Insats (areas, INDIGO code lists)."""
+    own = SRC / "platform" / "spreadsheets.py"
+    readers = {
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if path != own
+        and re.search(r"load_workbook\(|csv\.(reader|DictReader)\(", path.read_text(encoding="utf-8"))
+    }
+    assert readers == {"situation/services.py", "integrations/indigo.py"}
