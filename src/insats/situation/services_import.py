@@ -6,8 +6,9 @@ The flow (docs/import.md):
 2. :func:`suggest_mapping` — pre-fill the mapping from the organisation's remembered mapping or the
    header names; the user maps columns to area / indicator / period / gender / value / count;
 3. :func:`import_run` — read every row (streamed, within the upload limits of
-   :mod:`insats.platform.spreadsheets`), validate every cell, and either write all rows in one transaction (upsert, one audit entry with the counts) or
-   write nothing and keep an error report naming row, column and problem.
+   :mod:`insats.platform.spreadsheets`), validate every cell, and either write all rows in one
+   transaction (upsert, one audit entry with the counts) or write nothing and keep an error report
+   naming row, column and problem.
 
 Rows are numbered as in the file (the header is row 1), so "rad 7" is row 7 in Excel. Observations
 may only be imported into the organisation's own indicators (:func:`indicator_create`); the shared
