@@ -235,6 +235,12 @@ def test_an_excel_cell_beyond_the_rows_checked_at_upload_fails_the_run_cleanly(a
     still_usable(analyst)
 
 
+def test_the_upload_page_states_the_limits(analyst, settings):
+    settings.IMPORT_MAX_COLUMNS = 50
+    html = analyst.get(reverse("situation:import_start")).content.decode()
+    assert "Högst 25 MB, 50 kolumner, 200 000 rader och 10 000 tecken per cell." in html
+
+
 def test_the_errors_are_translated(analyst):
     with translation.override("en"):
         analyst.cookies["django_language"] = "en"
