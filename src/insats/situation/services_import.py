@@ -500,13 +500,17 @@ def _file_issue(imp: ObservationImport, exc: spreadsheets.UploadError) -> Issue:
     return Issue(exc.row or 0, column, "", exc.text)
 
 
-def upload_check(imp: ObservationImport) -> None:
-    """Raise :class:`~insats.platform.spreadsheets.UploadError` if a kept upload is outside today's
-    limits (kept before they applied): too many columns to map, or its first rows unreadable."""
+def upload_preview(imp: ObservationImport, n: int = 5) -> list[list[str]]:
+    """The first ``n`` data rows of a kept upload, as text, for the mapping page. Raises
+    :class:`~insats.platform.spreadsheets.UploadError` if the upload is outside today's limits (kept
+    before they applied): too many columns to map, or its first rows unreadable."""
     spreadsheets.check_columns(imp.headers)
-    for n, _row in enumerate(iter_rows(imp.content, imp.file_format)):
-        if n >= 5:  # what the mapping page previews; import_run reads the rest
+    rows = []
+    for _row_no, row in iter_rows(imp.content, imp.file_format):
+        rows.append(["" if c is None else str(c) for c in row[: len(imp.headers)]])
+        if len(rows) >= n:
             break
+    return rows
 
 
 def import_fail(*, actor, imp: ObservationImport, error: spreadsheets.UploadError) -> ObservationImport:

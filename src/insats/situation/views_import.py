@@ -75,10 +75,10 @@ def import_map(request, pk):
     actor = actor_for(request)
     imp = _import(actor, pk)
     indicators = _own_indicators(imp.organisation)
-    status = 200
+    status, preview = 200, []
     if imp.status == ImportStatus.UPLOADED:
         try:
-            svc.upload_check(imp)
+            preview = svc.upload_preview(imp)
         except spreadsheets.UploadError as exc:
             imp = svc.import_fail(actor=actor, imp=imp, error=exc)
             status = 400
@@ -132,18 +132,9 @@ def import_map(request, pk):
             "form": form,
             "section": "import",
             "nav_active": NAV,
-            "preview": _preview(imp),
+            "preview": preview,
         },
     )
-
-
-def _preview(imp, n=5):
-    rows = []
-    for _row_no, row in svc.iter_rows(imp.content, imp.file_format):
-        rows.append(["" if c is None else str(c) for c in row[: len(imp.headers)]])
-        if len(rows) >= n:
-            break
-    return rows
 
 
 @require("situation.import")
