@@ -83,3 +83,13 @@ def test_no_module_reads_an_uploaded_spreadsheet_on_its_own():
         and re.search(r"load_workbook\(|csv\.(reader|DictReader)\(", path.read_text(encoding="utf-8"))
     }
     assert readers == {"situation/services.py", "integrations/indigo.py"}
+
+
+def test_the_cell_limit_never_exceeds_the_csv_readers_own(settings):
+    settings.IMPORT_MAX_CELL_CHARS = 10_000_000
+    assert ss.Limits.from_settings().max_cell_chars == 131_072
+    text = "a;b\n1;" + "x" * 131_073 + "\n"
+    with pytest.raises(ss.UploadError) as exc:
+        list(ss.read_rows(text.encode(), "csv"))
+    assert exc.value.text == "Rad 2, kolumn 2: cellen är längre än 131 072 tecken."
+    assert (exc.value.row, exc.value.column) == (2, 2)

@@ -176,6 +176,8 @@ class Limits:
             "max_rows": settings.IMPORT_MAX_ROWS,
         }
         values.update(overrides)
+        # the csv module stops at its own field limit (131,072); a larger setting could not be named
+        values["max_cell_chars"] = min(values["max_cell_chars"], csv.field_size_limit())
         return cls(**values)
 
 
