@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import csv
 import json
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -13,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from insats.accounts.access import actor_for, require
+from insats.platform import spreadsheets
 from insats.web.jobs import job_start
 
 from . import selectors
@@ -56,11 +55,6 @@ def search(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require("audit.view")
 def export_csv(request):
     form, qs = _filtered(request)
@@ -69,7 +63,6 @@ def export_csv(request):
         organisation=actor_for(request).organisation,
         changes={"filters": dict(request.GET.items())},
     )
-    writer = csv.writer(_Echo())
     header = [
         gettext("löpnummer"),
         gettext("tid"),
@@ -85,9 +78,9 @@ def export_csv(request):
     ]
 
     def rows():
-        yield writer.writerow(header)
+        yield header
         for e in qs.iterator(chunk_size=1000):
-            yield writer.writerow(
+            yield (
                 [
                     e.seq,
                     timezone.localtime(e.at).isoformat(),
@@ -103,9 +96,7 @@ def export_csv(request):
                 ]
             )
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="granskningslogg.csv"'
-    return response
+    return spreadsheets.csv_streaming_response(rows(), "granskningslogg.csv")
 
 
 @require("audit.view")

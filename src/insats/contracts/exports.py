@@ -9,12 +9,13 @@ locale); nothing is recomputed here.
 from __future__ import annotations
 
 import datetime
-import io
 from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from insats.platform import spreadsheets
 
 from . import rule_text
 from .models import Contract, PaymentLine
@@ -120,17 +121,17 @@ def _period(period: str) -> int | str:
 
 def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
     """Workbook: Betalningar (one row per period and payer), Resultat, Fondbokföring, Metod."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
+    wb = spreadsheets.new_workbook()
     ws = wb.active
     ws.title = _("Betalningar")[:31]
     money = "#,##0.00"  # Excel shows the reader's own thousands separator and decimal sign
-    ws.append(
-        [_("Period"), _("Betalare"), _("Planerat (kr)"), _("Att betala (kr)"), _("Status"), _("Betalt (kr)")]
+    spreadsheets.append(
+        ws,
+        [_("Period"), _("Betalare"), _("Planerat (kr)"), _("Att betala (kr)"), _("Status"), _("Betalt (kr)")],
     )
     for line in lines:
-        ws.append(
+        spreadsheets.append(
+            ws,
             [
                 _period(line.period),
                 line.payer.organisation.name,
@@ -138,14 +139,17 @@ def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
                 line.due,
                 line.get_status_display(),
                 line.paid_amount,
-            ]
+            ],
         )
         for col in (3, 4, 6):
             ws.cell(row=ws.max_row, column=col).number_format = money
     rs = wb.create_sheet(_("Resultat")[:31])
-    rs.append([_("Period"), _("Utfallsmått"), _("Kohort"), _("Uppmätt"), _("Jämförelse"), _("Status")])
+    spreadsheets.append(
+        rs, [_("Period"), _("Utfallsmått"), _("Kohort"), _("Uppmätt"), _("Jämförelse"), _("Status")]
+    )
     for r in reports:
-        rs.append(
+        spreadsheets.append(
+            rs,
             [
                 _period(r.period),
                 r.metric.name,
@@ -153,13 +157,13 @@ def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
                 r.value,
                 r.counterfactual_value,
                 r.get_status_display(),
-            ]
+            ],
         )
     if ledger_entries is not None:
         ls = wb.create_sheet(_("Fondbokföring")[:31])
-        ls.append([_("Period"), _("Slag"), _("Belopp (kr)")])
+        spreadsheets.append(ls, [_("Period"), _("Slag"), _("Belopp (kr)")])
         for e in ledger_entries:
-            ls.append([_period(e.period), e.get_kind_display(), e.amount])
+            spreadsheets.append(ls, [_period(e.period), e.get_kind_display(), e.amount])
             ls.cell(row=ls.max_row, column=3).number_format = money
     ms = wb.create_sheet(_("Metod")[:31])
     for text in (
@@ -171,7 +175,5 @@ def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
         _("Belopp är exakta till öret; delningen mellan betalare följer störst-rest-metoden."),
         _("Utskrivet %(when)s.") % {"when": local_time(timezone.now())},
     ):
-        ms.append([text])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        spreadsheets.append(ms, [text])
+    return spreadsheets.workbook_bytes(wb)

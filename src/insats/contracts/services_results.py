@@ -395,6 +395,7 @@ def results_import(
     """Import figures from a CSV or Excel file: every row is checked first; if any row or column
     fails nothing is written and every problem is returned (row number as in the file, the header
     being row 1, and the column's header)."""
+    from insats.platform.spreadsheets import check_file
     from insats.situation.services_import import (
         CellError,
         _file_format,
@@ -408,6 +409,7 @@ def results_import(
     try:
         fmt = _file_format(filename)
         headers = read_headers(content, fmt)
+        check_file(content, fmt)  # within the upload limits, every row (insats.platform.spreadsheets)
     except ValidationError as exc:
         msgs = [m for ms in exc.message_dict.values() for m in ms]
         return ImportResult(False, problems=[ImportProblem(None, "", m) for m in msgs])
@@ -557,19 +559,17 @@ def results_import(
 
 
 def template_csv(contract: Contract) -> str:
-    """A CSV template with one row per metric and period (semicolon, as Swedish Excel writes)."""
-    import csv
-    import io
+    """A CSV template with one row per metric and period (semicolon, UTF-8 with BOM, as Swedish Excel
+    writes)."""
+    from insats.platform.spreadsheets import csv_text
 
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(TEMPLATE_HEADERS)
+    rows = [TEMPLATE_HEADERS]
     cohorts = list(contract.cohorts.all()) or [None]
     for metric in contract.metrics.exclude(kind__in=[MetricKind.RATE_CARD, MetricKind.BLENDED]):
         for period in metric.measurement_periods or contract.period_ids():
             for cohort in cohorts:
-                writer.writerow([metric.code, period, cohort.code if cohort else "", "", ""])
-    return out.getvalue()
+                rows.append([metric.code, period, cohort.code if cohort else "", "", ""])
+    return csv_text(rows)
 
 
 def visible_reports(actor, contract: Contract):

@@ -129,6 +129,7 @@ def results_import(request, pk: int):
         request,
         "contracts/result_import.html",
         {"contract": contract, "form": form, "outcome": outcome, "nav_active": "contracts"},
+        status=400 if request.method == "POST" else 200,  # a successful POST has redirected
     )
 
 

@@ -7,9 +7,9 @@ computed, the sources, and the demo-data notice when demo data is included).
 
 from __future__ import annotations
 
-import io
-
 from django.utils.translation import gettext as _
+
+from insats.platform import spreadsheets
 
 from .lagesbild import FORECAST_YEARS, LEVEL, MIN_COUNT, Lagesbild
 from .methods import computed_by_text
@@ -165,33 +165,33 @@ def method_notes(lb: Lagesbild) -> list[tuple[str, str]]:
 
 
 def workbook_bytes(lb: Lagesbild) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    wb = Workbook()
+    wb = spreadsheets.new_workbook()
     ws = wb.active
     ws.title = "Nyckeltal"
     bold = Font(bold=True)
     header_row = 1
     if lb.has_demo:
-        ws.append([_("DEMODATA – syntetiska värden, inte verklig statistik")])
+        spreadsheets.append(ws, [_("DEMODATA – syntetiska värden, inte verklig statistik")])
         ws["A1"].font = bold
         header_row = 2
-    ws.append([label for _k, label in FIGURE_COLUMNS])
+    spreadsheets.append(ws, [label for _k, label in FIGURE_COLUMNS])
     for cell in ws[header_row]:
         cell.font = bold
     for row in figure_rows(lb):
-        ws.append([row.get(k) for k, _l in FIGURE_COLUMNS])
+        spreadsheets.append(ws, [row.get(k) for k, _l in FIGURE_COLUMNS])
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
 
     obs = wb.create_sheet("Observationer")
-    obs.append(["Kod", "Indikator", "Område", "År", "Kön", "Värde", "Källa"])
+    spreadsheets.append(obs, ["Kod", "Indikator", "Område", "År", "Kön", "Värde", "Källa"])
     for cell in obs[1]:
         cell.font = bold
     for f in lb.figures:
         for y, v in f.area_series:
             hidden = f.hidden and y == f.year
-            obs.append(
+            spreadsheets.append(
+                obs,
                 [
                     f.code,
                     f.indicator.title_sv,
@@ -200,11 +200,12 @@ def workbook_bytes(lb: Lagesbild) -> bytes:
                     "T",
                     None if hidden else v,
                     f.provenance.raw_label,
-                ]
+                ],
             )
         for g in f.gender:
             if g.gender != "T":
-                obs.append(
+                spreadsheets.append(
+                    obs,
                     [
                         f.code,
                         f.indicator.title_sv,
@@ -213,20 +214,20 @@ def workbook_bytes(lb: Lagesbild) -> bytes:
                         g.gender,
                         None if g.hidden else g.value,
                         f.provenance.raw_label,
-                    ]
+                    ],
                 )
         for y, v in f.riket_series:
             if v is not None:
-                obs.append([f.code, f.indicator.title_sv, "Riket", y, "T", v, f.provenance.raw_label])
+                spreadsheets.append(
+                    obs, [f.code, f.indicator.title_sv, "Riket", y, "T", v, f.provenance.raw_label]
+                )
 
     method = wb.create_sheet("Metod")
-    method.append(["Avsnitt", "Beskrivning"])
+    spreadsheets.append(method, ["Avsnitt", "Beskrivning"])
     for cell in method[1]:
         cell.font = bold
     for title, text in method_notes(lb):
-        method.append([title, text])
+        spreadsheets.append(method, [title, text])
     method.column_dimensions["A"].width = 24
     method.column_dimensions["B"].width = 120
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return spreadsheets.workbook_bytes(wb)

@@ -7,12 +7,11 @@ target. Every number comes from :func:`services_plans.result_figures` (the core 
 
 from __future__ import annotations
 
-import io
-
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from insats.platform import spreadsheets
 from insats.web.charts import Band, Series, line_chart
 
 from .models_plans import Result
@@ -75,25 +74,25 @@ def result_pdf(result: Result) -> bytes:
 
 
 def result_xlsx(result: Result, figures: list[IndicatorFigures] | None = None) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
     figures = result_figures(result) if figures is None else figures
-    wb = Workbook()
+    wb = spreadsheets.new_workbook()
     ws = wb.active
     ws.title = _("Resultat")[:31]
     bold = Font(bold=True)
-    ws.append([_("Resultat"), result.title])
-    ws.append([_("Målområde"), result.goal_area])
-    ws.append([_("Målgrupp"), str(result.target_group or "")])
-    ws.append([_("Organisation"), result.organisation.name])
-    ws.append([_("Beskrivning"), result.description])
-    ws.append([_("Skapad"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    spreadsheets.append(ws, [_("Resultat"), result.title])
+    spreadsheets.append(ws, [_("Målområde"), result.goal_area])
+    spreadsheets.append(ws, [_("Målgrupp"), str(result.target_group or "")])
+    spreadsheets.append(ws, [_("Organisation"), result.organisation.name])
+    spreadsheets.append(ws, [_("Beskrivning"), result.description])
+    spreadsheets.append(ws, [_("Skapad"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
     for row in ws.iter_rows(min_col=1, max_col=1):
         row[0].font = bold
 
     data = wb.create_sheet(_("Indikatorer")[:31])
-    data.append(
+    spreadsheets.append(
+        data,
         [
             _("Indikator"),
             _("Kod"),
@@ -104,7 +103,7 @@ def result_xlsx(result: Result, figures: list[IndicatorFigures] | None = None) -
             _("Prognos"),
             _("Prognos, nedre"),
             _("Prognos, övre"),
-        ]
+        ],
     )
     for f in figures:
         fc = {p.year: p for p in f.forecasts}
@@ -112,7 +111,8 @@ def result_xlsx(result: Result, figures: list[IndicatorFigures] | None = None) -
         values = dict(f.series)
         for y in years:
             p = fc.get(y)
-            data.append(
+            spreadsheets.append(
+                data,
                 [
                     f.ri.indicator.title_sv,
                     f.ri.indicator.code,
@@ -123,11 +123,12 @@ def result_xlsx(result: Result, figures: list[IndicatorFigures] | None = None) -
                     p.value if p else None,
                     p.lower if p else None,
                     p.upper if p else None,
-                ]
+                ],
             )
 
     targets = wb.create_sheet(_("Mål")[:31])
-    targets.append(
+    spreadsheets.append(
+        targets,
         [
             _("Indikator"),
             _("Område"),
@@ -145,12 +146,13 @@ def result_xlsx(result: Result, figures: list[IndicatorFigures] | None = None) -
             _("I fas"),
             _("Prognos för målåret"),
             _("Kommentar"),
-        ]
+        ],
     )
     for f in figures:
         for tf in f.targets:
             t = tf.target
-            targets.append(
+            spreadsheets.append(
+                targets,
                 [
                     f.ri.indicator.title_sv,
                     f.ri.area.name,
@@ -168,33 +170,42 @@ def result_xlsx(result: Result, figures: list[IndicatorFigures] | None = None) -
                     None if tf.on_track is None else (_("ja") if tf.on_track else _("nej")),
                     tf.projected,
                     tf.problem or t.note,
-                ]
+                ],
             )
 
     ttc = wb.create_sheet(_("Vända kurvan")[:31])
-    ttc.append(
+    spreadsheets.append(
+        ttc,
         [
             _("Indikator"),
             _("Område"),
             _("Berättelsen bakom kurvan"),
             _("Partner som kan bidra"),
             _("Vad fungerar"),
-        ]
+        ],
     )
     for f in figures:
-        ttc.append([f.ri.indicator.title_sv, f.ri.area.name, f.ri.story, f.ri.partners, f.ri.what_works])
+        spreadsheets.append(
+            ttc, [f.ri.indicator.title_sv, f.ri.area.name, f.ri.story, f.ri.partners, f.ri.what_works]
+        )
 
     plan = wb.create_sheet(_("Aktivitetsplan")[:31])
-    plan.append(
-        [_("Aktivitet"), _("Ansvarig organisation"), _("Ansvarig person"), _("Start"), _("Slut"), _("Status")]
+    spreadsheets.append(
+        plan,
+        [
+            _("Aktivitet"),
+            _("Ansvarig organisation"),
+            _("Ansvarig person"),
+            _("Start"),
+            _("Slut"),
+            _("Status"),
+        ],
     )
     for a in result.actions.select_related("owner_organisation"):
-        plan.append(
-            [a.action, a.owner_organisation.name, a.responsible, a.start, a.end, a.get_status_display()]
+        spreadsheets.append(
+            plan, [a.action, a.owner_organisation.name, a.responsible, a.start, a.end, a.get_status_display()]
         )
     for sheet in wb.worksheets[1:]:
         for cell in sheet[1]:
             cell.font = bold
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return spreadsheets.workbook_bytes(wb)

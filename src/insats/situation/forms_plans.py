@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from insats.accounts.models import Organisation
@@ -158,6 +159,17 @@ class FactorForm(forms.ModelForm):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Fil (CSV eller Excel .xlsx)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "Högst %(mb)s MB, %(cols)s kolumner, %(rows)s rader och %(chars)s tecken per cell."
+        ) % {
+            "mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
+            "cols": settings.IMPORT_MAX_COLUMNS,
+            "rows": f"{settings.IMPORT_MAX_ROWS:,}".replace(",", " "),
+            "chars": f"{settings.IMPORT_MAX_CELL_CHARS:,}".replace(",", " "),
+        }
 
 
 class MappingForm(forms.Form):

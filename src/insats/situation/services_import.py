@@ -5,9 +5,10 @@ The flow (docs/import.md):
 1. :func:`upload_create` — keep the file (in the database) and read its header row;
 2. :func:`suggest_mapping` — pre-fill the mapping from the organisation's remembered mapping or the
    header names; the user maps columns to area / indicator / period / gender / value / count;
-3. :func:`import_run` — read every row (streamed: csv.reader / openpyxl read-only), validate every
-   cell, and either write all rows in one transaction (upsert, one audit entry with the counts) or
-   write nothing and keep an error report naming row, column and problem.
+3. :func:`import_run` — read every row (streamed, within the upload limits of
+   :mod:`insats.platform.spreadsheets`), validate every cell, and either write all rows in one
+   transaction (upsert, one audit entry with the counts) or write nothing and keep an error report
+   naming row, column and problem.
 
 Rows are numbered as in the file (the header is row 1), so "rad 7" is row 7 in Excel. Observations
 may only be imported into the organisation's own indicators (:func:`indicator_create`); the shared
@@ -16,9 +17,7 @@ Kolada catalogue is never written from a file.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import time
 import unicodedata
@@ -32,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insats.audit.services import log_action
+from insats.platform import spreadsheets
 
 from .models import (
     Area,
@@ -51,8 +51,8 @@ from .models_import import (
 )
 from .services import observation_rows_write
 
-MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_STORED_ERRORS = 1000
+XLSX_CHECKED_ROWS = 1000  # rows of an Excel file read at upload (docs/import.md, "Limits")
 WRITE_BATCH = 2000
 VALUE_QUANTUM = Decimal("0.000001")
 MAX_ABS_VALUE = Decimal("1e14")  # Observation.value: 20 digits, 6 decimals
@@ -191,79 +191,17 @@ def parse_gender(raw) -> str:
 
 
 def _file_format(filename: str) -> str:
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        return "xlsx"
-    if name.endswith((".csv", ".txt")):
-        return "csv"
-    raise ValidationError({"file": _("Filen måste vara CSV (.csv) eller Excel (.xlsx).")})
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(
-        {"file": _("Filen går inte att läsa som text (UTF-8 eller Windows-1252).")}
-    )  # pragma: no cover
-
-
-def _csv_rows(content: bytes) -> Iterator[list]:
-    text = _decode(content)
-    first = text.split("\n", 1)[0]
-    delimiter = max([";", ",", "\t"], key=first.count) if first else ";"
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise ValidationError({"file": _("Filen går inte att öppna som en Excelfil (.xlsx).")}) from None
-    try:
-        ws = wb.worksheets[0]
-        for row in ws.iter_rows(values_only=True):
-            yield list(row)
-    finally:
-        wb.close()
+    return spreadsheets.file_format(filename)
 
 
 def iter_rows(content: bytes, file_format: str) -> Iterator[tuple[int, list]]:
-    """``(row number, cells)`` for every non-empty row after the header (the header is row 1)."""
-    reader = _xlsx_rows(content) if file_format == "xlsx" else _csv_rows(content)
-    for row_no, row in enumerate(reader, start=1):
-        if row_no == 1:
-            continue
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
-            continue
-        yield row_no, row
+    """``(row number, cells)`` for every non-empty row after the header (the header is row 1),
+    within the upload limits (:mod:`insats.platform.spreadsheets`)."""
+    return spreadsheets.iter_data_rows(content, file_format)
 
 
 def read_headers(content: bytes, file_format: str) -> list[str]:
-    reader = _xlsx_rows(content) if file_format == "xlsx" else _csv_rows(content)
-    first = next(iter(reader), None)
-    headers = [str(h).strip() if h is not None else "" for h in (first or [])]
-    while headers and not headers[-1]:
-        headers.pop()
-    if not any(headers):
-        raise ValidationError({"file": _("Filen är tom eller saknar rubrikrad.")})
-    if "" in headers:
-        raise ValidationError(
-            {
-                "file": _("Kolumn %(n)s saknar rubrik; varje kolumn behöver ett namn i rad 1.")
-                % {"n": headers.index("") + 1}
-            }
-        )
-    dupes = sorted({h for h in headers if headers.count(h) > 1})
-    if dupes:
-        raise ValidationError(
-            {"file": _("Rubrikerna förekommer två gånger: %(names)s") % {"names": ", ".join(dupes)}}
-        )
-    return headers
+    return spreadsheets.read_headers(content, file_format)
 
 
 # --------------------------------------------------------------------------- upload and mapping
@@ -272,9 +210,10 @@ def read_headers(content: bytes, file_format: str) -> list[str]:
 def upload_create(*, actor, organisation, filename: str, content: bytes) -> ObservationImport:
     """Keep an uploaded file for the mapping step; a clear error if it is not readable."""
     file_format = _file_format(filename)
-    if len(content) > MAX_FILE_BYTES:
-        raise ValidationError({"file": _("Filen är större än 25 MB.")})
     headers = read_headers(content, file_format)
+    # A CSV file is read whole (fast), so nothing outside the limits is kept; an Excel file (slow to
+    # read) its first rows — the import run reads the rest within the same limits.
+    spreadsheets.check_file(content, file_format, upto=None if file_format == "csv" else XLSX_CHECKED_ROWS)
     return ObservationImport.objects.create(
         organisation=organisation,
         user=actor.user if actor is not None else None,
@@ -504,7 +443,12 @@ def import_run(*, actor, imp: ObservationImport, columns: dict, constants: dict)
     start = time.perf_counter()
     mapping_save(actor=actor, organisation=imp.organisation, columns=columns, constants=constants)
     report = ImportReport()
-    cells = _validate(imp, columns, constants, report)
+    try:
+        cells = _validate(imp, columns, constants, report)
+    except spreadsheets.UploadError as exc:  # outside the limits (a file kept before they applied)
+        report.error_count += 1
+        report.issues.append(_file_issue(imp, exc))
+        cells = {}
     if report.rows == 0 and not report.error_count:
         report.error_count = 1
         report.issues.append(Issue(1, "", "", _("Filen har inga datarader under rubrikraden.")))
@@ -547,6 +491,44 @@ def import_run(*, actor, imp: ObservationImport, columns: dict, constants: dict)
             },
         )
     return report
+
+
+def _file_issue(imp: ObservationImport, exc: spreadsheets.UploadError) -> Issue:
+    column = ""
+    if exc.column is not None:
+        column = imp.headers[exc.column - 1] if exc.column <= len(imp.headers) else str(exc.column)
+    return Issue(exc.row or 0, column, "", exc.text)
+
+
+def upload_preview(imp: ObservationImport, n: int = 5) -> list[list[str]]:
+    """The first ``n`` data rows of a kept upload, as text, for the mapping page. Raises
+    :class:`~insats.platform.spreadsheets.UploadError` if the upload is outside today's limits (kept
+    before they applied): too many columns to map, or its first rows unreadable."""
+    spreadsheets.check_columns(imp.headers)
+    rows = []
+    for _row_no, row in iter_rows(imp.content, imp.file_format):
+        rows.append(["" if c is None else str(c) for c in row[: len(imp.headers)]])
+        if len(rows) >= n:
+            break
+    return rows
+
+
+def import_fail(*, actor, imp: ObservationImport, error: spreadsheets.UploadError) -> ObservationImport:
+    """Close a kept upload that cannot be read: failed, its content dropped, the error kept and
+    audited — so its page shows the error, not a crash, and a new upload starts afresh."""
+    with transaction.atomic():
+        imp.status, imp.finished_at = ImportStatus.FAILED, timezone.now()
+        imp.error_count, imp.errors = 1, [_file_issue(imp, error).as_json()]
+        imp.content = b""
+        imp.save()
+        log_action(
+            "situation.import.failed",
+            actor=getattr(actor, "user", None),
+            organisation=imp.organisation,
+            obj=imp,
+            changes={"file": imp.filename, "rows": imp.rows, "errors": 1},
+        )
+    return imp
 
 
 def _write(imp: ObservationImport, cells: dict, report: ImportReport) -> None:
@@ -597,14 +579,11 @@ def _write(imp: ObservationImport, cells: dict, report: ImportReport) -> None:
 
 def errors_csv(imp: ObservationImport) -> str:
     """The error report as CSV (semicolon, Excel-friendly): rad;kolumn;fält;fel."""
-    out = io.StringIO()
-    w = csv.writer(out, delimiter=";")
-    w.writerow([_("rad"), _("kolumn"), _("fält"), _("fel")])
-    for e in imp.errors:
-        w.writerow([e["row"], e["column"], e["field"], e["message"]])
+    rows = [[_("rad"), _("kolumn"), _("fält"), _("fel")]]
+    rows += [[e["row"], e["column"], e["field"], e["message"]] for e in imp.errors]
     if imp.error_count > len(imp.errors):
-        w.writerow(["", "", "", _("… och %(n)s fel till") % {"n": imp.error_count - len(imp.errors)}])
-    return "\ufeff" + out.getvalue()
+        rows.append(["", "", "", _("… och %(n)s fel till") % {"n": imp.error_count - len(imp.errors)}])
+    return spreadsheets.csv_text(rows)
 
 
 # --------------------------------------------------------------------------- own indicators and templates
@@ -674,22 +653,18 @@ def _template_rows(organisation) -> list[list]:
 
 
 def template_csv(organisation) -> str:
-    out = io.StringIO()
-    w = csv.writer(out, delimiter=";")
-    w.writerow(TEMPLATE_HEADERS)
-    w.writerows(_template_rows(organisation))
-    return "\ufeff" + out.getvalue()
+    return spreadsheets.csv_text([TEMPLATE_HEADERS, *_template_rows(organisation)])
 
 
 def template_xlsx(organisation) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
+    wb = spreadsheets.new_workbook()
     ws = wb.active
     ws.title = "Observationer"
-    ws.append(TEMPLATE_HEADERS)
+    spreadsheets.append(ws, TEMPLATE_HEADERS)
     for r in _template_rows(organisation):
-        ws.append([r[0], r[1], r[2], r[3], float(r[4].replace(",", ".")), int(r[5]) if r[5] else None])
+        spreadsheets.append(
+            ws, [r[0], r[1], r[2], r[3], float(r[4].replace(",", ".")), int(r[5]) if r[5] else None]
+        )
     help_ws = wb.create_sheet("Hjälp")
     for line in [
         ["omrade", _("Kommunkod (1270), länskod (12) eller 0000 för Riket")],
@@ -699,7 +674,5 @@ def template_xlsx(organisation) -> bytes:
         ["varde", _("Tal med decimalkomma eller decimalpunkt")],
         ["antal", _("Antal personer bakom värdet, heltal ≥ 0 (valfritt)")],
     ]:
-        help_ws.append(line)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        spreadsheets.append(help_ws, line)
+    return spreadsheets.workbook_bytes(wb)

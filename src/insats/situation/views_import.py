@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from insats.accounts import access
 from insats.accounts.access import actor_for, require
+from insats.platform import spreadsheets
 
 from . import services_import as svc
 from .forms_plans import IndicatorForm, MappingForm, UploadForm
@@ -38,6 +39,7 @@ def import_start(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            spreadsheets.check_size(upload.size)  # before reading it into memory
             imp = svc.upload_create(
                 actor=actor, organisation=org, filename=upload.name, content=upload.read()
             )
@@ -56,6 +58,7 @@ def import_start(request):
             "section": "import",
             "nav_active": NAV,
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -72,6 +75,13 @@ def import_map(request, pk):
     actor = actor_for(request)
     imp = _import(actor, pk)
     indicators = _own_indicators(imp.organisation)
+    status, preview = 200, []
+    if imp.status == ImportStatus.UPLOADED:
+        try:
+            preview = svc.upload_preview(imp)
+        except spreadsheets.UploadError as exc:
+            imp = svc.import_fail(actor=actor, imp=imp, error=exc)
+            status = 400
     if imp.status != ImportStatus.UPLOADED:
         return render(
             request,
@@ -83,6 +93,7 @@ def import_map(request, pk):
                 "section": "import",
                 "nav_active": NAV,
             },
+            status=status,
         )
     if request.method == "POST":
         form = MappingForm(request.POST, headers=imp.headers, indicators=indicators)
@@ -121,18 +132,9 @@ def import_map(request, pk):
             "form": form,
             "section": "import",
             "nav_active": NAV,
-            "preview": _preview(imp),
+            "preview": preview,
         },
     )
-
-
-def _preview(imp, n=5):
-    rows = []
-    for _row_no, row in svc.iter_rows(imp.content, imp.file_format):
-        rows.append(["" if c is None else str(c) for c in row[: len(imp.headers)]])
-        if len(rows) >= n:
-            break
-    return rows
 
 
 @require("situation.import")
