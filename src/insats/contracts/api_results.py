@@ -146,7 +146,7 @@ def results_list(request, pk: int):
 
 @router.post(
     "/contracts/{pk}/results",
-    response={201: ResultOut, **WRITE_ERRORS},
+    response={201: ResultOut, 409: ErrorOut, **WRITE_ERRORS},
     operation_id="contracts_results_submit",
     summary="Report (submit) a result",
 )
@@ -175,6 +175,8 @@ def results_submit(request, pk: int, payload: ResultIn):
             submit=payload.submit,
             source="api",
         )
+    except sr.ResultConflict as exc:
+        raise HttpError(409, " ".join(m for ms in exc.message_dict.values() for m in ms)) from None
     except ValidationError as exc:
         raise field_errors(exc) from None
     return Status(201, _result_out(report))

@@ -470,6 +470,21 @@ class ResultReport(ContractPart, models.Model):
         verbose_name = _("resultatrapport")
         verbose_name_plural = _("resultatrapporter")
         ordering = ["contract", "period", "metric", "cohort"]
+        # One result per metric, period and cohort: a draft or a returned report is corrected in
+        # place and an approved one is final, so there is never a second row (issue 8, item 1).
+        # Two conditional constraints because NULL cohorts are distinct in a plain unique index.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "metric", "period", "cohort"],
+                condition=models.Q(cohort__isnull=False),
+                name="result_once_per_cohort",
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "metric", "period"],
+                condition=models.Q(cohort__isnull=True),
+                name="result_once_per_period",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric} {self.period}"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +44,10 @@ from .models import (
 
 REPORTING_STATUSES = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
 MAX_ABS_VALUE = Decimal("1e13")
+
+
+class ResultConflict(ValidationError):
+    """There already is a result for the metric, period and cohort (the API answers 409)."""
 
 
 def _actor_user(actor):
@@ -208,7 +212,7 @@ def _prepare(contract, metric, period, cohort, *, allow_update: bool = True) -> 
     if report is None:
         return ResultReport(contract=contract, metric=metric, period=period, cohort=cohort)
     if report.status == ResultStatus.SUBMITTED:
-        raise ValidationError(
+        raise ResultConflict(
             {
                 "period": [
                     _("Resultatet för %(period)s är redan inlämnat och väntar på validering.")
@@ -217,7 +221,7 @@ def _prepare(contract, metric, period, cohort, *, allow_update: bool = True) -> 
             }
         )
     if report.status == ResultStatus.APPROVED:
-        raise ValidationError(
+        raise ResultConflict(
             {
                 "period": [
                     _(
@@ -229,7 +233,7 @@ def _prepare(contract, metric, period, cohort, *, allow_update: bool = True) -> 
             }
         )
     if not allow_update:
-        raise ValidationError({"period": [_("Det finns redan ett resultat för perioden.")]})
+        raise ResultConflict({"period": [_("Det finns redan ett resultat för perioden.")]})
     return report
 
 
@@ -250,6 +254,9 @@ def result_report(
 ) -> ResultReport:
     """Report (and by default submit) one figure; raises ValidationError naming the fields."""
     access.check(actor, "contract.result.report", contract)
+    # The locked read: concurrent submissions for one contract queue here, so the second one sees
+    # the first one's report (the unique constraints are the backstop).
+    Contract.objects.select_for_update().filter(pk=contract.pk).first()
     report = _prepare(contract, metric, period, cohort)
     errors = check_figure(
         contract, metric, period, cohort, value, counterfactual_value, estimates, participants
@@ -266,7 +273,11 @@ def result_report(
     if submit:
         report.submitted_by = _actor_user(actor)
         report.submitted_at = timezone.now()
-    report.save()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        raise ResultConflict({"period": [_("Det finns redan ett resultat för perioden.")]}) from None
     action = "contract.result.submitted" if submit else "contract.result.saved"
     if was == ResultStatus.RETURNED:
         action = "contract.result.resubmitted" if submit else "contract.result.corrected"
