@@ -93,3 +93,78 @@ def test_eight_simultaneous_api_submissions_make_one_report_and_one_payment(worl
     line = PaymentLine.objects.get(contract=contract, period="2027")
     assert line.due == Decimal("1750000.00")
     assert sp.payment_report(contract).output.totals.amount_due == Decimal("1750000.00")
+
+
+# --------------------------------------------------------------------------- 2. changes reach payments
+
+
+def _change_price(world, contract, price: str) -> None:
+    """A price change by joint decision: the owner proposes, every other party approves."""
+    from insats.contracts import services_changes
+    from insats.contracts.models import ProposalStatus
+
+    from .test_results_world import RULE, actor
+
+    proposal = services_changes.propose(
+        actor=actor(world, "owner", "admin"),
+        contract=contract,
+        kind="prices",
+        description="Nytt pris efter gemensamt beslut",
+        payload={"metrics": [{"code": "placeringar", "rule": dict(RULE, price=price)}]},
+    )
+    for org in ("partner", "federation", "fund"):
+        services_changes.decide(actor=actor(world, org, "admin"), proposal=proposal, decision="approve")
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.APPROVED
+
+
+@pytest.mark.django_db
+def test_an_agreed_price_change_reaches_every_money_view(client, world):
+    import json
+
+    from django.urls import reverse
+
+    from insats.contracts.exports import invoice_html, kr
+    from tests.conftest import login
+
+    contract = make_contract(world)
+    metric = contract.metrics.get(code="placeringar")
+    report = sr.result_report(
+        actor=provider(world), contract=contract, metric=metric, period="2027", value=Decimal(43)
+    )
+    from .test_results_world import validator
+
+    sr.result_approve(actor=validator(world), report=report)
+    assert PaymentLine.objects.get(contract=contract, period="2027").due == Decimal("1750000.00")
+
+    _change_price(world, contract, "200000")
+    contract.refresh_from_db()
+    assert contract.version >= 1
+    # By hand: 200 000 × (50 − 43) = 1 400 000 kr (the old price gave 1 750 000 kr).
+    new, old = kr(Decimal("1400000")), kr(Decimal("1750000"))
+    line = PaymentLine.objects.get(contract=contract, period="2027")
+    assert line.due == Decimal("1400000.00")
+    assert new in invoice_html(contract, line) and old not in invoice_html(contract, line)
+
+    login(client, world.user("owner", "admin"), world.orgs["owner"])
+    for name in ("payments", "dashboard", "ledger"):
+        html = client.get(reverse(f"contracts:{name}", args=[contract.pk])).content.decode()
+        assert new in html, name
+        assert old not in html, name
+    # The ledger's table (stored entries) and its summary (the core now) agree: 1 400 000 kr paid
+    # in in 2027 goes to principal (3 200 000 kr outstanding).
+    from insats.contracts.models import LedgerEntry
+
+    assert LedgerEntry.objects.get(contract=contract, period="2027", kind="repayment_principal").amount == (
+        Decimal("1400000.00")
+    )
+    assert sp.ledger_report(contract).output.total_payments == Decimal("1400000.00")
+
+    api = client.get(f"/api/v1/contracts/{contract.pk}/payments").json()
+    assert [Decimal(d["due"]) for d in api if d["period"] == "2027"] == [Decimal("1400000.00")]
+    ledger = client.get(f"/api/v1/contracts/{contract.pk}/ledger").json()
+    assert Decimal(ledger["total_payments"]) == Decimal("1400000.00")
+
+    indigo = client.get(reverse("contracts:indigo_export", args=[contract.pk]))
+    text = json.dumps(json.loads(indigo.content))
+    assert "1400000" in text and "1750000" not in text
