@@ -168,3 +168,123 @@ def test_an_agreed_price_change_reaches_every_money_view(client, world):
     indigo = client.get(reverse("contracts:indigo_export", args=[contract.pk]))
     text = json.dumps(json.loads(indigo.content))
     assert "1400000" in text and "1750000" not in text
+
+
+# --------------------------------------------------------------------------- 3. time
+
+
+@pytest.mark.django_db
+def test_payment_status_follows_the_dates(world):
+    import datetime
+
+    from insats.contracts.models import PaymentStatus
+
+    contract = make_contract(world)  # yearly periods; 30 days to pay after a period ends
+    line = PaymentLine(contract=contract, period="2027", payer=contract.parties.get(role="commissioner"))
+    line.due = Decimal("1750000.00")
+    day = datetime.date
+    # 2027 ends 2027-12-31 and falls due 30 days later, 2028-01-30.
+    assert sp.payment_state(line, today=day(2027, 6, 1)).code == "planned"
+    assert sp.payment_state(line, today=day(2027, 12, 31)).code == "planned"
+    falling = sp.payment_state(line, today=day(2028, 1, 2))
+    assert falling.code == "falling_due" and falling.due_date == day(2028, 1, 30)
+    assert sp.payment_state(line, today=day(2028, 1, 30)).code == "falling_due"
+    assert sp.payment_state(line, today=day(2028, 1, 31)).code == "overdue"
+    line.status = PaymentStatus.PAID
+    assert sp.payment_state(line, today=day(2028, 1, 31)).code == "paid"
+    nothing = PaymentLine(contract=contract, period="2026", payer=line.payer, due=Decimal("0.00"))
+    assert sp.payment_state(nothing, today=day(2030, 1, 1)).code == "planned"
+
+
+@pytest.mark.django_db
+def test_a_payment_for_a_future_period_is_not_shown_overdue(client, world):
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tests.conftest import login
+
+    from .test_results_world import validator
+
+    contract = make_contract(world)  # allows preliminary results
+    metric = contract.metrics.get(code="placeringar")
+    future = str(timezone.localdate().year + 1)
+    report = sr.result_report(
+        actor=provider(world), contract=contract, metric=metric, period=future, value=Decimal(43)
+    )
+    sr.result_approve(actor=validator(world), report=report)
+    assert PaymentLine.objects.get(contract=contract, period=future).due > 0
+    login(client, world.user("owner", "admin"), world.orgs["owner"])
+    html = client.get(reverse("contracts:payments", args=[contract.pk])).content.decode()
+    assert "Förfallen" not in html
+    assert "Planerad" in html
+    assert datetime.date.today().year + 1 == int(future)
+
+
+@pytest.mark.django_db
+def test_results_only_for_ended_periods_unless_the_contract_allows_preliminary(world):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    contract = make_contract(world, preliminary=False)
+    metric = contract.metrics.get(code="placeringar")
+    with pytest.raises(ValidationError) as info:
+        sr.result_report(
+            actor=provider(world),
+            contract=contract,
+            metric=metric,
+            period="2027",
+            value=Decimal(43),
+            today=datetime.date(2027, 12, 31),
+        )
+    assert "period" in info.value.message_dict
+    report = sr.result_report(
+        actor=provider(world),
+        contract=contract,
+        metric=metric,
+        period="2027",
+        value=Decimal(43),
+        today=datetime.date(2028, 1, 1),
+    )
+    from .test_results_world import validator
+
+    with pytest.raises(ValidationError):
+        sr.result_approve(actor=validator(world), report=report, today=datetime.date(2027, 12, 1))
+    sr.result_approve(actor=validator(world), report=report, today=datetime.date(2028, 1, 2))
+    report.refresh_from_db()
+    assert report.status == ResultStatus.APPROVED
+
+
+@pytest.mark.django_db
+def test_the_ledger_separates_what_happened_from_what_is_planned(client, world):
+    import datetime
+
+    from django.urls import reverse
+
+    from insats.contracts.exports import kr
+    from tests.conftest import login
+
+    from .test_results_world import validator
+
+    contract = make_contract(world)
+    metric = contract.metrics.get(code="placeringar")
+    report = sr.result_report(
+        actor=provider(world), contract=contract, metric=metric, period="2026", value=Decimal(46)
+    )
+    sr.result_approve(actor=validator(world), report=report)
+    # By hand, on 2027-03-01: 2026 and 2027 have started → 2 × 1 600 000 drawn; 2028–2030 planned.
+    split = sp.ledger_split(contract, sp.ledger_report(contract).output, today=datetime.date(2027, 3, 1))
+    assert split.drawn == Decimal("3200000.00")
+    assert split.planned_draws == Decimal("4800000.00")
+    assert split.outstanding == Decimal("3200000.00")
+    # The page, today: only the periods begun by today count as paid out.
+    today = datetime.date.today()
+    started = sum(1 for y in range(2026, 2031) if datetime.date(y, 1, 1) <= today)
+    login(client, world.user("fund", "admin"), world.orgs["fund"])
+    html = client.get(reverse("contracts:ledger", args=[contract.pk])).content.decode()
+    assert 'id="ledger-planned"' in html
+    assert kr(Decimal(1600000) * started) in html.split('id="ledger-summary"')[1].split("</dd>")[0]
+    dashboard = client.get(reverse("contracts:dashboard", args=[contract.pk])).content.decode()
+    assert kr(Decimal(8000000)) not in dashboard.split("Utbetalt")[1].split("</dd>")[0]

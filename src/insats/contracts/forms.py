@@ -76,6 +76,21 @@ class ContractForm(forms.Form):
     key_dates = forms.CharField(
         label=_("Viktiga datum"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    payment_days = forms.IntegerField(
+        label=_("Betalningsfrist (dagar)"),
+        min_value=0,
+        max_value=365,
+        initial=30,
+        help_text=_("Antal dagar efter periodens slut tills betalningen för perioden förfaller."),
+    )
+    preliminary_results = forms.BooleanField(
+        label=_("Tillåt preliminära resultat"),
+        required=False,
+        help_text=_(
+            "Annars rapporteras och godkänns resultat först när perioden är slut. Preliminära resultat "
+            "ger betalningar som visas som planerade tills perioden är slut."
+        ),
+    )
 
     def __init__(self, *args, owner: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,6 +133,8 @@ class ContractForm(forms.Form):
             "term_end": contract.term_end,
             "period_type": contract.period_type,
             "key_dates": "\n".join(f"{r['date']} {r['label']}" for r in contract.key_dates or []),
+            "payment_days": contract.payment_days,
+            "preliminary_results": contract.preliminary_results,
         }
 
 

@@ -114,6 +114,8 @@ CONTRACT_FIELDS = (
     "term_end",
     "period_type",
     "key_dates",
+    "payment_days",
+    "preliminary_results",
 )
 
 
@@ -681,6 +683,8 @@ def snapshot(contract: Contract) -> dict:
             "period_type": contract.period_type,
             "key_dates": contract.key_dates,
             "payment_terms": contract.payment_terms,
+            "payment_days": contract.payment_days,
+            "preliminary_results": contract.preliminary_results,
         },
         "parties": {
             p.organisation.name: {

@@ -21,6 +21,7 @@ Rules kept here:
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -89,6 +90,7 @@ def check_figure(
     counterfactual_value: Decimal | None,
     estimates: dict | None,
     participants: dict | None,
+    today: datetime.date | None = None,
 ) -> dict[str, list[str]]:
     """Problems with one figure, by form field (empty: fine)."""
     errors: dict[str, list[str]] = {}
@@ -112,6 +114,10 @@ def check_figure(
         )
     elif metric.measurement_periods and period not in metric.measurement_periods:
         add("period", _("Utfallsmåttet mäts inte perioden %(period)s.") % {"period": period})
+    else:
+        message = period_not_ended(contract, period, today)
+        if message:
+            add("period", message)
     if cohort is not None and cohort.contract_id != contract.pk:
         add("cohort", _("Kohorten hör inte till kontraktet."))
     for name, number in (("value", value), ("counterfactual_value", counterfactual_value)):
@@ -140,6 +146,19 @@ def check_figure(
     # The core checks the rest exactly as it will price it (unknown evaluation ids, participant
     # rows, outcome ids…).
     return _core_check(contract, metric, period, cohort, value, counterfactual_value, estimates, participants)
+
+
+def period_not_ended(contract: Contract, period: str, today: datetime.date | None = None) -> str:
+    """Why a result for ``period`` cannot be reported or approved yet ("" if it can): results are
+    for ended periods unless the contract allows preliminary ones (issue 8, item 3)."""
+    today = today or timezone.localdate()
+    if contract.preliminary_results or contract.period_ended(period, today):
+        return ""
+    end = contract.period(period)["end"]
+    return _(
+        "Perioden %(period)s slutar %(end)s. Resultat rapporteras och godkänns när perioden är slut, "
+        "om inte kontraktet tillåter preliminära resultat."
+    ) % {"period": period, "end": end.isoformat()}
 
 
 def _core_check(contract, metric, period, cohort, value, counterfactual_value, estimates, participants):
@@ -251,6 +270,7 @@ def result_report(
     participants: dict | None = None,
     submit: bool = True,
     source: str = "form",
+    today: datetime.date | None = None,
 ) -> ResultReport:
     """Report (and by default submit) one figure; raises ValidationError naming the fields."""
     access.check(actor, "contract.result.report", contract)
@@ -259,7 +279,7 @@ def result_report(
     Contract.objects.select_for_update().filter(pk=contract.pk).first()
     report = _prepare(contract, metric, period, cohort)
     errors = check_figure(
-        contract, metric, period, cohort, value, counterfactual_value, estimates, participants
+        contract, metric, period, cohort, value, counterfactual_value, estimates, participants, today
     )
     if errors:
         raise ValidationError(errors)
@@ -305,7 +325,9 @@ def result_submit(*, actor, report: ResultReport) -> ResultReport:
 
 
 @transaction.atomic
-def result_approve(*, actor, report: ResultReport, comments: str = "") -> ResultReport:
+def result_approve(
+    *, actor, report: ResultReport, comments: str = "", today: datetime.date | None = None
+) -> ResultReport:
     """The validator approves a submitted result; the payments are recalculated at once."""
     from .services_payments import payments_recalculate
 
@@ -313,6 +335,9 @@ def result_approve(*, actor, report: ResultReport, comments: str = "") -> Result
     report = ResultReport.objects.select_for_update().get(pk=report.pk)
     if report.status != ResultStatus.SUBMITTED:
         raise ValidationError({"__all__": [_("Bara inlämnade resultat kan godkännas.")]})
+    not_ended = period_not_ended(report.contract, report.period, today)
+    if not_ended:
+        raise ValidationError({"__all__": [not_ended]})
     report.status = ResultStatus.APPROVED
     report.validated_by = _actor_user(actor)
     report.validated_at = timezone.now()
