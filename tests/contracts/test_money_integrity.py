@@ -288,3 +288,87 @@ def test_the_ledger_separates_what_happened_from_what_is_planned(client, world):
     assert kr(Decimal(1600000) * started) in html.split('id="ledger-summary"')[1].split("</dd>")[0]
     dashboard = client.get(reverse("contracts:dashboard", args=[contract.pk])).content.decode()
     assert kr(Decimal(8000000)) not in dashboard.split("Utbetalt")[1].split("</dd>")[0]
+
+
+# --------------------------------------------------------------------------- 4. counts, warnings
+
+
+@pytest.mark.django_db
+def test_a_count_is_whole(world):
+    from django.core.exceptions import ValidationError
+
+    contract = make_contract(world)  # "placeringar" is a count
+    metric = contract.metrics.get(code="placeringar")
+    assert metric.whole_numbers
+    with pytest.raises(ValidationError) as info:
+        sr.result_report(
+            actor=provider(world), contract=contract, metric=metric, period="2027", value=Decimal("44.5")
+        )
+    assert "value" in info.value.message_dict
+    assert "heltal" in " ".join(info.value.message_dict["value"])
+    assert not ResultReport.objects.filter(contract=contract).exists()
+    # 44,0 is 44.
+    report = sr.result_report(
+        actor=provider(world), contract=contract, metric=metric, period="2027", value=Decimal("44.0")
+    )
+    assert report.value == 44
+    # A measure that is not a count may have decimals.
+    metric.whole_numbers = False
+    metric.save()
+    report = sr.result_report(
+        actor=provider(world), contract=contract, metric=metric, period="2028", value=Decimal("39.5")
+    )
+    assert report.value == Decimal("39.5")
+
+
+def test_the_core_knows_the_most_a_contract_can_pay():
+    from insats.core import payments as pay
+
+    base = {
+        "periods": ["2026", "2027", "2028"],
+        "payers": [{"id": "k", "share": "1"}],
+        "metrics": [
+            {
+                "id": "m",
+                "kind": "improvement",
+                "direction": "decrease",
+                "counterfactual": {"kind": "baseline", "value": "50"},
+                "price": "100",
+            }
+        ],
+    }
+    assert pay.max_payable(pay.Contract.model_validate(base)) is None  # nothing bounds it
+    capped = dict(base, caps={"total": "5000", "per_period": "1000"})
+    assert pay.max_payable(pay.Contract.model_validate(capped)) == Decimal("3000")  # 3 × 1 000
+    metric = dict(base["metrics"][0], cap_total="700")
+    assert pay.max_payable(pay.Contract.model_validate(dict(capped, metrics=[metric]))) == Decimal("700")
+    payer = [{"id": "k", "share": "1", "cap": "400"}]
+    assert pay.max_payable(pay.Contract.model_validate(dict(base, payers=payer))) == Decimal("400")
+
+
+@pytest.mark.django_db
+def test_signing_warns_when_the_fund_cannot_be_repaid(client, world):
+    from django.urls import reverse
+
+    from insats.contracts import services
+    from insats.contracts.models import BusinessCaseScenario, ContractStatus
+    from tests.conftest import login
+
+    contract = make_contract(world, status=ContractStatus.NEGOTIATION)
+    assert services.signing_warnings(contract) == []
+    # The contract may pay at most 1 000 000 kr a year, 5 000 000 kr in all, but the fund lends
+    # 8 000 000 kr: the fund cannot get its money back.
+    contract.payment_terms = {"caps": {"per_period": "1000000"}}
+    contract.save()
+    warnings = services.signing_warnings(contract)
+    assert len(warnings) == 1 and "5 000 000,00 kr" in warnings[0] and "8 000 000,00 kr" in warnings[0]
+    contract.payment_terms = {}
+    contract.save()
+    BusinessCaseScenario.objects.create(
+        contract=contract, name="Förväntat", result={"monte_carlo": {"probability_fund_repaid": 0.004}}
+    )
+    warnings = services.signing_warnings(contract)
+    assert len(warnings) == 1 and "0,4 %" in warnings[0]
+    login(client, world.user("owner", "admin"), world.orgs["owner"])
+    html = client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
+    assert 'id="signing-warnings"' in html and "0,4 %" in html

@@ -96,6 +96,7 @@ def make_contract(
         data_source="Socialtjänstens verksamhetssystem",
         validation_method="Registerutdrag, granskat av validatorn",
         rule=RULE,
+        whole_numbers=True,
     )
     if financing:
         FinancingTerms.objects.create(

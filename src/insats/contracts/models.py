@@ -369,6 +369,11 @@ class OutcomeMetric(ContractPart, models.Model):
         _("mätperioder"), default=list, blank=True, help_text=_("Period-id; tom = alla perioder.")
     )
     rule = models.JSONField(_("prisregel"), default=dict)
+    whole_numbers = models.BooleanField(
+        _("antal (heltal)"),
+        default=False,
+        help_text=_("Mätvärdet är ett antal, t.ex. placeringar eller deltagare, och rapporteras i hela tal."),
+    )
     confidential_prices = models.BooleanField(_("priser konfidentiella"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

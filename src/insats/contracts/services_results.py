@@ -123,6 +123,12 @@ def check_figure(
     for name, number in (("value", value), ("counterfactual_value", counterfactual_value)):
         if number is not None and (not number.is_finite() or abs(number) >= MAX_ABS_VALUE):
             add(name, _("Talet är för stort."))
+        elif number is not None and metric.whole_numbers and number != number.to_integral_value():
+            add(
+                name,
+                _("%(metric)s är ett antal och rapporteras i heltal (inte %(value)s).")
+                % {"metric": metric.name, "value": f"{number.normalize():f}".replace(".", ",")},
+            )
     kind = metric.kind
     cf_kind = (metric.counterfactual or {}).get("kind")
     if kind == MetricKind.RATE_CARD:
