@@ -372,3 +372,56 @@ def test_signing_warns_when_the_fund_cannot_be_repaid(client, world):
     login(client, world.user("owner", "admin"), world.orgs["owner"])
     html = client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
     assert 'id="signing-warnings"' in html and "0,4 %" in html
+
+
+# --------------------------------------------------------------------------- 4. one forecast
+
+
+@pytest.mark.django_db
+def test_the_result_page_shows_one_forecast(client, world):
+    from insats.accounts.access import Actor
+    from insats.situation import services_plans as plans
+    from insats.situation.models import Area, Indicator, IndicatorSource, Observation, Polarity
+    from insats.situation.models_plans import Result
+    from tests.conftest import login
+
+    me = Actor(user=world.user("owner", "analyst"), membership=world.membership("owner", "analyst"))
+    ind = Indicator.objects.create(
+        code="FRV2",
+        title_sv="Hög frånvaro",
+        unit="procent",
+        polarity=Polarity.LOWER_BETTER,
+        source=IndicatorSource.OWN,
+        organisation=world.orgs["owner"],
+    )
+    area = Area.objects.get(code="1270")
+    # Falling fast before the baseline year 2020, slowly after it.
+    for year, value in [(2018, "14"), (2019, "13"), (2020, "10"), (2021, "9.5"), (2022, "9")]:
+        Observation.objects.create(
+            indicator=ind, area=area, period=year, value=Decimal(value), source=IndicatorSource.OWN
+        )
+    result = plans.save(
+        actor=me,
+        obj=Result(organisation=world.orgs["owner"]),
+        values={"title": "Närvaro", "goal_area": "Skola"},
+    )
+    ri = plans.result_indicator_add(actor=me, result=result, indicator=ind, area=area)
+    plans.target_add(actor=me, ri=ri, baseline_year=2020, year=2024, kind="relative", amount=Decimal("-20"))
+    fig = plans.result_figures(result)[0]
+    # By hand, Theil–Sen over all five years: the median of the ten pairwise slopes
+    # (−3, −2, −1,75, −1,5, −1,333, −1,25, −1, −0,5, −0,5, −0,5) is (−1,333 − 1,25)/2 = −1,2917; the
+    # line through the median of y + 1,2917·(2024 − year) (6,25; 6,54; 4,83; 5,63; 6,42) gives 6,25
+    # in 2024. (A line over 2020–2022 only would say 8,0.)
+    f2024 = next(p for p in fig.forecasts if p.year == 2024)
+    assert f2024.value == pytest.approx(6.25, abs=1e-6)
+    assert fig.targets[0].projected == pytest.approx(f2024.value)
+    login(client, world.user("owner", "analyst"), world.orgs["owner"])
+    from django.urls import reverse
+
+    html = client.get(reverse("situation:result_detail", args=[result.pk])).content.decode()
+    # The target row's forecast and the forecast table (the chart's values) say the same.
+    import re
+
+    table = re.search(r"<td>2024</td><td class=\"num\">([^<]+)</td>", html).group(1)
+    assert table.startswith("6,")
+    assert f"Prognos 2024: {table}" in html
