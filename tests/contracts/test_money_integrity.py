@@ -168,6 +168,12 @@ def test_an_agreed_price_change_reaches_every_money_view(client, world):
     indigo = client.get(reverse("contracts:indigo_export", args=[contract.pk]))
     text = json.dumps(json.loads(indigo.content))
     assert "1400000" in text and "1750000" not in text
+    # Every party's dashboard: the provider's income and the fund's receipts are the new amount.
+    for org in ("partner", "fund"):
+        client.logout()
+        login(client, world.user(org, "admin"), world.orgs[org])
+        html = client.get(reverse("contracts:dashboard", args=[contract.pk])).content.decode()
+        assert new in html and old not in html, org
 
 
 # --------------------------------------------------------------------------- 3. time
@@ -425,3 +431,30 @@ def test_the_result_page_shows_one_forecast(client, world):
     table = re.search(r"<td>2024</td><td class=\"num\">([^<]+)</td>", html).group(1)
     assert table.startswith("6,")
     assert f"Prognos 2024: {table}" in html
+
+
+@pytest.mark.django_db
+def test_the_contract_form_sets_the_payment_term_and_preliminary_results(client, world):
+    from django.urls import reverse
+
+    from insats.contracts.models import ContractStatus
+    from tests.conftest import login
+
+    contract = make_contract(world, status=ContractStatus.DRAFT, preliminary=False)
+    contract.created_by = world.user("owner", "admin")  # as contract_create records it
+    contract.save()
+    login(client, world.user("owner", "admin"), world.orgs["owner"])
+    data = {
+        "title": contract.title,
+        "reference": contract.reference,
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+        "period_type": "year",
+        "payment_days": "45",
+        "preliminary_results": "on",
+    }
+    response = client.post(reverse("contracts:edit", args=[contract.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    contract.refresh_from_db()
+    assert contract.payment_days == 45 and contract.preliminary_results is True
+    assert contract.payment_due_date("2027").isoformat() == "2028-02-14"  # 31 Dec + 45 days

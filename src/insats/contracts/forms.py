@@ -81,6 +81,7 @@ class ContractForm(forms.Form):
         min_value=0,
         max_value=365,
         initial=30,
+        required=False,
         help_text=_("Antal dagar efter periodens slut tills betalningen för perioden förfaller."),
     )
     preliminary_results = forms.BooleanField(
@@ -99,6 +100,10 @@ class ContractForm(forms.Form):
         self.fields["result"].queryset = Result.objects.filter(organisation=owner)
         self.fields["target_group"].queryset = TargetGroup.objects.filter(organisation=owner)
         explained(self, CONTRACT_EXPLAIN)
+
+    def clean_payment_days(self):
+        value = self.cleaned_data.get("payment_days")
+        return 30 if value is None else value
 
     def clean_key_dates(self):
         import datetime
