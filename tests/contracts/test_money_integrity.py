@@ -16,6 +16,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, close_old_connections, connection, transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from insats.contracts import services_payments as sp
 from insats.contracts import services_results as sr
@@ -458,3 +460,38 @@ def test_the_contract_form_sets_the_payment_term_and_preliminary_results(client,
     contract.refresh_from_db()
     assert contract.payment_days == 45 and contract.preliminary_results is True
     assert contract.payment_due_date("2027").isoformat() == "2028-02-14"  # 31 Dec + 45 days
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    values=st.lists(st.integers(min_value=0, max_value=60), min_size=3, max_size=3),
+    cap_total=st.one_of(st.none(), st.integers(min_value=0, max_value=20000)),
+    per_period=st.one_of(st.none(), st.integers(min_value=0, max_value=5000)),
+    metric_cap=st.one_of(st.none(), st.integers(min_value=0, max_value=9000)),
+)
+def test_no_results_ever_pay_more_than_max_payable(values, cap_total, per_period, metric_cap):
+    from insats.core import payments as pay
+
+    caps = {k: str(v) for k, v in (("total", cap_total), ("per_period", per_period)) if v is not None}
+    metric = {
+        "id": "m",
+        "kind": "improvement",
+        "direction": "decrease",
+        "counterfactual": {"kind": "baseline", "value": "50"},
+        "price": "100",
+    }
+    if metric_cap is not None:
+        metric["cap_total"] = str(metric_cap)
+    contract = pay.Contract.model_validate(
+        {"periods": ["1", "2", "3"], "payers": [{"id": "k", "share": "1"}], "metrics": [metric], "caps": caps}
+    )
+    results = pay.Results.model_validate(
+        {
+            "observations": [
+                {"metric": "m", "period": str(i + 1), "value": str(v)} for i, v in enumerate(values)
+            ]
+        }
+    )
+    most = pay.max_payable(contract)
+    paid = pay.calculate(contract, results).totals.amount_due
+    assert most is None or paid <= most

@@ -153,17 +153,17 @@ def max_payable(contract: Contract) -> Decimal | None:
     per_period = _cap_over_periods(contract.caps.per_period, ids)
     if per_period is not None:
         bounds.append(per_period)
-    metric_sum = Decimal(0)
+    metric_bounds: list[Decimal] = []
     for metric in contract.metrics:
         if metric.kind == "condition":
             continue
         own = [b for b in (metric.cap_total, _cap_over_periods(metric.cap_per_period, ids)) if b is not None]
         if not own:
-            metric_sum = None
-            break
-        metric_sum += min(Decimal(b) for b in own)
-    if metric_sum is not None:
-        bounds.append(metric_sum)
-    if all(p.cap is not None for p in contract.payers):
-        bounds.append(sum((Decimal(p.cap) for p in contract.payers), Decimal(0)))
+            break  # a paid metric without a cap of its own: the metrics together are unbounded
+        metric_bounds.append(min(Decimal(b) for b in own))
+    else:
+        bounds.append(sum(metric_bounds, Decimal(0)))
+    payer_caps = [p.cap for p in contract.payers if p.cap is not None]
+    if len(payer_caps) == len(contract.payers):
+        bounds.append(sum((Decimal(c) for c in payer_caps), Decimal(0)))
     return min(bounds) if bounds else None
