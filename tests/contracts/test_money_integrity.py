@@ -55,15 +55,42 @@ def test_a_second_submission_is_a_clear_validation_error_naming_the_period(world
     assert ResultReport.objects.filter(contract=contract).count() == 1
 
 
+RATE_CARD_BODY = {
+    "metric": "aterkomst",
+    "period": "2027",
+    "participants": {"participant": ["p1", "p2"], "outcome": ["ater", "ater"], "achieved": ["2027", "2027"]},
+}
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs PostgreSQL: SQLite serialises every write, so there is no race to prove",
 )
 @pytest.mark.django_db(transaction=True)
-def test_eight_simultaneous_api_submissions_make_one_report_and_one_payment(world):
+@pytest.mark.parametrize(
+    "body, due",
+    [
+        # 250 000 × (50 − 43) = 1 750 000 kr.
+        ({"metric": "placeringar", "period": "2027", "value": "43"}, Decimal("1750000.00")),
+        # Two participants back in school at 20 000 kr each = 40 000 kr (not 8 × 40 000).
+        (RATE_CARD_BODY, Decimal("40000.00")),
+    ],
+    ids=["improvement", "rate_card"],
+)
+def test_eight_simultaneous_api_submissions_make_one_report_and_one_payment(world, body, due):
     from django.test import Client
 
+    from insats.contracts.models import OutcomeMetric
+
     contract = make_contract(world)
+    OutcomeMetric.objects.create(
+        contract=contract,
+        code="aterkomst",
+        name="Tillbaka i skolan",
+        kind="rate_card",
+        order=1,
+        rule={"outcomes": [{"id": "ater", "price": "20000"}]},
+    )
     url = f"/api/v1/contracts/{contract.pk}/results"
     keys = [make_token(world.membership("partner", "contract_manager"), name=f"t{i}") for i in range(8)]
     barrier = threading.Barrier(8)
@@ -74,7 +101,7 @@ def test_eight_simultaneous_api_submissions_make_one_report_and_one_payment(worl
         try:
             api = Api(Client(), key)
             barrier.wait()
-            response = api.post(url, {"metric": "placeringar", "period": "2027", "value": "43"})
+            response = api.post(url, body)
             with lock:
                 codes.append(response.status_code)
         finally:
@@ -88,13 +115,13 @@ def test_eight_simultaneous_api_submissions_make_one_report_and_one_payment(worl
         t.join()
     assert sorted(codes) == [201] + [409] * 7, codes
     assert ResultReport.objects.filter(contract=contract).count() == 1
-    # The validator approves what is there: one payment of 250 000 × (50 − 43) = 1 750 000 kr.
+    # The validator approves what is there: one report, paid once.
     validator_api = Api(Client(), make_token(world.membership("federation", "evaluator")))
     for report in ResultReport.objects.filter(contract=contract, status=ResultStatus.SUBMITTED):
         assert validator_api.post(f"{url}/{report.pk}/approve", {"comments": ""}).status_code == 200
     line = PaymentLine.objects.get(contract=contract, period="2027")
-    assert line.due == Decimal("1750000.00")
-    assert sp.payment_report(contract).output.totals.amount_due == Decimal("1750000.00")
+    assert line.due == due
+    assert sp.payment_report(contract).output.totals.amount_due == due
 
 
 # --------------------------------------------------------------------------- 2. changes reach payments
