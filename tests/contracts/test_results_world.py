@@ -55,8 +55,11 @@ def add_fund(world):
 
 
 def make_contract(
-    world, *, status=ContractStatus.ACTIVE, financing=True, reference="barnens-val"
+    world, *, status=ContractStatus.ACTIVE, financing=True, reference="barnens-val", preliminary=True
 ) -> Contract:
+    """The contract runs 2026–2030, mostly after the day the tests run, so by default it allows
+    preliminary results (reported and approved before a period has ended); the tests of the date
+    rule pass ``preliminary=False``."""
     fund = add_fund(world)
     contract = Contract.objects.create(
         owner=world.orgs["owner"],
@@ -68,6 +71,7 @@ def make_contract(
         term_start=datetime.date(2026, 1, 1),
         term_end=datetime.date(2030, 12, 31),
         period_type="year",
+        preliminary_results=preliminary,
     )
     ContractParty.objects.create(
         contract=contract,
@@ -92,6 +96,7 @@ def make_contract(
         data_source="Socialtjänstens verksamhetssystem",
         validation_method="Registerutdrag, granskat av validatorn",
         rule=RULE,
+        whole_numbers=True,
     )
     if financing:
         FinancingTerms.objects.create(

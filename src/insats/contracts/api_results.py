@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -77,7 +77,13 @@ class PaymentOut(Schema):
     payer_party: int = Field(description="The payer's party id.")
     planned: str = Field(description="Planned amount, SEK (two decimals).")
     due: str = Field(description="Amount due, SEK (two decimals): the core's amount_due.")
-    status: str = Field(description="planned, due, invoiced or paid.")
+    status: str = Field(description="Recorded workflow status: planned, due, invoiced or paid.")
+    state: str = Field(
+        description="Status on today's date: planned (period not ended or nothing due), falling_due, "
+        "overdue (past due_date, unpaid) or paid."
+    )
+    due_date: date | None = Field(description="The day the payment falls due: period end + payment days.")
+    invoiced: bool = Field(description="Invoiced and not yet paid.")
     paid_amount: str | None
     paid_at: datetime | None
     calculation: dict = Field(
@@ -98,7 +104,9 @@ class LedgerRowOut(Schema):
 
 class LedgerOut(Schema):
     entries: list[LedgerRowOut]
-    total_drawn: str
+    total_drawn: str = Field(description="All drawdowns of the schedule, begun periods and planned ones.")
+    drawn_to_date: str = Field(description="Drawn in the periods that have begun by today.")
+    planned_draws: str = Field(description="Drawdowns of periods not yet begun (a plan).")
     total_payments: str
     fund_receipts: str
     loss: str
@@ -149,7 +157,7 @@ def results_list(request, pk: int):
 
 @router.post(
     "/contracts/{pk}/results",
-    response={201: ResultOut, **WRITE_ERRORS},
+    response={201: ResultOut, 409: ErrorOut, **WRITE_ERRORS},
     operation_id="contracts_results_submit",
     summary="Report (submit) a result",
 )
@@ -178,6 +186,8 @@ def results_submit(request, pk: int, payload: ResultIn):
             submit=payload.submit,
             source="api",
         )
+    except sr.ResultConflict as exc:
+        raise HttpError(409, " ".join(m for ms in exc.message_dict.values() for m in ms)) from None
     except ValidationError as exc:
         raise field_errors(exc) from None
     return Status(201, _result_out(report))
@@ -224,6 +234,7 @@ def results_return(request, pk: int, rid: int, payload: CommentIn):
 
 
 def _payment_out(line: PaymentLine) -> dict:
+    state = sp.payment_state(line)
     return {
         "id": line.pk,
         "period": line.period,
@@ -232,6 +243,9 @@ def _payment_out(line: PaymentLine) -> dict:
         "planned": f"{line.planned:.2f}",
         "due": f"{line.due:.2f}",
         "status": line.status,
+        "state": state.code,
+        "due_date": state.due_date,
+        "invoiced": state.invoiced,
         "paid_amount": None if line.paid_amount is None else f"{line.paid_amount:.2f}",
         "paid_at": line.paid_at,
         "calculation": line.calculation or {},
@@ -282,12 +296,15 @@ def ledger(request, pk: int):
     if report is None:
         raise Http404
     out = report.output
+    split = sp.ledger_split(contract, out)
     return {
         "entries": [
             {"period": e.period, "kind": e.kind, "amount": f"{e.amount:.2f}"}
             for e in contract.ledger_entries.order_by("period_index", "kind")
         ],
         "total_drawn": f"{out.total_drawn:.2f}",
+        "drawn_to_date": f"{split.drawn:.2f}",
+        "planned_draws": f"{split.planned_draws:.2f}",
         "total_payments": f"{out.total_payments:.2f}",
         "fund_receipts": f"{out.fund_receipts:.2f}",
         "loss": f"{out.loss:.2f}",

@@ -156,6 +156,7 @@ def _barnens_val(helsingborg, barnens_val, fonden, rise, run_business_case, draw
         kind="improvement",
         unit="placeringar",
         definition="Antal barn som under året placeras i familjehem eller HVB (nya placeringar).",
+        whole_numbers=True,
         data_source="Socialtjänstens verksamhetssystem, uttag per kalenderår",
         validation_method="RISE granskar registeruttaget och ett stickprov av akterna varje år.",
         counterfactual_description="Historisk nivå: i genomsnitt 50 placeringar per år 2016–2020.",

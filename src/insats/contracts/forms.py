@@ -85,6 +85,22 @@ class ContractForm(forms.Form):
     key_dates = forms.CharField(
         label=_("Viktiga datum"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    payment_days = forms.IntegerField(
+        label=_("Betalningsfrist (dagar)"),
+        min_value=0,
+        max_value=365,
+        initial=30,
+        required=False,
+        help_text=_("Antal dagar efter periodens slut tills betalningen för perioden förfaller."),
+    )
+    preliminary_results = forms.BooleanField(
+        label=_("Tillåt preliminära resultat"),
+        required=False,
+        help_text=_(
+            "Annars rapporteras och godkänns resultat först när perioden är slut. Preliminära resultat "
+            "ger betalningar som visas som planerade tills perioden är slut."
+        ),
+    )
 
     def __init__(self, *args, owner: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,6 +109,10 @@ class ContractForm(forms.Form):
         self.fields["result"].queryset = Result.objects.filter(organisation=owner)
         self.fields["target_group"].queryset = TargetGroup.objects.filter(organisation=owner)
         explained(self, CONTRACT_EXPLAIN)
+
+    def clean_payment_days(self):
+        value = self.cleaned_data.get("payment_days")
+        return 30 if value is None else value
 
     def clean_key_dates(self):
         import datetime
@@ -128,6 +148,8 @@ class ContractForm(forms.Form):
             "term_end": contract.term_end,
             "period_type": contract.period_type,
             "key_dates": "\n".join(f"{r['date']} {r['label']}" for r in contract.key_dates or []),
+            "payment_days": contract.payment_days,
+            "preliminary_results": contract.preliminary_results,
         }
 
 

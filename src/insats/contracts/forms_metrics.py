@@ -343,11 +343,20 @@ class MetricForm(forms.Form):
     cap_total = _money(_("Tak för måttet under kontraktet (kr)"))
     cap_per_period = _money(_("Tak för måttet per period (kr)"))
     confidential_prices = forms.BooleanField(label=_("Priserna är konfidentiella"), required=False)
+    whole_numbers = forms.BooleanField(
+        label=_("Mätvärdet är ett antal (heltal)"),
+        required=False,
+        help_text=_(
+            "T.ex. placeringar eller deltagare: värden med decimaler avvisas när resultat rapporteras."
+        ),
+    )
 
     def __init__(self, *args, kind: str, periods: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         keep = set(FIELDS_BY_KIND[kind]) | {"confidential_prices"}
+        if kind in (MetricKind.IMPROVEMENT, MetricKind.CONDITION):
+            keep.add("whole_numbers")
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
@@ -563,6 +572,7 @@ class MetricForm(forms.Form):
             "counterfactual_description": d.get("counterfactual_description", ""),
             "measurement_periods": self.measurement_period_list(),
             "confidential_prices": bool(d.get("confidential_prices")),
+            "whole_numbers": bool(d.get("whole_numbers")),
             "rule": self.to_rule(),
         }
         return out
@@ -591,6 +601,7 @@ def initial_from_metric(metric) -> dict:
         "counterfactual_description": metric.counterfactual_description,
         "measurement_periods": ", ".join(metric.measurement_periods or []),
         "confidential_prices": metric.confidential_prices,
+        "whole_numbers": metric.whole_numbers,
         "direction": rule.get("direction", "decrease"),
     }
     cf = rule.get("counterfactual") or {}

@@ -116,6 +116,16 @@ class Contract(models.Model):
     )
     # Contract-level terms in the core's JSON form: {"caps": {"total", "per_period"}, "carry_forward"}.
     payment_terms = models.JSONField(_("betalningsvillkor"), default=dict, blank=True)
+    preliminary_results = models.BooleanField(
+        _("preliminära resultat"),
+        default=False,
+        help_text=_("Resultat får rapporteras och godkännas innan perioden är slut."),
+    )
+    payment_days = models.PositiveSmallIntegerField(
+        _("betalningsfrist (dagar)"),
+        default=30,
+        help_text=_("Antal dagar efter periodens slut tills betalningen för perioden förfaller."),
+    )
     version = models.PositiveIntegerField(_("version"), default=0)
     cancel_reason = models.TextField(_("skäl till avbrott"), blank=True, default="")
     signed_at = models.DateTimeField(_("undertecknat"), null=True, blank=True)
@@ -166,6 +176,29 @@ class Contract(models.Model):
 
     def period_ids(self) -> list[str]:
         return [p["id"] for p in period_schedule(self.term_start, self.term_end, self.period_type)]
+
+    # Dates of a period: the one place the date rules (issue 8, item 3) read them from.
+
+    def period(self, period_id: str) -> dict | None:
+        """``{"id", "label", "start", "end"}`` of one period of the contract (None: not in it)."""
+        for p in period_schedule(self.term_start, self.term_end, self.period_type):
+            if p["id"] == period_id:
+                return p
+        return None
+
+    def period_started(self, period_id: str, today: datetime.date) -> bool:
+        p = self.period(period_id)
+        return p is not None and p["start"] <= today
+
+    def period_ended(self, period_id: str, today: datetime.date) -> bool:
+        """True once the whole period lies before ``today``."""
+        p = self.period(period_id)
+        return p is not None and p["end"] < today
+
+    def payment_due_date(self, period_id: str) -> datetime.date | None:
+        """The day the payment for a period falls due: its last day plus the payment term."""
+        p = self.period(period_id)
+        return None if p is None else p["end"] + datetime.timedelta(days=self.payment_days)
 
 
 def period_schedule(start: datetime.date, end: datetime.date, period_type: str) -> list[dict]:
@@ -357,6 +390,11 @@ class OutcomeMetric(ContractPart, models.Model):
         _("mätperioder"), default=list, blank=True, help_text=_("Period-id; tom = alla perioder.")
     )
     rule = models.JSONField(_("prisregel"), default=dict)
+    whole_numbers = models.BooleanField(
+        _("antal (heltal)"),
+        default=False,
+        help_text=_("Mätvärdet är ett antal, t.ex. placeringar eller deltagare, och rapporteras i hela tal."),
+    )
     confidential_prices = models.BooleanField(_("priser konfidentiella"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -491,6 +529,21 @@ class ResultReport(ContractPart, models.Model):
         verbose_name = _("resultatrapport")
         verbose_name_plural = _("resultatrapporter")
         ordering = ["contract", "period", "metric", "cohort"]
+        # One result per metric, period and cohort: a draft or a returned report is corrected in
+        # place and an approved one is final, so there is never a second row (issue 8, item 1).
+        # Two conditional constraints because NULL cohorts are distinct in a plain unique index.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "metric", "period", "cohort"],
+                condition=models.Q(cohort__isnull=False),
+                name="result_once_per_cohort",
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "metric", "period"],
+                condition=models.Q(cohort__isnull=True),
+                name="result_once_per_period",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric} {self.period}"
@@ -498,7 +551,7 @@ class ResultReport(ContractPart, models.Model):
 
 class PaymentStatus(models.TextChoices):
     PLANNED = "planned", _("Planerad")
-    DUE = "due", _("Förfallen")
+    DUE = "due", _("Att betala")
     INVOICED = "invoiced", _("Fakturerad")
     PAID = "paid", _("Betald")
 

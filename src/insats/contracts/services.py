@@ -115,6 +115,8 @@ CONTRACT_FIELDS = (
     "term_end",
     "period_type",
     "key_dates",
+    "payment_days",
+    "preliminary_results",
 )
 
 
@@ -411,6 +413,7 @@ METRIC_FIELDS = (
     "measurement_periods",
     "rule",
     "confidential_prices",
+    "whole_numbers",
 )
 
 
@@ -600,6 +603,51 @@ def signing_party(actor, contract: Contract) -> ContractParty | None:
     return contract.parties.filter(organisation_id=actor.organisation_id).first()
 
 
+NEAR_ZERO_REPAYMENT = 0.05  # below this probability the fund is warned that repayment is unlikely
+
+
+def signing_warnings(contract: Contract) -> list[str]:
+    """What the parties should know before they sign, without stopping them (issue 8, item 4):
+
+    * the caps make repaying the fund's commitment impossible (the most the contract can pay,
+      ``insats.core.payments.max_payable``, is below the commitment);
+    * the latest business case gives a near-zero probability that the fund is repaid in full."""
+    from insats.web.charts import fmt
+
+    from .exports import kr
+
+    terms = FinancingTerms.objects.filter(contract=contract).first()
+    if terms is None:
+        return []
+    out = []
+    try:
+        most = payments.max_payable(core_inputs.build_payment_contract(contract))
+    except (PydanticValidationError, ValueError, LookupError):
+        most = None  # incomplete terms: readiness_errors says what is missing
+    if most is not None and most < terms.commitment:
+        out.append(
+            _(
+                "Betalningstaken gör det omöjligt att betala tillbaka fondens åtagande: kontraktet kan "
+                "betala högst %(most)s, men fonden åtar sig att finansiera %(commitment)s."
+            )
+            % {"most": kr(most), "commitment": kr(terms.commitment)}
+        )
+    for scenario in contract.scenarios.order_by("-created_at", "-pk"):
+        probability = ((scenario.result or {}).get("monte_carlo") or {}).get("probability_fund_repaid")
+        if probability is None:
+            continue
+        if probability < NEAR_ZERO_REPAYMENT:
+            out.append(
+                _(
+                    "Enligt affärscaset ”%(name)s” är sannolikheten att fonden får tillbaka hela "
+                    "finansieringen bara %(p)s %%."
+                )
+                % {"name": scenario.name, "p": fmt(100 * float(probability), 1)}
+            )
+        break
+    return out
+
+
 @transaction.atomic
 def sign(*, actor, contract: Contract) -> ContractParty:
     """The actor signs for their organisation's party. The last signature makes the contract
@@ -638,7 +686,13 @@ def sign(*, actor, contract: Contract) -> ContractParty:
     if not party.signatory_id:
         party.signatory = actor.user
     party.save(update_fields=["signed_at", "signed_by", "signatory"])
-    _log("contract.sign", actor, party, contract, {"organisation": party.organisation.name})
+    _log(
+        "contract.sign",
+        actor,
+        party,
+        contract,
+        {"organisation": party.organisation.name, "warnings": signing_warnings(contract)},
+    )
     if not contract.parties.filter(signed_at__isnull=True).exists():
         contract.status = S.SIGNED
         contract.signed_at = timezone.now()
@@ -682,6 +736,8 @@ def snapshot(contract: Contract) -> dict:
             "period_type": contract.period_type,
             "key_dates": contract.key_dates,
             "payment_terms": contract.payment_terms,
+            "payment_days": contract.payment_days,
+            "preliminary_results": contract.preliminary_results,
         },
         "parties": {
             p.organisation.name: {
@@ -712,6 +768,7 @@ def snapshot(contract: Contract) -> dict:
                 "counterfactual_description": m.counterfactual_description,
                 "measurement_periods": m.measurement_periods,
                 "rule": m.rule,
+                "whole_numbers": m.whole_numbers,
             }
             for m in contract.metrics.all()
         },

@@ -301,7 +301,25 @@ def _apply_if_all_approved(actor, proposal: ChangeProposal, contract: Contract) 
         contract,
         {"version": number, "diff": [list(map(str, d)) for d in diff(before, after)]},
     )
+    _recalculate_money(actor, contract, number)
     return proposal
+
+
+def _recalculate_money(actor, contract: Contract, number: int) -> None:
+    """Everything priced from the terms follows the new version in the same transaction: the payment
+    lines (hence the payments page, the invoice basis, the API and INDIGO) and the fund's ledger.
+    Invoiced and paid lines keep their status; the payments page shows any difference."""
+    from .models import ResultStatus
+    from .services_payments import ledger_recalculate, payments_recalculate
+
+    reason = f"version {number}"
+    if (
+        contract.payment_lines.exists()
+        or contract.result_reports.filter(status=ResultStatus.APPROVED).exists()
+    ):
+        payments_recalculate(actor=actor, contract=contract, reason=reason)
+    elif contract.ledger_entries.exists():
+        ledger_recalculate(actor=actor, contract=contract)
 
 
 @transaction.atomic

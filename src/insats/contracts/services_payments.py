@@ -21,6 +21,7 @@ Every change is audited.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -311,6 +312,70 @@ def _all_periods_settled(contract: Contract) -> bool:
         return True
     last = contract.period_ids()[-1]
     return ResultReport.objects.filter(contract=contract, period=last, status=ResultStatus.APPROVED).exists()
+
+
+# --------------------------------------------------------------------------- statuses from dates
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    """What a payment line's status is on a given day (issue 8, item 3).
+
+    ``code``: ``planned`` (the period has not ended, or nothing is due), ``falling_due`` (ended,
+    due by ``due_date``), ``overdue`` (``due_date`` has passed unpaid) or ``paid``."""
+
+    code: str
+    label: str
+    due_date: datetime.date | None
+    invoiced: bool
+
+
+def payment_state(line: PaymentLine, today: datetime.date | None = None) -> PaymentState:
+    """The one place a payment's status is derived from the dates; pass ``today`` in tests."""
+    today = today or timezone.localdate()
+    contract = line.contract
+    due_date = contract.payment_due_date(line.period)
+    invoiced = line.status == PaymentStatus.INVOICED
+    if line.status == PaymentStatus.PAID:
+        return PaymentState("paid", _("Betald"), due_date, False)
+    if line.due <= 0 or not contract.period_ended(line.period, today) or due_date is None:
+        return PaymentState("planned", _("Planerad"), due_date, invoiced)
+    if today <= due_date:
+        return PaymentState(
+            "falling_due", _("Förfaller %(date)s") % {"date": due_date.isoformat()}, due_date, invoiced
+        )
+    return PaymentState(
+        "overdue", _("Förfallen sedan %(date)s") % {"date": due_date.isoformat()}, due_date, invoiced
+    )
+
+
+@dataclass(frozen=True)
+class LedgerSplit:
+    """The fund's ledger on a given day: what has happened and what is still a plan."""
+
+    started: frozenset[int]  # the core's period numbers (1-based) that have begun by ``today``
+    drawn: Decimal  # paid out from the fund in periods begun by today
+    planned_draws: Decimal  # drawdowns of periods not yet begun
+    outstanding: Decimal  # outstanding after the last period begun by today
+
+
+def ledger_split(contract: Contract, output: fin.Output, today: datetime.date | None = None) -> LedgerSplit:
+    """Split the core's waterfall rows at ``today``: a period's draw has happened once the period
+    has begun; later periods are the plan."""
+    today = today or timezone.localdate()
+    ids = contract.period_ids()
+    started = set()
+    for row in output.ledger:
+        if row.period - 1 < len(ids):
+            if contract.period_started(ids[row.period - 1], today):
+                started.add(row.period)
+        elif contract.term_end < today:  # settlement periods after the term
+            started.add(row.period)
+    drawn = sum((r.drawn for r in output.ledger if r.period in started), ZERO)
+    planned = sum((r.drawn for r in output.ledger if r.period not in started), ZERO)
+    last = [r for r in output.ledger if r.period in started]
+    outstanding = last[-1].outstanding_end if last else ZERO
+    return LedgerSplit(frozenset(started), drawn, planned, outstanding)
 
 
 # --------------------------------------------------------------------------- invoiced and paid

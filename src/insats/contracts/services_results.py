@@ -21,11 +21,12 @@ Rules kept here:
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +45,10 @@ from .models import (
 
 REPORTING_STATUSES = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
 MAX_ABS_VALUE = Decimal("1e13")
+
+
+class ResultConflict(ValidationError):
+    """There already is a result for the metric, period and cohort (the API answers 409)."""
 
 
 def _actor_user(actor):
@@ -85,6 +90,7 @@ def check_figure(
     counterfactual_value: Decimal | None,
     estimates: dict | None,
     participants: dict | None,
+    today: datetime.date | None = None,
 ) -> dict[str, list[str]]:
     """Problems with one figure, by form field (empty: fine)."""
     errors: dict[str, list[str]] = {}
@@ -108,11 +114,21 @@ def check_figure(
         )
     elif metric.measurement_periods and period not in metric.measurement_periods:
         add("period", _("Utfallsmåttet mäts inte perioden %(period)s.") % {"period": period})
+    else:
+        message = period_not_ended(contract, period, today)
+        if message:
+            add("period", message)
     if cohort is not None and cohort.contract_id != contract.pk:
         add("cohort", _("Kohorten hör inte till kontraktet."))
     for name, number in (("value", value), ("counterfactual_value", counterfactual_value)):
         if number is not None and (not number.is_finite() or abs(number) >= MAX_ABS_VALUE):
             add(name, _("Talet är för stort."))
+        elif number is not None and metric.whole_numbers and number != number.to_integral_value():
+            add(
+                name,
+                _("%(metric)s är ett antal och rapporteras i heltal (inte %(value)s).")
+                % {"metric": metric.name, "value": f"{number.normalize():f}".replace(".", ",")},
+            )
     kind = metric.kind
     cf_kind = (metric.counterfactual or {}).get("kind")
     if kind == MetricKind.RATE_CARD:
@@ -136,6 +152,19 @@ def check_figure(
     # The core checks the rest exactly as it will price it (unknown evaluation ids, participant
     # rows, outcome ids…).
     return _core_check(contract, metric, period, cohort, value, counterfactual_value, estimates, participants)
+
+
+def period_not_ended(contract: Contract, period: str, today: datetime.date | None = None) -> str:
+    """Why a result for ``period`` cannot be reported or approved yet ("" if it can): results are
+    for ended periods unless the contract allows preliminary ones (issue 8, item 3)."""
+    today = today or timezone.localdate()
+    if contract.preliminary_results or contract.period_ended(period, today):
+        return ""
+    end = contract.period(period)["end"]
+    return _(
+        "Perioden %(period)s slutar %(end)s. Resultat rapporteras och godkänns när perioden är slut, "
+        "om inte kontraktet tillåter preliminära resultat."
+    ) % {"period": period, "end": end.isoformat()}
 
 
 def _core_check(contract, metric, period, cohort, value, counterfactual_value, estimates, participants):
@@ -208,7 +237,7 @@ def _prepare(contract, metric, period, cohort, *, allow_update: bool = True) -> 
     if report is None:
         return ResultReport(contract=contract, metric=metric, period=period, cohort=cohort)
     if report.status == ResultStatus.SUBMITTED:
-        raise ValidationError(
+        raise ResultConflict(
             {
                 "period": [
                     _("Resultatet för %(period)s är redan inlämnat och väntar på validering.")
@@ -217,7 +246,7 @@ def _prepare(contract, metric, period, cohort, *, allow_update: bool = True) -> 
             }
         )
     if report.status == ResultStatus.APPROVED:
-        raise ValidationError(
+        raise ResultConflict(
             {
                 "period": [
                     _(
@@ -229,7 +258,7 @@ def _prepare(contract, metric, period, cohort, *, allow_update: bool = True) -> 
             }
         )
     if not allow_update:
-        raise ValidationError({"period": [_("Det finns redan ett resultat för perioden.")]})
+        raise ResultConflict({"period": [_("Det finns redan ett resultat för perioden.")]})
     return report
 
 
@@ -247,12 +276,16 @@ def result_report(
     participants: dict | None = None,
     submit: bool = True,
     source: str = "form",
+    today: datetime.date | None = None,
 ) -> ResultReport:
     """Report (and by default submit) one figure; raises ValidationError naming the fields."""
     access.check(actor, "contract.result.report", contract)
+    # The locked read: concurrent submissions for one contract queue here, so the second one sees
+    # the first one's report (the unique constraints are the backstop).
+    Contract.objects.select_for_update().filter(pk=contract.pk).first()
     report = _prepare(contract, metric, period, cohort)
     errors = check_figure(
-        contract, metric, period, cohort, value, counterfactual_value, estimates, participants
+        contract, metric, period, cohort, value, counterfactual_value, estimates, participants, today
     )
     if errors:
         raise ValidationError(errors)
@@ -266,7 +299,11 @@ def result_report(
     if submit:
         report.submitted_by = _actor_user(actor)
         report.submitted_at = timezone.now()
-    report.save()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        raise ResultConflict({"period": [_("Det finns redan ett resultat för perioden.")]}) from None
     action = "contract.result.submitted" if submit else "contract.result.saved"
     if was == ResultStatus.RETURNED:
         action = "contract.result.resubmitted" if submit else "contract.result.corrected"
@@ -294,7 +331,9 @@ def result_submit(*, actor, report: ResultReport) -> ResultReport:
 
 
 @transaction.atomic
-def result_approve(*, actor, report: ResultReport, comments: str = "") -> ResultReport:
+def result_approve(
+    *, actor, report: ResultReport, comments: str = "", today: datetime.date | None = None
+) -> ResultReport:
     """The validator approves a submitted result; the payments are recalculated at once."""
     from .services_payments import payments_recalculate
 
@@ -302,6 +341,9 @@ def result_approve(*, actor, report: ResultReport, comments: str = "") -> Result
     report = ResultReport.objects.select_for_update().get(pk=report.pk)
     if report.status != ResultStatus.SUBMITTED:
         raise ValidationError({"__all__": [_("Bara inlämnade resultat kan godkännas.")]})
+    not_ended = period_not_ended(report.contract, report.period, today)
+    if not_ended:
+        raise ValidationError({"__all__": [not_ended]})
     report.status = ResultStatus.APPROVED
     report.validated_by = _actor_user(actor)
     report.validated_at = timezone.now()

@@ -121,6 +121,7 @@ def detail(request, pk):
     parties = list(contract.parties.select_related("organisation", "signatory", "signed_by"))
     my_party = next((p for p in parties if p.organisation_id == actor.organisation_id), None)
     readiness = services.readiness_errors(contract) if contract.is_editable else []
+    warnings = services.signing_warnings(contract) if contract.is_editable else []
     transitions = [
         (s, label)
         for s, label in ContractStatus.choices
@@ -136,6 +137,7 @@ def detail(request, pk):
             parties=parties,
             my_party=my_party,
             readiness=readiness,
+            signing_warnings=warnings,
             transitions=transitions,
             can_transition=access.can(actor, "contract.edit", contract) and bool(transitions),
             can_sign=(
@@ -206,6 +208,8 @@ def sign(request, pk):
             messages.error(request, message)
     else:
         contract.refresh_from_db()
+        for warning in services.signing_warnings(contract):
+            messages.warning(request, warning)
         if contract.status == ContractStatus.SIGNED:
             messages.success(request, _("Alla parter har undertecknat. Kontraktet gäller (version 1)."))
         else:

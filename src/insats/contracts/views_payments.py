@@ -85,6 +85,7 @@ def payments(request, pk: int):
         rows.append(
             {
                 "line": line,
+                "state": sp.payment_state(line),
                 "planned": kr(line.planned),
                 "due": kr(line.due),
                 "paid": kr(line.paid_amount) if line.paid_amount is not None else "–",
@@ -225,8 +226,9 @@ def payments_xlsx(request, pk: int):
 # --------------------------------------------------------------------------- ledger
 
 
-def ledger_rows(contract: Contract) -> list[dict]:
-    """Stored ledger entries per period, with the balance check."""
+def ledger_rows(contract: Contract, started: frozenset[int] | None = None) -> list[dict]:
+    """Stored ledger entries per period, with the balance check; ``started`` (the period numbers
+    begun by today) marks each row as booked or planned."""
     by_period: dict[int, dict] = {}
     for e in contract.ledger_entries.order_by("period_index", "kind"):
         row = by_period.setdefault(
@@ -249,6 +251,7 @@ def ledger_rows(contract: Contract) -> list[dict]:
                 "cells": [kr(row[k.value]) for k in LedgerKind],
                 "payments_in": kr(paid_in),
                 "balances": distributed == paid_in,
+                "started": started is None or _i in started,
             }
         )
     return rows
@@ -297,10 +300,14 @@ def ledger(request, pk: int):
     except Exception as exc:  # noqa: BLE001 - terms not computable yet: say so on the page
         error = str(exc)
     summary = None
+    split = None
     if report is not None:
         out = report.output
+        split = sp.ledger_split(contract, out)
         summary = {
-            "drawn": kr(out.total_drawn),
+            "drawn": kr(split.drawn),
+            "planned_draws": kr(split.planned_draws),
+            "outstanding_today": kr(split.outstanding),
             "payments": kr(out.total_payments),
             "principal": kr(out.total_to_principal),
             "return": kr(out.total_to_return),
@@ -318,12 +325,14 @@ def ledger(request, pk: int):
             + out.total_surplus_to_fund
             + out.total_surplus_to_provider,
         }
+    rows = ledger_rows(contract, split.started if split is not None else None)
     return render(
         request,
         "contracts/ledger.html",
         {
             "contract": contract,
-            "rows": ledger_rows(contract),
+            "rows": [r for r in rows if r["started"]],
+            "planned_rows": [r for r in rows if not r["started"]],
             "kinds": [k.label for k in LedgerKind],
             "summary": summary,
             "error": error,
@@ -429,9 +438,11 @@ def dashboard(request, pk: int):
                 )
                 for r in out.ledger
             ]
+            split = sp.ledger_split(contract, out)
             ctx["fund"] = {
-                "drawn": kr(out.total_drawn),
-                "outstanding": kr(out.ledger[-1].outstanding_end if out.ledger else Decimal(0)),
+                "drawn": kr(split.drawn),
+                "planned_draws": kr(split.planned_draws),
+                "outstanding": kr(split.outstanding),
                 "receipts": kr(out.fund_receipts),
                 "multiple": _ratio(out.money_multiple, 4),
                 "irr": _pct(out.irr_annual),

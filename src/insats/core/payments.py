@@ -30,6 +30,7 @@ observation (``money.round_ore``) and split between payers with ``money.allocate
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from insats.core.payments_exact import CAP_ORDER, calculate, check_results, parse_input
@@ -107,6 +108,7 @@ __all__ = [
     "Totals",
     "calculate",
     "calculate_draws",
+    "max_payable",
     "check_results",
     "draws_from_results",
     "parse_input",
@@ -123,3 +125,45 @@ def run(data: dict[str, Any]) -> dict[str, Any]:
     """
     inp = parse_input(data)
     return calculate(inp.contract, inp.results).model_dump(mode="json")
+
+
+def _cap_over_periods(cap: Any, period_ids: list[str]) -> Decimal | None:
+    """A per-period cap summed over the periods (None: some period is not capped)."""
+    if cap is None:
+        return None
+    if isinstance(cap, dict):
+        if any(p not in cap for p in period_ids):
+            return None
+        return sum((Decimal(cap[p]) for p in period_ids), Decimal(0))
+    return Decimal(cap) * len(period_ids)
+
+
+def max_payable(contract: Contract) -> Decimal | None:
+    """The most ``contract`` can ever pay under its caps, whatever the results (None: unbounded).
+
+    The smallest of: the contract's total cap; its per-period cap over every period; the sum over
+    the paid metrics of each one's cap (total, or per period over every period) when every paid
+    metric has one; the sum of the payers' caps when every payer has one. An upper bound: rule caps
+    inside a metric (per participant, per tranche) are not counted, so the true maximum may be lower.
+    """
+    ids = [p.id for p in contract.periods]
+    bounds: list[Decimal] = []
+    if contract.caps.total is not None:
+        bounds.append(Decimal(contract.caps.total))
+    per_period = _cap_over_periods(contract.caps.per_period, ids)
+    if per_period is not None:
+        bounds.append(per_period)
+    metric_bounds: list[Decimal] = []
+    for metric in contract.metrics:
+        if metric.kind == "condition":
+            continue
+        own = [b for b in (metric.cap_total, _cap_over_periods(metric.cap_per_period, ids)) if b is not None]
+        if not own:
+            break  # a paid metric without a cap of its own: the metrics together are unbounded
+        metric_bounds.append(min(Decimal(b) for b in own))
+    else:
+        bounds.append(sum(metric_bounds, Decimal(0)))
+    payer_caps = [p.cap for p in contract.payers if p.cap is not None]
+    if len(payer_caps) == len(contract.payers):
+        bounds.append(sum((Decimal(c) for c in payer_caps), Decimal(0)))
+    return min(bounds) if bounds else None

@@ -606,9 +606,23 @@ def indicator_figures(ri: ResultIndicator) -> IndicatorFigures:
         tf.value, tf.baseline = res.target, res.baseline
         tf.current_year, tf.current = res.current_year, res.current
         tf.achieved, tf.elapsed = res.achieved_share, res.elapsed_share
-        tf.path_value, tf.on_track, tf.projected = res.path_value, res.on_track, res.projected
+        tf.path_value, tf.on_track = res.path_value, res.on_track
+        # One forecast on the page: the target row shows the trend's forecast for the target year —
+        # the same line as the chart and the forecast table (issue 8, item 4), not a second line
+        # fitted from the baseline year only.
+        tf.projected = _trend_value(out.trend, t.year)
         out.targets.append(tf)
     return out
+
+
+def _trend_value(trend: core.TrendResult | None, year: int) -> float | None:
+    """The trend's forecast (or, for a year already observed, its fitted value) for ``year``."""
+    if trend is None:
+        return None
+    for point in trend.forecasts:
+        if point.year == year:
+            return point.value
+    return trend.fitted.get(year)
 
 
 def result_figures(result: Result) -> list[IndicatorFigures]:
