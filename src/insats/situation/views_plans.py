@@ -19,7 +19,7 @@ from insats.accounts import access
 from insats.accounts.access import actor_for, require
 from insats.accounts.models import Share
 
-from . import exports_plans
+from . import exports_plans, selectors
 from . import services_plans as svc
 from .forms_plans import (
     ActionForm,
@@ -433,9 +433,10 @@ def result_xlsx(request, pk):
 @require("cause.view")
 def cause_list(request):
     actor = actor_for(request)
-    analyses = access.scope(
-        actor, CauseAnalysis.objects.select_related("organisation", "result"), "cause.view"
+    analyses = list(
+        access.scope(actor, CauseAnalysis.objects.select_related("organisation", "result"), "cause.view")
     )
+    selectors.cause_links(actor, analyses)
     return render(
         request,
         "situation/cause_list.html",
@@ -472,6 +473,7 @@ def cause_detail(request, pk):
     actor = actor_for(request)
     analysis = _analysis(actor, pk, "cause.view")
     can_edit = access.can(actor, "cause.edit", analysis)
+    selectors.cause_links(actor, [analysis])
     tree = svc.flatten(svc.live_tree(analysis))
     return render(
         request,
