@@ -16,6 +16,7 @@ from insats.accounts.access import actor_for, require
 from insats.web.jobs import job_start
 
 from . import selectors
+from .reads import export_audited
 from .services import log_action
 from .tasks import verify_audit_chain
 
@@ -62,6 +63,7 @@ class _Echo:
 
 
 @require("audit.view")
+@export_audited("audit")
 def export_csv(request):
     form, qs = _filtered(request)
     log_action(

@@ -25,6 +25,7 @@ from ninja.errors import HttpError
 
 from insats.accounts import access
 from insats.api import ERRORS, WRITE_ERRORS, ErrorOut, actor_of, field_errors
+from insats.audit.reads import log_read
 from insats.integrations import indigo
 
 from . import services_payments as sp
@@ -244,6 +245,7 @@ def _payment_out(line: PaymentLine) -> dict:
 def payments_list(request, pk: int):
     actor = actor_of(request)
     contract = _contract(request, pk, "contract.payment.view")
+    log_read(request, contract, "contract.payments.read")
     return [_payment_out(line) for line in sp.lines_for(actor, contract)]
 
 
@@ -278,6 +280,7 @@ def ledger(request, pk: int):
     report = sp.ledger_report(contract)
     if report is None:
         raise Http404
+    log_read(request, contract, "contract.ledger.read")
     out = report.output
     return {
         "entries": [

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from insats.accounts import access
 from insats.accounts.access import actor_for, require
 from insats.accounts.models import Share
+from insats.audit.reads import export_audited, log_read
 
 from . import exports_plans, selectors
 from . import services_plans as svc
@@ -407,15 +408,18 @@ def _export_name(result, ext):
 
 
 @require("plan.view")
+@export_audited("situation.result")
 def result_pdf(request, pk):
     actor = actor_for(request)
     result = _get(actor, Result.objects.all(), "plan.view", "plan.view", pk=pk)
     response = HttpResponse(exports_plans.result_pdf(result), content_type="application/pdf")
+    log_read(request, result, "situation.result.exported", format="pdf")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(result, "pdf")}"'
     return response
 
 
 @require("plan.view")
+@export_audited("situation.result")
 def result_xlsx(request, pk):
     actor = actor_for(request)
     result = _get(actor, Result.objects.all(), "plan.view", "plan.view", pk=pk)
@@ -423,6 +427,7 @@ def result_xlsx(request, pk):
         exports_plans.result_xlsx(result),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    log_read(request, result, "situation.result.exported", format="xlsx")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(result, "xlsx")}"'
     return response
 
