@@ -182,3 +182,14 @@ def test_without_a_configured_key_the_key_is_derived_from_secret_key(db):
     assert entry.entry_hash == hmac.new(derived, entry.canonical(), hashlib.sha256).hexdigest()
     with override_settings(SECRET_KEY="t" * 50):
         assert not verify_chain().ok  # documented: changing SECRET_KEY orphans these entries
+
+
+def test_check_deploy_warns_without_a_configured_key():
+    from django.core import checks
+
+    with override_settings(AUDIT_HMAC_KEYS=[]):
+        ids = [m.id for m in checks.run_checks(include_deployment_checks=True)]
+        assert "audit.W001" in ids
+    with override_settings(AUDIT_HMAC_KEYS=[KEY_A]):
+        ids = [m.id for m in checks.run_checks(include_deployment_checks=True)]
+        assert "audit.W001" not in ids
