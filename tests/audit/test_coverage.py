@@ -244,3 +244,12 @@ def test_membership_changes_still_logged(world):
         actor=world.user("owner", "admin"), user=user, organisation=world.orgs["owner"], role="viewer"
     )
     assert entries("accounts.membership.added")[-1].organisation == world.orgs["owner"]
+
+
+def test_the_dashboards_payment_and_ledger_figures_are_logged_as_reads(client, world, running):
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])  # the commissioner: sees both
+    before = head()
+    assert client.get(reverse("contracts:dashboard", args=[running.pk])).status_code == 200
+    for action in ("contract.payments.read", "contract.ledger.read"):
+        entry = one_new(action, before)
+        assert entry.changes == {"via": "page", "page": "dashboard"}

@@ -354,6 +354,7 @@ def dashboard(request, pk: int):
     except Exception as exc:  # noqa: BLE001
         ctx["error"] = str(exc)
     if payment is not None and can(actor, PAY_VIEW, contract):
+        log_read(request, contract, "contract.payments.read", page="dashboard")
         out = payment.output
         periods = [p.period for p in out.periods]
         planned = sp.planned_by_period(contract)
@@ -421,6 +422,7 @@ def dashboard(request, pk: int):
         except Exception:  # noqa: BLE001
             led = None
         if led is not None:
+            log_read(request, contract, "contract.ledger.read", page="dashboard")
             out = led.output
             exposure = [
                 (
