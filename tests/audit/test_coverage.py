@@ -253,3 +253,26 @@ def test_the_dashboards_payment_and_ledger_figures_are_logged_as_reads(client, w
     for action in ("contract.payments.read", "contract.ledger.read"):
         entry = one_new(action, before)
         assert entry.changes == {"via": "page", "page": "dashboard"}
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_a_failed_indigo_export_is_logged(client, world, running, monkeypatch, via):
+    import jsonschema
+
+    def invalid(self, instance, *args, **kwargs):  # jsonschema (third party) finds the document invalid
+        yield jsonschema.ValidationError("is not valid under any of the given schemas")
+
+    monkeypatch.setattr(jsonschema.Draft7Validator, "iter_errors", invalid)
+    login(client, world.user("owner", "admin"), world.orgs["owner"])
+    url = (
+        reverse("contracts:indigo_export", args=[running.pk])
+        if via == "page"
+        else f"/api/v1/contracts/{running.pk}/export/indigo"
+    )
+    before = head()
+    with pytest.raises(ValueError, match="INDIGO validation failed"):
+        client.get(url)
+    entry = one_new("contract.export_failed", before)
+    assert entry.changes["via"] == via and entry.changes["error"] == "ValueError"
+    assert entry.object_id == str(running.pk)
+    assert not AuditEntry.objects.filter(seq__gt=before, action="contract.exported").exists()

@@ -15,12 +15,14 @@ goes on as before.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
+from ninja.errors import HttpError
 
 from insats.accounts.access import Actor, actor_for
 
@@ -49,19 +51,28 @@ def log_read(request, obj: models.Model, action: str, **details: Any) -> AuditEn
     )
 
 
+@contextmanager
+def export_failures(request, action: str, **kwargs: Any):
+    """``with export_failures(request, "contract", pk=pk): ...``: the block's failure is logged as
+    ``<action>.export_failed`` and raised on (for API operations, where a decorator would hide the
+    signature ninja reads)."""
+    try:
+        yield
+    except (Http404, PermissionDenied, HttpError):
+        raise
+    except Exception as exc:
+        _failed(request, action, kwargs, type(exc).__name__)
+        raise
+
+
 def export_audited(action: str):
     """View decorator: a failing export is logged as ``<action>.export_failed``."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            try:
+            with export_failures(request, action, **kwargs):
                 response = view(request, *args, **kwargs)
-            except (Http404, PermissionDenied):
-                raise
-            except Exception as exc:
-                _failed(request, action, kwargs, type(exc).__name__)
-                raise
             if getattr(response, "status_code", 200) >= 500:
                 _failed(request, action, kwargs, f"HTTP {response.status_code}")
             return response

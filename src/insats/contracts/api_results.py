@@ -25,7 +25,7 @@ from ninja.errors import HttpError
 
 from insats.accounts import access
 from insats.api import ERRORS, WRITE_ERRORS, ErrorOut, actor_of, field_errors
-from insats.audit.reads import log_read
+from insats.audit.reads import export_failures, log_read
 from insats.integrations import indigo
 
 from . import services_payments as sp
@@ -310,4 +310,5 @@ def ledger(request, pk: int):
 def export_indigo(request, pk: int, query: Query[ExportQuery]):
     actor = actor_of(request)
     contract = _contract(request, pk, "contract.export")
-    return indigo.export_contract(actor=actor, contract=contract, variant=query.variant)
+    with export_failures(request, "contract", pk=pk):
+        return indigo.export_contract(actor=actor, contract=contract, variant=query.variant)
