@@ -193,3 +193,18 @@ def test_check_deploy_warns_without_a_configured_key():
     with override_settings(AUDIT_HMAC_KEYS=[KEY_A]):
         ids = [m.id for m in checks.run_checks(include_deployment_checks=True)]
         assert "audit.W001" not in ids
+
+
+def test_anchors_appended_to_one_file_are_all_checked(chain, tmp_path, capsys):
+    kept = tmp_path / "anchors.jsonl"
+    with override_settings(AUDIT_HMAC_KEYS=[KEY_A]):
+        call_command("audit", "anchor")
+        first = capsys.readouterr().out
+        log_action("test.seventh")
+        call_command("audit", "anchor")
+        kept.write_text(first + capsys.readouterr().out)  # as `audit anchor >> anchors.jsonl` would
+        call_command("audit", "verify", "--anchor", str(kept))
+        assert "against 2 anchor(s)" in capsys.readouterr().out
+        truncate_after(6)  # cuts only entry 7: the second anchor shows it
+        with pytest.raises(CommandError, match="anchor records entry 7"):
+            call_command("audit", "verify", "--anchor", str(kept))

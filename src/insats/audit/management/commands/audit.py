@@ -9,17 +9,25 @@ from insats.audit.services import Anchor, head_anchor, verify_chain
 ANCHOR_FORMAT = "insats-audit-anchor/1"
 
 
-def read_anchor(path: str) -> Anchor:
+def read_anchors(path: str) -> list[Anchor]:
+    """The anchors in ``path``: one JSON object per line (a single anchor, or anchors appended)."""
+    anchors = []
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if data.get("format") != ANCHOR_FORMAT:
-            raise ValueError(f"not an {ANCHOR_FORMAT} file")
-        seq, entry_hash = data["seq"], data["entry_hash"]
-        if not isinstance(seq, int) or seq < 0 or not isinstance(entry_hash, str) or len(entry_hash) != 64:
-            raise ValueError("seq or entry_hash is malformed")
-    except (OSError, ValueError, KeyError, AttributeError) as exc:
+        lines = [line for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+        if not lines:
+            raise ValueError("the file is empty")
+        for number, line in enumerate(lines, 1):
+            data = json.loads(line)
+            if not isinstance(data, dict) or data.get("format") != ANCHOR_FORMAT:
+                raise ValueError(f"line {number} is not an {ANCHOR_FORMAT} anchor")
+            seq, entry_hash = data.get("seq"), data.get("entry_hash")
+            hash_ok = isinstance(entry_hash, str) and len(entry_hash) == 64
+            if not isinstance(seq, int) or seq < 0 or not hash_ok:
+                raise ValueError(f"line {number}: seq or entry_hash is malformed")
+            anchors.append(Anchor(seq, entry_hash))
+    except (OSError, ValueError) as exc:
         raise CommandError(f"Cannot read the anchor {path}: {exc}") from exc
-    return Anchor(seq, entry_hash)
+    return anchors
 
 
 class Command(BaseCommand):
@@ -37,7 +45,7 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="FILE",
-            help="verify: an anchor written earlier by 'audit anchor' (may be given several times)",
+            help="verify: a file of anchors written by 'audit anchor', one per line (may be repeated)",
         )
         parser.add_argument("--output", metavar="FILE", help="anchor: write here instead of standard output")
 
@@ -46,7 +54,7 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 self.stdout.write(f"  {done}/{total}")
 
-        anchors = [read_anchor(path) for path in options["anchor"]] if action == "verify" else []
+        anchors = [a for path in options["anchor"] for a in read_anchors(path)] if action == "verify" else []
         head = head_anchor() if action == "anchor" else None
         result = verify_chain(on_progress=progress, anchors=anchors)
         if not result.ok:
