@@ -41,6 +41,21 @@ if not SECRET_KEY:
         raise RuntimeError("SECRET_KEY must be set in production (see docs/operators.md)")
     SECRET_KEY = "insecure-development-key-only-for-development-and-tests-0123456789"
 
+# AUDIT_HMAC_KEYS: "id:key,id:key,..." keys the audit chain (HMAC-SHA256). The first key signs new
+# entries, the others only verify older ones (rotation). Unset: a key derived from SECRET_KEY
+# (weaker; docs/operators.md, "Checking the audit log").
+AUDIT_HMAC_KEYS: list[tuple[str, str]] = []
+for _item in envlist("AUDIT_HMAC_KEYS", ""):
+    _key_id, _sep, _key = _item.partition(":")
+    if not _sep or not _key_id.isalnum() or len(_key_id) > 16 or _key_id == "sk" or len(_key) < 32:
+        raise RuntimeError(
+            "AUDIT_HMAC_KEYS must be 'id:key,...' with ids of letters and digits (at most 16, not 'sk') "
+            "and keys of at least 32 characters (see docs/operators.md)"
+        )
+    if _key_id in dict(AUDIT_HMAC_KEYS):
+        raise RuntimeError(f"AUDIT_HMAC_KEYS names the key id {_key_id!r} twice")
+    AUDIT_HMAC_KEYS.append((_key_id, _key))
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

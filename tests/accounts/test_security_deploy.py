@@ -42,6 +42,7 @@ def test_check_deploy_is_clean_in_production():
         "WARNING",
         INSATS_ENV="production",
         SECRET_KEY=random_key(),
+        AUDIT_HMAC_KEYS="k1:" + secrets.token_urlsafe(48),  # without it: audit.W001 (docs/operators.md)
         ALLOWED_HOSTS="insats.example.se",
         DEBUG="0",
     )

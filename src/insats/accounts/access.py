@@ -46,6 +46,8 @@ class Rule:
     description: str = ""
     # For the "party" relation: the party roles through which it applies (None = any party role).
     party_roles: frozenset[str] | None = None
+    # Operators (User.is_operator, no organisation needed) hold the ability too: the audit log only.
+    operators: bool = False
 
 
 def rule(
@@ -53,12 +55,14 @@ def rule(
     relations: Iterable[str],
     description: str = "",
     party_roles: Iterable[str] | None = None,
+    operators: bool = False,
 ) -> Rule:
     return Rule(
         frozenset(roles),
         frozenset(relations),
         description,
         frozenset(party_roles) if party_roles is not None else None,
+        operators,
     )
 
 
@@ -157,7 +161,12 @@ RULES: dict[str, Rule] = {
         {"own"},
         "share an object the organisation owns with a named organisation for a purpose",
     ),
-    "audit.view": rule(MANAGERS, {"own"}),
+    "audit.view": rule(
+        MANAGERS,
+        {"own"},
+        "the audit log: an organisation's admins their organisation's entries, operators all of it",
+        operators=True,
+    ),
     "token.manage": rule(ALL_ROLES, {"self"}),
     "job.view": rule(ALL_ROLES, {"self"}),
     "api.use": rule(ALL_ROLES, {"own"}),
@@ -312,6 +321,8 @@ def can(actor: Actor, ability: str, obj=None) -> bool:
         raise KeyError(f"unknown ability {ability!r}: add it to access.RULES") from None
     if not actor.is_authenticated:
         return False
+    if r.operators and actor.is_operator and obj is None:
+        return True
     if r.relations == {"self"}:
         return obj is None or "self" in relations(actor, obj)
     if actor.role not in r.roles:

@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from insats.api import ERRORS, WRITE_ERRORS, ErrorOut, Pagination, actor_of, field_errors
+from insats.audit.reads import log_read
 
 from . import access, services
 from .models import (
@@ -218,6 +219,7 @@ def memberships_list(request):
     org = _own_organisation(actor)
     access.check(actor, "membership.view", org)
     qs = access.scope(actor, Membership.objects.select_related("user"), "membership.view")
+    log_read(request, org, "accounts.members.read", members=qs.filter(organisation=org).count())
     return qs.filter(organisation=org).order_by("user__full_name", "role", "pk")
 
 

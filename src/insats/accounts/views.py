@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from insats.audit.reads import log_read
+
 from . import access, services
 from .access import actor_for, login_only, public, require
 from .forms import (
@@ -209,6 +211,7 @@ def members(request, pk):
             else:
                 messages.success(request, _("En inbjudan har skickats till %(email)s.") % form.cleaned_data)
                 return redirect("accounts:members", pk=org.pk)
+    log_read(request, org, "accounts.members.read", members=org.memberships.count())
     return render(
         request,
         "accounts/members.html",

@@ -8,4 +8,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("Granskningslogg")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401

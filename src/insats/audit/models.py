@@ -1,15 +1,16 @@
 """The append-only, hash-chained audit log.
 
-Each entry stores the SHA-256 of its own canonical content together with the previous entry's
-hash, so altering or deleting any row breaks the chain from that row on. ``verify_chain`` (and
-``manage.py audit verify``) recomputes it. The model refuses updates and deletes through the ORM;
+Each entry stores the HMAC-SHA256 of its own canonical content (which includes the previous entry's
+hash and the id of the key), keyed with a secret from the environment (``keys.py``), so altering or
+deleting any row breaks the chain from that row on and nobody without the key can recompute it.
+``verify_chain`` (and ``manage.py audit verify``, optionally against an anchor kept outside the
+database) recomputes it. The model refuses updates and deletes through the ORM;
 the database role used in production should also lack UPDATE/DELETE on the table
 (docs/operators.md).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from django.conf import settings
@@ -50,6 +51,8 @@ class AuditEntry(models.Model):
     ip = models.CharField(max_length=64, blank=True, default="")
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # The id of the AUDIT_HMAC_KEYS key that signed the entry (keys.py); the key itself is never stored.
+    key_id = models.CharField(max_length=16, default="")
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -81,13 +84,21 @@ class AuditEntry(models.Model):
             "request_id": self.request_id,
             "ip": self.ip,
             "prev_hash": self.prev_hash,
+            "key_id": self.key_id,
         }
         return json.dumps(
             data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
         ).encode()
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """HMAC-SHA256 of the canonical content with ``key`` (default: the key named by ``key_id``).
+
+        Raises KeyError when the entry's key is not configured."""
+        from . import keys
+
+        if key is None:
+            key = keys.keyring()[self.key_id]
+        return keys.mac(key, self.canonical())
 
 
 class ChainHead(models.Model):

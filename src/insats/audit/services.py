@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from insats.web.request_context import current_request_meta
 
+from . import keys
 from .models import GENESIS, AuditEntry, ChainHead
 
 SECRET_WORDS = ("password", "secret", "token", "key_hash", "code_hash", "totp", "recovery")
@@ -77,6 +78,7 @@ def log_action(
         actor = meta.get("user")
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
+    key_id, key = keys.signing_key()
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
         entry = AuditEntry(
@@ -93,8 +95,9 @@ def log_action(
             request_id=meta.get("request_id", ""),
             ip=meta.get("ip", ""),
             prev_hash=head.entry_hash,
+            key_id=key_id,
         )
-        entry.entry_hash = entry.compute_hash()
+        entry.entry_hash = entry.compute_hash(key)
         entry.save()
         ChainHead.objects.filter(id=1).update(seq=entry.seq, entry_hash=entry.entry_hash)
     return entry
@@ -108,8 +111,26 @@ class VerifyResult:
     reason: str = ""
 
 
-def verify_chain(*, on_progress=None, batch: int = 2000) -> VerifyResult:
-    """Recompute every hash in order. Names the first entry that was altered, removed or inserted."""
+@dataclass(frozen=True)
+class Anchor:
+    """The chain head at some moment, kept by the operators outside the database (``audit anchor``)."""
+
+    seq: int
+    entry_hash: str
+
+
+def head_anchor() -> Anchor:
+    head = ChainHead.objects.filter(id=1).first()
+    return Anchor(head.seq, head.entry_hash) if head else Anchor(0, GENESIS)
+
+
+def verify_chain(*, on_progress=None, batch: int = 2000, anchors: list[Anchor] = ()) -> VerifyResult:
+    """Recompute every HMAC in order. Names the first entry that was altered, removed or inserted.
+
+    Each anchor must match the entry with its sequence number: an entry at or before it was changed
+    otherwise, or the log was cut off (the newest entries deleted and the chain head rolled back)."""
+    ring = keys.keyring()
+    by_seq = {a.seq: a for a in anchors}
     expected_prev = GENESIS
     expected_seq = 1
     checked = 0
@@ -121,8 +142,23 @@ def verify_chain(*, on_progress=None, batch: int = 2000) -> VerifyResult:
             return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
         if entry.prev_hash != expected_prev:
             return VerifyResult(False, checked, entry.seq, "previous-hash link does not match")
-        if entry.compute_hash() != entry.entry_hash:
+        if entry.key_id not in ring:
+            reason = (
+                f"it was signed with key {entry.key_id!r}, which is not in AUDIT_HMAC_KEYS"
+                if entry.key_id
+                else "it is not keyed"
+            )
+            return VerifyResult(False, checked, entry.seq, reason)
+        if entry.compute_hash(ring[entry.key_id]) != entry.entry_hash:
             return VerifyResult(False, checked, entry.seq, "content does not match its hash")
+        anchor = by_seq.get(entry.seq)
+        if anchor is not None and anchor.entry_hash != entry.entry_hash:
+            return VerifyResult(
+                False,
+                checked,
+                entry.seq,
+                "the hash differs from the anchor: this entry or one before it was rewritten",
+            )
         expected_prev = entry.entry_hash
         expected_seq += 1
         last_seq = entry.seq
@@ -136,6 +172,15 @@ def verify_chain(*, on_progress=None, batch: int = 2000) -> VerifyResult:
             checked,
             last_seq + 1,
             f"the chain head records entry {head.seq}; the log ends at {last_seq}",
+        )
+    beyond = [a.seq for a in anchors if a.seq > last_seq]
+    if beyond:
+        return VerifyResult(
+            False,
+            checked,
+            last_seq + 1,
+            f"the log ends at entry {last_seq} but an anchor records entry {max(beyond)}: "
+            "entries were cut off",
         )
     if on_progress:
         on_progress(checked, total)

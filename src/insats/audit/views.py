@@ -15,6 +15,7 @@ from insats.platform import spreadsheets
 from insats.web.jobs import job_start
 
 from . import selectors
+from .reads import export_audited
 from .services import log_action
 from .tasks import verify_audit_chain
 
@@ -56,6 +57,7 @@ def search(request):
 
 
 @require("audit.view")
+@export_audited("audit")
 def export_csv(request):
     form, qs = _filtered(request)
     log_action(

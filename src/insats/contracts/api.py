@@ -18,6 +18,7 @@ from ninja.responses import Status
 
 from insats.accounts import access
 from insats.api import ERRORS, WRITE_ERRORS, Pagination, actor_of, field_errors
+from insats.audit.reads import log_read
 
 from . import services
 from .models import Contract, ContractParty, OutcomeMetric, PeriodType
@@ -174,7 +175,9 @@ def contracts_create(request, payload: ContractIn):
     summary="The contract's outcome metrics and price rules, in priority order",
 )
 def metrics_list(request, pk: int):
-    return list(_contract(request, pk).metrics.all())
+    contract = _contract(request, pk)
+    log_read(request, contract, "contract.metrics.read")
+    return list(contract.metrics.all())
 
 
 @router.get(
@@ -185,4 +188,6 @@ def metrics_list(request, pk: int):
 )
 def metrics_detail(request, pk: int, metric_id: int):
     contract = _contract(request, pk)
-    return access.get_or_404(actor_of(request), contract.metrics.all(), "contract.view", pk=metric_id)
+    metric = access.get_or_404(actor_of(request), contract.metrics.all(), "contract.view", pk=metric_id)
+    log_read(request, contract, "contract.metrics.read", metric=metric.code)
+    return metric

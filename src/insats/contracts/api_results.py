@@ -26,6 +26,7 @@ from ninja.errors import HttpError
 
 from insats.accounts import access
 from insats.api import ERRORS, WRITE_ERRORS, ErrorOut, actor_of, field_errors
+from insats.audit.reads import export_failures, log_read
 
 from . import exports_indigo as indigo
 from . import services_payments as sp
@@ -261,6 +262,7 @@ def _payment_out(line: PaymentLine) -> dict:
 def payments_list(request, pk: int):
     actor = actor_of(request)
     contract = _contract(request, pk, "contract.payment.view")
+    log_read(request, contract, "contract.payments.read")
     return [_payment_out(line) for line in sp.lines_for(actor, contract)]
 
 
@@ -295,6 +297,7 @@ def ledger(request, pk: int):
     report = sp.ledger_report(contract)
     if report is None:
         raise Http404
+    log_read(request, contract, "contract.ledger.read")
     out = report.output
     split = sp.ledger_split(contract, out)
     return {
@@ -327,4 +330,5 @@ def ledger(request, pk: int):
 def export_indigo(request, pk: int, query: Query[ExportQuery]):
     actor = actor_of(request)
     contract = _contract(request, pk, "contract.export")
-    return indigo.export_contract(actor=actor, contract=contract, variant=query.variant)
+    with export_failures(request, "contract", pk=pk):
+        return indigo.export_contract(actor=actor, contract=contract, variant=query.variant)

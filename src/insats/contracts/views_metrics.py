@@ -14,6 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from insats.accounts import access
 from insats.accounts.access import actor_for, require
+from insats.audit.reads import log_read
 
 from . import core_inputs, rule_text, services, services_changes, services_preview
 from .forms import ChangeDescriptionForm, PaymentTermsForm, PreviewForm
@@ -81,6 +82,7 @@ def metrics(request, pk):
                 messages.success(request, _("Betalningsvillkoren är sparade."))
                 return redirect("contracts:metrics", pk=contract.pk)
     rows = [(m, _rule_text(m), _rule_plain(m)) for m in contract.metrics.all()]
+    log_read(request, contract, "contract.metrics.read")
     return render(
         request,
         "contracts/metric_list.html",
@@ -112,6 +114,7 @@ def metric_edit(request, pk, metric=None):
     if not editable and not proposing:
         if request.method == "POST" or obj is None:
             raise PermissionDenied("contract.edit")
+        log_read(request, contract, "contract.metrics.read", metric=obj.code)
         return render(  # read-only: what the metric says and its rule
             request,
             "contracts/metric_form.html",

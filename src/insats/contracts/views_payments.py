@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from insats.accounts import access
 from insats.accounts.access import actor_for, can, get_or_404, require
+from insats.audit.reads import export_audited, log_read
 from insats.audit.services import log_action
 from insats.web import charts
 
@@ -63,6 +64,7 @@ def _pct(value: float | None) -> str:
 def payments(request, pk: int):
     actor = actor_for(request)
     contract = _contract(request, pk, PAY_VIEW)
+    log_read(request, contract, "contract.payments.read")
     lines = list(sp.lines_for(actor, contract))
     may_manage = can(actor, PAY_MANAGE, contract)
     metric_info = {m.code: m for m in contract.metrics.all()}
@@ -175,6 +177,7 @@ def payment_mark(request, pk: int, lid: int):
 
 
 @require(PAY_VIEW)
+@export_audited("contract.invoice_basis")
 def invoice_pdf(request, pk: int, lid: int):
     """The invoice basis of one payer and period (PDF); audited as an export."""
     actor = actor_for(request)
@@ -202,6 +205,7 @@ def invoice_pdf(request, pk: int, lid: int):
 
 
 @require(PAY_VIEW)
+@export_audited("contract.payments")
 def payments_xlsx(request, pk: int):
     actor = actor_for(request)
     contract = _contract(request, pk, PAY_VIEW)
@@ -282,6 +286,7 @@ def financing_plan(contract: Contract) -> dict | None:
 @require(LEDGER_VIEW)
 def ledger(request, pk: int):
     contract = _contract(request, pk, LEDGER_VIEW)
+    log_read(request, contract, "contract.ledger.read")
     if not ledger_started(contract):
         return render(
             request,
@@ -358,6 +363,7 @@ def dashboard(request, pk: int):
     except Exception as exc:  # noqa: BLE001
         ctx["error"] = str(exc)
     if payment is not None and can(actor, PAY_VIEW, contract):
+        log_read(request, contract, "contract.payments.read", page="dashboard")
         out = payment.output
         periods = [p.period for p in out.periods]
         planned = sp.planned_by_period(contract)
@@ -425,6 +431,7 @@ def dashboard(request, pk: int):
         except Exception:  # noqa: BLE001
             led = None
         if led is not None:
+            log_read(request, contract, "contract.ledger.read", page="dashboard")
             out = led.output
             exposure = [
                 (
@@ -494,6 +501,7 @@ def exports_page(request, pk: int):
 
 
 @require(EXPORT)
+@export_audited("contract")
 def indigo_export(request, pk: int):
     actor = actor_for(request)
     contract = _contract(request, pk, EXPORT)

@@ -48,3 +48,33 @@ def series(indicator: Indicator, area: Area, *, gender: str = Gender.TOTAL) -> Q
     return Observation.objects.filter(
         indicator=indicator, area=area, gender=gender, period_type=PeriodType.YEAR, period_part=0
     ).order_by("period")
+
+
+def cause_links(actor, analyses) -> None:
+    """Set ``visible_result``, ``visible_target_group`` and ``visible_indicator`` on each cause analysis:
+    what it links to, or None where the actor may not see that object itself (a partner invited to
+    the analysis does not see the owner's result, target group or own indicator)."""
+    from insats.accounts import access
+
+    from .models_plans import Result, TargetGroup
+
+    analyses = list(analyses)
+    results = set(
+        access.scope(
+            actor, Result.objects.filter(pk__in={a.result_id for a in analyses}), "plan.view"
+        ).values_list("pk", flat=True)
+    )
+    groups = set(
+        access.scope(
+            actor, TargetGroup.objects.filter(pk__in={a.target_group_id for a in analyses}), "plan.view"
+        ).values_list("pk", flat=True)
+    )
+    indicators = set(
+        indicators_for(actor.organisation)
+        .filter(pk__in={a.indicator_id for a in analyses})
+        .values_list("pk", flat=True)
+    )
+    for a in analyses:
+        a.visible_result = a.result if a.result_id in results else None
+        a.visible_target_group = a.target_group if a.target_group_id in groups else None
+        a.visible_indicator = a.indicator if a.indicator_id in indicators else None

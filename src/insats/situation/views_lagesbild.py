@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from insats.accounts.access import actor_for, require
+from insats.audit.reads import export_audited
 from insats.audit.services import log_action
 from insats.web import charts
 
@@ -154,6 +155,7 @@ def _filename(area, ext: str) -> str:
 
 
 @require("situation.export")
+@export_audited("situation")
 def export_pdf(request):
     area, group, codes, lb = _parse(request)
     if lb is None:
@@ -169,6 +171,7 @@ def export_pdf(request):
 
 
 @require("situation.export")
+@export_audited("situation")
 def export_xlsx(request):
     area, group, codes, lb = _parse(request)
     if lb is None:

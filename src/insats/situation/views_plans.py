@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from insats.accounts import access
 from insats.accounts.access import actor_for, require
 from insats.accounts.models import Share
+from insats.audit.reads import export_audited, log_read
 
-from . import exports_plans
+from . import exports_plans, selectors
 from . import services_plans as svc
 from .forms_plans import (
     ActionForm,
@@ -407,15 +408,18 @@ def _export_name(result, ext):
 
 
 @require("plan.view")
+@export_audited("situation.result")
 def result_pdf(request, pk):
     actor = actor_for(request)
     result = _get(actor, Result.objects.all(), "plan.view", "plan.view", pk=pk)
     response = HttpResponse(exports_plans.result_pdf(result), content_type="application/pdf")
+    log_read(request, result, "situation.result.exported", format="pdf")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(result, "pdf")}"'
     return response
 
 
 @require("plan.view")
+@export_audited("situation.result")
 def result_xlsx(request, pk):
     actor = actor_for(request)
     result = _get(actor, Result.objects.all(), "plan.view", "plan.view", pk=pk)
@@ -423,6 +427,7 @@ def result_xlsx(request, pk):
         exports_plans.result_xlsx(result),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    log_read(request, result, "situation.result.exported", format="xlsx")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(result, "xlsx")}"'
     return response
 
@@ -433,9 +438,10 @@ def result_xlsx(request, pk):
 @require("cause.view")
 def cause_list(request):
     actor = actor_for(request)
-    analyses = access.scope(
-        actor, CauseAnalysis.objects.select_related("organisation", "result"), "cause.view"
+    analyses = list(
+        access.scope(actor, CauseAnalysis.objects.select_related("organisation", "result"), "cause.view")
     )
+    selectors.cause_links(actor, analyses)
     return render(
         request,
         "situation/cause_list.html",
@@ -472,6 +478,7 @@ def cause_detail(request, pk):
     actor = actor_for(request)
     analysis = _analysis(actor, pk, "cause.view")
     can_edit = access.can(actor, "cause.edit", analysis)
+    selectors.cause_links(actor, [analysis])
     tree = svc.flatten(svc.live_tree(analysis))
     return render(
         request,
