@@ -96,7 +96,8 @@ def test_kpi_search_follows_next_url_across_pages(kolada_stub, no_sleep):
 )
 @pytest.mark.parametrize("key", ["next_url", "next_page"])
 def test_relative_and_v2_links_are_still_followed(kolada_stub, no_sleep, link, key):
-    kolada_stub.add("kpi?title=x&per_page=5000", Reply(body={"values": [{"id": "N1"}], "count": 1, key: link}))
+    first = {"values": [{"id": "N1"}], "count": 1, key: link}
+    kolada_stub.add("kpi?title=x&per_page=5000", Reply(body=first))
     kolada_stub.add("kpi?title=x&page=2&per_page=1", Reply(body={"values": [{"id": "N2"}], "count": 1}))
     assert [k.id for k in client(kolada_stub, no_sleep).search_kpis("x")] == ["N1", "N2"]
 
