@@ -6,12 +6,13 @@ README.md): 24 cells; the revised files change exactly three of them.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,11 +32,19 @@ MAY = date(2024, 5, 1)  # between N15428's preliminary (2024-03-15) and final (2
 OCTOBER = date(2024, 10, 1)
 
 
+def since() -> str:
+    """The ``from_date`` of the deletion pass: the day before the values were fetched (today)."""
+    return (timezone.localdate() - timedelta(days=1)).isoformat()
+
+
 def serve(stub, *, revised=False):
     suffix = "_revised" if revised else ""
     stub.add("kpi/N15419,N15428?per_page=5000", "kpi_N15419_N15428.json")
     stub.add(DATA + "?per_page=5000", f"data_page1{suffix}.json")
     stub.add(DATA + "?page=2&per_page=5000", f"data_page2{suffix}.json")
+    # What changed since then: the revised cells, the withdrawn one flagged ``isdeleted`` (only here).
+    changes = "data_changes_since.json" if revised else "empty.json"
+    stub.add(f"{DATA}?from_date={since()}&per_page=5000", changes)
 
 
 def run(stub, sleep, today=MAY, **kw):
@@ -104,6 +113,8 @@ def test_revised_values_are_reported_old_to_new(kolada_stub, no_sleep):
     report = run(kolada_stub, no_sleep)
 
     assert (report.inserted, report.updated, report.unchanged, report.withdrawn) == (0, 3, 21, 1)
+    assert report.deletions_since == timezone.localdate() - timedelta(days=1)
+    assert kolada_stub.paths()[-1] == f"/v3/{DATA}?from_date={since()}&per_page=5000"
     assert report.revisions == [
         Revision("N15419", "1283", 2023, "T", Decimal("74.000000"), Decimal("74.200000")),
         Revision("N15428", "1270", 2023, "T", Decimal("79.500000"), None),
@@ -170,10 +181,38 @@ def test_bad_input_names_the_field(kolada_stub, no_sleep):
         sync_kolada(kpis=["15419"], years=[2023], client=client)
     with pytest.raises(ValueError, match="municipalities: okända områdeskoder: 9999"):
         sync_kolada(kpis=["N15419"], years=[2023], municipalities=["1270", "9999"], client=client)
-    kolada_stub.add("kpi/N15419,N99999?per_page=5000", "kpi_N15419_N15428.json")
-    with pytest.raises(ValueError, match="kpi: Kolada känner inte till N99999"):
-        sync_kolada(kpis=["N15419", "N99999"], years=[2023], client=client)
+    kolada_stub.add("kpi/N99998,N99999?per_page=5000", "empty.json")
+    with pytest.raises(ValueError, match="kpi: Kolada känner inte till N99998, N99999"):
+        sync_kolada(kpis=["N99998", "N99999"], years=[2023], client=client)
     assert Observation.objects.count() == 0
+
+
+def test_a_kpi_removed_upstream_is_skipped_and_reported(kolada_stub, no_sleep, world):
+    # N15999 was removed from Kolada: /kpi answers with the other two only.
+    kolada_stub.add("kpi/N15419,N15428,N15999?per_page=5000", "kpi_N15419_N15428.json")
+    serve(kolada_stub)
+    report = sync_kolada(
+        kpis=["N15419", "N15428", "N15999"],
+        years=[2022, 2023],
+        municipalities=["1270", "1283"],
+        client=KoladaClient(sleep=no_sleep),
+        today=MAY,
+        actor=world.user("owner", "analyst"),
+    )
+    assert report.missing_kpis == ["N15999"]
+    assert report.inserted == 24  # the other two KPIs' values, as without N15999
+    assert not Indicator.objects.filter(code="N15999").exists()
+    entry = AuditEntry.objects.filter(action="situation.kolada.synced").latest("seq")
+    assert entry.changes["missing_kpis"] == ["N15999"]
+
+
+def test_deletion_pass_only_when_there_is_something_to_withdraw(kolada_stub, no_sleep):
+    serve(kolada_stub)
+    first = run(kolada_stub, no_sleep)
+    assert first.deletions_since is None and not any("from_date" in p for p in kolada_stub.paths())
+    second = run(kolada_stub, no_sleep)
+    assert second.requests == 4  # metadata, two data pages, the changes since (empty)
+    assert (second.withdrawn, second.unchanged) == (0, 24)
 
 
 def test_a_failing_fetch_writes_nothing(kolada_stub, no_sleep):
@@ -223,6 +262,23 @@ def test_background_task_tracks_progress(kolada_stub, world, django_capture_on_c
     assert job.result["inserted"] == 24 and job.result["revisions_total"] == 0
     assert "24 nya" in job.message
     assert AuditEntry.objects.filter(action="situation.kolada.synced", actor=user).count() == 1
+
+    # A second sync also asks for what was deleted since: two passes of one request each.
+    serve(kolada_stub, revised=True)
+    kolada_stub.add("kpi/N15419,N15428,N15999?per_page=5000", "kpi_N15419_N15428.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_kolada_sync(
+            user=user,
+            organisation=world.orgs["owner"],
+            kpis=["N15419", "N15428", "N15999"],
+            years=[2022, 2023],
+            municipalities=["1270", "1283"],
+        )
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.DONE
+    assert (job.done, job.total) == (2, 2)
+    assert job.result["withdrawn"] == 1 and job.result["missing_kpis"] == ["N15999"]
+    assert "N15999" in job.message
 
 
 def test_background_task_failure_is_shown_on_the_job(kolada_stub, world, django_capture_on_commit_callbacks):

@@ -13,11 +13,11 @@ import csv
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -335,6 +335,10 @@ class SyncReport:
     indicators_created: list[str] = field(default_factory=list)
     indicators_updated: list[str] = field(default_factory=list)
     requests: int = 0
+    # KPIs asked for that Kolada no longer has (removed upstream): skipped, not fatal.
+    missing_kpis: list[str] = field(default_factory=list)
+    # The date the deletion pass asked from (``from_date``); None when there was nothing to withdraw.
+    deletions_since: date | None = None
 
     def to_dict(self, *, max_revisions: int | None = None) -> dict:
         revs = self.revisions if max_revisions is None else self.revisions[:max_revisions]
@@ -353,6 +357,8 @@ class SyncReport:
             "indicators_created": self.indicators_created,
             "indicators_updated": self.indicators_updated,
             "requests": self.requests,
+            "missing_kpis": self.missing_kpis,
+            "deletions_since": self.deletions_since.isoformat() if self.deletions_since else None,
         }
 
 
@@ -464,13 +470,32 @@ def sync_kolada(
     start_requests = client.requests_made
 
     meta = {k.id: k for k in client.kpis(kpi_ids)}
-    unknown_kpis = [k for k in kpi_ids if k not in meta]
-    if unknown_kpis:
-        raise ValueError(_("kpi: Kolada känner inte till %(ids)s.") % {"ids": ", ".join(unknown_kpis)})
+    report.missing_kpis = [k for k in kpi_ids if k not in meta]
+    kpi_ids = [k for k in kpi_ids if k in meta]
+    if not kpi_ids:
+        raise ValueError(_("kpi: Kolada känner inte till %(ids)s.") % {"ids": ", ".join(report.missing_kpis)})
+
+    # Kolada leaves deleted values out of an ordinary answer and flags them (``isdeleted``) only
+    # in an answer to ``from_date``; so when we hold values that could have been withdrawn, a second
+    # pass asks for the changes since the oldest of them was fetched (docs/kolada.md, "Withdrawn").
+    since = _oldest_fetch(kpi_ids, year_list, muni_ids)
+    report.deletions_since = since
+    per_pass = len(client.data_requests(kpi_ids, muni_ids, year_list))
+    total = per_pass * (2 if since else 1)
+
+    def progress(offset):
+        if on_progress is None:
+            return None
+        return lambda done, _n: on_progress(offset + done, total)
 
     cells: dict[tuple[str, str, int, str], KoladaValue] = {}
-    for v in client.data(kpi_ids, muni_ids, year_list, on_request=on_progress):
+    for v in client.data(kpi_ids, muni_ids, year_list, on_request=progress(0)):
         cells[(v.kpi, v.municipality, v.period, v.gender)] = v
+    if since:
+        for v in client.data(kpi_ids, muni_ids, year_list, from_date=since, on_request=progress(per_pass)):
+            key = (v.kpi, v.municipality, v.period, v.gender)
+            if v.isdeleted and key not in cells:
+                cells[key] = v
     report.requests = client.requests_made - start_requests
 
     with transaction.atomic():
@@ -487,6 +512,27 @@ def sync_kolada(
             changes=report.to_dict(max_revisions=MAX_REVISIONS_IN_AUDIT) | {"indicator_changes": changed},
         )
     return report
+
+
+def _oldest_fetch(kpi_ids, year_list, muni_ids) -> date | None:
+    """The day before the oldest fetch of a Kolada value we hold in this scope (None: nothing held).
+
+    A day's margin, because Kolada's ``from_date`` is a date and its clock is not ours."""
+    qs = Observation.objects.filter(
+        indicator__organisation__isnull=True,
+        indicator__kolada_kpi_id__in=kpi_ids,
+        source=IndicatorSource.KOLADA,
+        period_type=PeriodType.YEAR,
+        value__isnull=False,
+    )
+    if year_list:
+        qs = qs.filter(period__in=year_list)
+    if muni_ids:
+        qs = qs.filter(area__kolada_id__in=muni_ids)
+    oldest = qs.aggregate(m=models.Min("fetched_at"))["m"]
+    if oldest is None:
+        return None
+    return timezone.localtime(oldest).date() - timedelta(days=1)
 
 
 def _write_observations(cells, indicators, meta, report: SyncReport, *, today: date) -> None:

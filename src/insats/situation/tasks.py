@@ -39,19 +39,19 @@ def kolada_sync_task(
             on_progress=progress,
         )
         summary = report.to_dict(max_revisions=200)
-        job_result(
-            job_id,
-            message=_(
-                "Klart: %(ins)s nya, %(upd)s ändrade, %(unch)s oförändrade värden, %(rev)s revideringar."
-            )
-            % {
-                "ins": report.inserted,
-                "upd": report.updated,
-                "unch": report.unchanged,
-                "rev": len(report.revisions),
-            },
-            **summary,
-        )
+        message = _(
+            "Klart: %(ins)s nya, %(upd)s ändrade, %(unch)s oförändrade värden, %(rev)s revideringar."
+        ) % {
+            "ins": report.inserted,
+            "upd": report.updated,
+            "unch": report.unchanged,
+            "rev": len(report.revisions),
+        }
+        if report.missing_kpis:
+            message += " " + _("Hoppade över nyckeltal som inte längre finns i Kolada: %(ids)s.") % {
+                "ids": ", ".join(report.missing_kpis)
+            }
+        job_result(job_id, message=message, **summary)
     return {k: summary[k] for k in ("inserted", "updated", "unchanged", "revisions_total")}
 
 

@@ -61,6 +61,8 @@ class Command(BaseCommand):
             f"{report.unchanged} unchanged, {report.withdrawn} withdrawn, "
             f"{report.skipped_unknown_area} skipped (unknown area), {report.requests} requests."
         )
+        if report.missing_kpis:
+            self.stdout.write(f"Skipped, no longer in Kolada: {', '.join(report.missing_kpis)}")
         if report.indicators_created:
             self.stdout.write(f"New indicators: {', '.join(report.indicators_created)}")
         for r in report.revisions:
