@@ -12,6 +12,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from insats.integrations.kolada import KoladaClient
 from insats.situation.models import KOLADA_SOURCE_LABEL, AreaGroup, Indicator, Observation
 from insats.situation.services import Revision, parse_years, sync_kolada, sync_kolada_groups
 from insats.situation.tasks import start_kolada_sync
+from tests.conftest import login
 from tests.integrations.kolada_stub import Reply
 
 pytestmark = pytest.mark.django_db
@@ -319,3 +321,73 @@ def test_parse_years_range(start, length):
     end = min(start + length, 2100)
     assert parse_years(f"{start}-{end}") == list(range(start, end + 1))
     assert parse_years(f"{end},{start}") == sorted({start, end})
+
+
+# --------------------------------------------------------------------------- from the UI
+
+
+def test_analyst_starts_a_sync_from_the_page_and_follows_its_progress(
+    client, kolada_stub, world, django_capture_on_commit_callbacks
+):
+    serve(kolada_stub)
+    analyst = world.user("owner", "analyst")
+    login(client, analyst, world.orgs["owner"])
+    page = client.get(reverse("situation:kolada_sync"))
+    assert page.status_code == 200
+    assert b'name="kpis"' in page.content and b'name="years"' in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("situation:kolada_sync"),
+            {"kpis": "N15419, n15428", "years": "2022-2023", "municipalities": "1270, 1283"},
+        )
+    job = BackgroundJob.objects.get(user=analyst, kind="situation.kolada_sync")
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:job", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.DONE and job.organisation == world.orgs["owner"]
+    assert Observation.objects.count() == 24
+    entry = AuditEntry.objects.get(action="situation.kolada.synced")
+    assert entry.actor == analyst and entry.organisation == world.orgs["owner"]
+    # The job page shows the outcome; the fragment htmx polls answers the same.
+    shown = client.get(reverse("accounts:job", args=[job.pk])).content.decode()
+    assert "24 nya" in shown and reverse("situation:home") in shown
+    assert 'hx-trigger="every 1s"' not in shown  # finished: no more polling
+
+
+def test_a_queued_sync_page_polls_for_progress_without_inline_script(client, world):
+    analyst = world.user("owner", "analyst")
+    login(client, analyst, world.orgs["owner"])
+    job = BackgroundJob.objects.create(
+        user=analyst, organisation=world.orgs["owner"], kind="situation.kolada_sync", title="Kolada", total=4
+    )
+    BackgroundJob.objects.filter(pk=job.pk).update(status=BackgroundJob.Status.RUNNING, done=1)
+    html = client.get(reverse("accounts:job", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in html and "1 / 4" in html
+    assert "<script" not in html
+
+
+def test_sync_form_names_the_bad_field_and_starts_nothing(client, world):
+    login(client, world.user("owner", "admin"), world.orgs["owner"])
+    response = client.post(
+        reverse("situation:kolada_sync"), {"kpis": "15419", "years": "2024-2015", "municipalities": "9999"}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"kpis", "years", "municipalities"}
+    assert "9999" in errors["municipalities"][0]
+    assert not BackgroundJob.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["viewer", "caseworker", "contract_manager"])
+def test_only_analysts_and_admins_may_start_a_sync(client, world, role):
+    login(client, world.user("owner", role), world.orgs["owner"])
+    assert client.get(reverse("situation:kolada_sync")).status_code == 403
+    assert client.post(reverse("situation:kolada_sync"), {"kpis": "N15419", "years": "2023"}).status_code == 403
+    plan = client.get(reverse("situation:home"), {"area": "1270"}).content.decode()
+    assert reverse("situation:kolada_sync") not in plan
+    assert not BackgroundJob.objects.exists()
+
+
+def test_the_lagesbild_offers_the_sync_to_an_analyst(client, world):
+    login(client, world.user("owner", "analyst"), world.orgs["owner"])
+    page = client.get(reverse("situation:home"), {"area": "1270"}).content.decode()
+    assert reverse("situation:kolada_sync") in page

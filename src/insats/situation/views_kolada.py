@@ -1,0 +1,46 @@
+"""Start a Kolada sync from the UI; the job page (accounts:job) shows its progress."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from insats.accounts import access
+from insats.accounts.access import actor_for, require
+from insats.accounts.models import BackgroundJob
+
+from .forms_kolada import KoladaSyncForm
+from .models import Indicator, IndicatorSource
+from .tasks import KOLADA_JOB_KIND, start_kolada_sync
+
+
+@require("situation.kolada_sync")
+def kolada_sync(request):
+    actor = actor_for(request)
+    if actor.organisation is None:
+        raise Http404
+    synced = list(
+        Indicator.objects.filter(organisation__isnull=True, source=IndicatorSource.KOLADA)
+        .order_by("kolada_kpi_id")
+        .values_list("kolada_kpi_id", flat=True)
+    )
+    this_year = date.today().year
+    initial = {"kpis": ", ".join(synced), "years": f"{this_year - 10}-{this_year - 1}"}
+    form = KoladaSyncForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        job = start_kolada_sync(
+            user=request.user,
+            organisation=actor.organisation,
+            kpis=form.cleaned_data["kpis"],
+            years=form.cleaned_data["years"],
+            municipalities=form.cleaned_data["municipalities"],
+        )
+        return redirect("accounts:job", pk=job.pk)
+    jobs = access.scope(actor, BackgroundJob.objects.filter(kind=KOLADA_JOB_KIND), "job.view")[:10]
+    return render(
+        request,
+        "situation/kolada_sync.html",
+        {"form": form, "jobs": jobs, "synced": synced, "section": "kolada", "nav_active": "situation"},
+    )
