@@ -14,8 +14,8 @@ still exports.
 
 from __future__ import annotations
 
-from insats.situation.models import AreaGroup, AreaGroupKind, Indicator, IndicatorSource
 from insats.accounts.models import Role
+from insats.situation.models import AreaGroup, AreaGroupKind, Indicator, IndicatorSource
 from tests.matrix import ALL, NONE, Entry
 
 EVERYONE = {"own": ALL, "partner": ALL, "unrelated": ALL}
