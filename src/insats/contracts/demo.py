@@ -207,8 +207,9 @@ def _at(year: int, month: int, day: int) -> datetime.datetime:
 def _backdate(c) -> None:
     """The services stamp 'now'; a contract run 2021–2025 was signed, reported and paid back then.
 
-    Signed 2020-12-15 (version 1 too); each year's result submitted 15 February and approved 1 March of the year
-    after, invoiced 10 March and paid 31 March. (Only timestamps; the audit trail keeps its own.)
+    Signed 2020-12-15 (version 1 too); each year's result submitted 15 February and approved
+    1 March of the year after, invoiced 10 March and paid 31 March. (Only timestamps; the audit
+    trail keeps its own.)
     """
     from .models import Contract, ContractParty, ContractVersion, PaymentLine, ResultReport
 
