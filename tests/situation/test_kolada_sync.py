@@ -21,7 +21,13 @@ from insats.accounts.models import BackgroundJob
 from insats.audit.models import AuditEntry
 from insats.audit.services import verify_chain
 from insats.integrations.kolada import KoladaClient
-from insats.situation.models import KOLADA_SOURCE_LABEL, AreaGroup, Indicator, Observation
+from insats.situation.models import (
+    KOLADA_SOURCE_LABEL,
+    AreaGroup,
+    GroupObservation,
+    Indicator,
+    Observation,
+)
 from insats.situation.services import Revision, parse_years, sync_kolada, sync_kolada_groups
 from insats.situation.tasks import start_kolada_sync
 from tests.conftest import login
@@ -149,8 +155,9 @@ def test_one_audit_entry_per_sync_with_the_summary(kolada_stub, no_sleep, world)
     assert verify_chain().ok
 
 
-def test_all_areas_skips_ids_that_are_not_areas(kolada_stub, no_sleep):
-    kolada_stub.add(
+def serve_all(stub):
+    """N15419 for every area in 2023: Riket, Region Skåne, Tomelilla and group G35951 (70.6, 7)."""
+    stub.add(
         "kpi/N15419?per_page=5000",
         Reply(
             body={
@@ -164,10 +171,16 @@ def test_all_areas_skips_ids_that_are_not_areas(kolada_stub, no_sleep):
                 ],
                 "count": 1,
                 "next_url": None,
+                "previous_url": None,
             }
         ),
     )
-    kolada_stub.add("data/kpi/N15419/year/2023?per_page=5000", "data_N15419_2023_all.json")
+    stub.add("data/kpi/N15419/year/2023?per_page=5000", "data_N15419_2023_all.json")
+    stub.add(f"data/kpi/N15419/year/2023?from_date={since()}&per_page=5000", "empty.json")
+
+
+def test_all_areas_skips_ids_that_are_not_areas(kolada_stub, no_sleep):
+    serve_all(kolada_stub)
     report = sync_kolada(kpis=["N15419"], years=[2023], client=KoladaClient(sleep=no_sleep))
     assert (report.inserted, report.skipped_unknown_area, report.unknown_areas) == (3, 1, ["G35951"])
     assert sorted(Observation.objects.values_list("area__code", "value")) == [
@@ -175,6 +188,33 @@ def test_all_areas_skips_ids_that_are_not_areas(kolada_stub, no_sleep):
         ("12", Decimal("72.9")),
         ("1270", Decimal("61.4")),
     ]
+    assert not GroupObservation.objects.exists()
+
+
+def test_kolada_group_average_is_kept_as_kolada_gives_it(kolada_stub, no_sleep):
+    group = AreaGroup.objects.create(
+        name="Liknande kommuner grundskola, Höör, 2024", kind="kolada", kolada_id="G35951"
+    )
+    serve_all(kolada_stub)
+    report = sync_kolada(kpis=["N15419"], years=[2023], client=KoladaClient(sleep=no_sleep))
+    assert (report.inserted, report.skipped_unknown_area, report.group_values_written) == (3, 0, 1)
+    kept = GroupObservation.objects.get()
+    assert (kept.group, kept.indicator.code, kept.period, kept.gender) == (group, "N15419", 2023, "T")
+    assert (kept.value, kept.count, kept.source_label) == (Decimal("70.6"), 7, "Källa: Kolada")
+    again = sync_kolada(kpis=["N15419"], years=[2023], client=KoladaClient(sleep=no_sleep))
+    assert (again.group_values_written, again.group_values_unchanged) == (0, 1)
+    # A group we hold may also be named among the municipalities.
+    kolada_stub.add("kpi/N15419?per_page=5000", "kpi_N15419_N15428.json")
+    kolada_stub.add(
+        "data/kpi/N15419/municipality/1270,G35951/year/2023?per_page=5000", "data_N15419_2023_all.json"
+    )
+    kolada_stub.add(
+        f"data/kpi/N15419/municipality/1270,G35951/year/2023?from_date={since()}&per_page=5000", "empty.json"
+    )
+    named = sync_kolada(
+        kpis=["N15419"], years=[2023], municipalities=["1270", "g35951"], client=KoladaClient(sleep=no_sleep)
+    )
+    assert named.municipalities == ["1270", "G35951"] and named.group_values_unchanged == 1
 
 
 def test_bad_input_names_the_field(kolada_stub, no_sleep):

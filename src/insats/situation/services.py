@@ -30,6 +30,7 @@ from .models import (
     AreaGroup,
     AreaGroupKind,
     AreaKind,
+    GroupObservation,
     Indicator,
     IndicatorSource,
     Observation,
@@ -337,6 +338,9 @@ class SyncReport:
     requests: int = 0
     # KPIs asked for that Kolada no longer has (removed upstream): skipped, not fatal.
     missing_kpis: list[str] = field(default_factory=list)
+    # Kolada's own values for its municipality groups (G…) that we hold as AreaGroups.
+    group_values_written: int = 0
+    group_values_unchanged: int = 0
     # The date the deletion pass asked from (``from_date``); None when there was nothing to withdraw.
     deletions_since: date | None = None
 
@@ -358,6 +362,8 @@ class SyncReport:
             "indicators_updated": self.indicators_updated,
             "requests": self.requests,
             "missing_kpis": self.missing_kpis,
+            "group_values_written": self.group_values_written,
+            "group_values_unchanged": self.group_values_unchanged,
             "deletions_since": self.deletions_since.isoformat() if self.deletions_since else None,
         }
 
@@ -401,16 +407,25 @@ def normalise_kpi_ids(kpis: Iterable[str]) -> list[str]:
 
 
 def resolve_municipalities(codes: Iterable[str]) -> list[str]:
-    """Area codes (1270, 12, 0000) or Kolada ids (0012) → Kolada ids; unknown codes are an error."""
+    """Area codes (1270, 12, 0000), Kolada ids (0012) or Kolada group ids we hold (G35951) → Kolada
+    ids; unknown codes are an error."""
     wanted = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
     by_code = dict(Area.objects.filter(code__in=wanted).values_list("code", "kolada_id"))
     by_kolada = set(Area.objects.filter(kolada_id__in=wanted).values_list("kolada_id", flat=True))
+    # Kolada's municipality groups we hold (``kolada groups``): Kolada publishes their averages.
+    groups = set(
+        AreaGroup.objects.filter(
+            kind=AreaGroupKind.KOLADA, kolada_id__in=[c.upper() for c in wanted]
+        ).values_list("kolada_id", flat=True)
+    )
     out, unknown = [], []
     for c in wanted:
         if c in by_code:
             out.append(by_code[c])
         elif c in by_kolada:
             out.append(c)
+        elif c.upper() in groups:
+            out.append(c.upper())
         else:
             unknown.append(c)
     if unknown:
@@ -514,6 +529,50 @@ def sync_kolada(
     return report
 
 
+def _write_group_values(values, groups, indicators, meta, report: SyncReport, *, today, now) -> None:
+    """Kolada's own group averages, kept as Kolada gives them ("Källa: Kolada")."""
+    if not values:
+        return
+    existing = {
+        (o.indicator_id, o.group_id, o.period, o.gender): o
+        for o in GroupObservation.objects.filter(
+            indicator__in=[indicators[k] for k in {v.kpi for v in values}],
+            group_id__in={groups[v.municipality] for v in values},
+            period__in={v.period for v in values},
+        )
+    }
+    for v in values:
+        indicator = indicators[v.kpi]
+        new = {
+            "value": None if v.isdeleted else _q(v.value),
+            "count": v.count,
+            "status": ("isdeleted" if v.isdeleted else v.status)[:32],
+            "preliminary": False if v.isdeleted else is_preliminary(v, meta.get(v.kpi), today),
+        }
+        obs = existing.get((indicator.pk, groups[v.municipality], v.period, v.gender))
+        if obs is None:
+            if v.isdeleted:
+                continue
+            GroupObservation.objects.create(
+                indicator=indicator,
+                group_id=groups[v.municipality],
+                period=v.period,
+                gender=v.gender,
+                fetched_at=now,
+                source_label=KOLADA_SOURCE_LABEL,
+                **new,
+            )
+            report.group_values_written += 1
+        elif {k: (_q(obs.value) if k == "value" else getattr(obs, k)) for k in new} == new:
+            report.group_values_unchanged += 1
+        else:
+            for k, val in new.items():
+                setattr(obs, k, val)
+            obs.fetched_at = now
+            obs.save()
+            report.group_values_written += 1
+
+
 def _oldest_fetch(kpi_ids, year_list, muni_ids) -> date | None:
     """The day before the oldest fetch of a Kolada value we hold in this scope (None: nothing held).
 
@@ -539,15 +598,21 @@ def _write_observations(cells, indicators, meta, report: SyncReport, *, today: d
     areas = dict(Area.objects.values_list("kolada_id", "id"))
     area_codes = dict(Area.objects.values_list("id", "code"))
     now = timezone.now()
+    groups = dict(AreaGroup.objects.filter(kind=AreaGroupKind.KOLADA).values_list("kolada_id", "id"))
     unknown: set[str] = set()
     by_kpi: dict[str, list[KoladaValue]] = {}
+    group_values: list[KoladaValue] = []
     for v in cells.values():
+        if v.municipality in groups:
+            group_values.append(v)
+            continue
         if v.municipality not in areas:
             unknown.add(v.municipality)
             report.skipped_unknown_area += 1
             continue
         by_kpi.setdefault(v.kpi, []).append(v)
     report.unknown_areas = sorted(unknown)
+    _write_group_values(group_values, groups, indicators, meta, report, today=today, now=now)
 
     for kpi_id, values in by_kpi.items():
         indicator = indicators[kpi_id]
