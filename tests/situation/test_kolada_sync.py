@@ -6,6 +6,7 @@ README.md): 24 cells; the revised files change exactly three of them.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -23,6 +24,7 @@ from insats.audit.services import verify_chain
 from insats.integrations.kolada import KoladaClient
 from insats.situation.models import (
     KOLADA_SOURCE_LABEL,
+    Area,
     AreaGroup,
     GroupObservation,
     Indicator,
@@ -81,6 +83,9 @@ def test_first_sync_inserts_every_cell(kolada_stub, no_sleep):
 
     o = obs("N15428", "1283", 2023, "K")
     assert o.value == Decimal("88.1") and o.source == "kolada" and o.source_label == KOLADA_SOURCE_LABEL
+    # Kolada's count is the number of units averaged (1 for a kommun), not of children: not stored,
+    # or the lägesbild's small-count rule would hide every Kolada value.
+    assert not Observation.objects.filter(count__isnull=False).exists()
     missing = obs("N15419", "1270", 2023, "M")
     assert missing.value is None and missing.status == "Missing"
 
@@ -432,3 +437,26 @@ def test_the_lagesbild_offers_the_sync_to_an_analyst(client, world):
     login(client, world.user("owner", "analyst"), world.orgs["owner"])
     page = client.get(reverse("situation:home"), {"area": "1270"}).content.decode()
     assert reverse("situation:kolada_sync") in page
+
+
+def test_lagesbild_shows_koladas_group_average_as_kolada_beside_insats_own_mean(
+    kolada_stub, no_sleep, client, world
+):
+    """Kolada's own average for its group is shown as Kolada gives it, "Källa: Kolada"; the mean
+    Insats computes from the members is labelled as Insats's own processing."""
+    group = AreaGroup.objects.create(
+        name="Liknande kommuner grundskola, Tomelilla, 2024", kind="kolada", kolada_id="G35951"
+    )
+    group.members.set(Area.objects.filter(code__in=["1270", "1256", "1462"]))
+    serve_all(kolada_stub)
+    sync_kolada(kpis=["N15419"], years=[2023], client=KoladaClient(sleep=no_sleep))
+    Indicator.objects.filter(code="N15419").update(polarity="higher_better")
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    html = client.get(reverse("situation:home"), {"area": "1270", "group": group.pk}).content.decode()
+    means = re.search(r'<dl class="lb-group-means">(.*?)</dl>', html, re.S).group(1)
+    # Only Tomelilla (61.4) has a value among the members we hold: Insats's mean is 61.4;
+    # Kolada's own average for G35951 is 70.6 over 7 kommuner (data_N15419_2023_all.json).
+    assert re.search(
+        r"Gruppens medelvärde</dt><dd>61,4 <span[^>]*>\(Egen bearbetning av data från Kolada", means
+    )
+    assert re.search(r"Koladas gruppsnitt</dt><dd>70,6 <span[^>]*>\(Källa: Kolada; 7 kommuner\)", means)

@@ -595,6 +595,9 @@ def _oldest_fetch(kpi_ids, year_list, muni_ids) -> date | None:
 
 
 def _write_observations(cells, indicators, meta, report: SyncReport, *, today: date) -> None:
+    """Upsert the areas' observations. Kolada's ``count`` is the number of units a value averages
+    (1 for a kommun or region, the members for a group: S1), not a number of people, so an area's
+    observation stores no count — the lägesbild's small-count rule must not hide Kolada values."""
     areas = dict(Area.objects.values_list("kolada_id", "id"))
     area_codes = dict(Area.objects.values_list("id", "code"))
     now = timezone.now()
@@ -641,7 +644,7 @@ def _write_observations(cells, indicators, meta, report: SyncReport, *, today: d
                         period=v.period,
                         gender=v.gender,
                         value=new_value,
-                        count=v.count,
+                        count=None,
                         status=status,
                         preliminary=prel,
                         fetched_at=now,
@@ -653,7 +656,7 @@ def _write_observations(cells, indicators, meta, report: SyncReport, *, today: d
             old_value = _q(obs.value)
             if (old_value, obs.count, obs.status, obs.preliminary, obs.source_label) == (
                 new_value,
-                v.count,
+                None,
                 status,
                 prel,
                 KOLADA_SOURCE_LABEL,
@@ -666,7 +669,7 @@ def _write_observations(cells, indicators, meta, report: SyncReport, *, today: d
                 )
                 if new_value is None:
                     report.withdrawn += 1
-            obs.value, obs.count, obs.status, obs.preliminary = new_value, v.count, status, prel
+            obs.value, obs.count, obs.status, obs.preliminary = new_value, None, status, prel
             obs.fetched_at, obs.source, obs.source_label = now, IndicatorSource.KOLADA, KOLADA_SOURCE_LABEL
             to_update.append(obs)
         Observation.objects.bulk_create(to_create, batch_size=1000)
