@@ -220,6 +220,37 @@ def test_kolada_group_average_is_kept_as_kolada_gives_it(kolada_stub, no_sleep):
         kpis=["N15419"], years=[2023], municipalities=["1270", "g35951"], client=KoladaClient(sleep=no_sleep)
     )
     assert named.municipalities == ["1270", "G35951"] and named.group_values_unchanged == 1
+    # Withdrawn upstream: flagged only in the answer to from_date, as for areas.
+    kolada_stub.add(
+        f"data/kpi/N15419/municipality/1270,G35951/year/2023?from_date={since()}&per_page=5000",
+        Reply(
+            body={
+                "values": [
+                    {
+                        "kpi": "N15419",
+                        "municipality": "G35951",
+                        "period": 2023,
+                        "values": [
+                            {"count": 7, "gender": "T", "status": "", "value": None, "isdeleted": True}
+                        ],
+                    }
+                ],
+                "count": 1,
+                "next_url": None,
+                "previous_url": None,
+            }
+        ),
+    )
+    kolada_stub.add(
+        "data/kpi/N15419/municipality/1270,G35951/year/2023?per_page=5000",
+        Reply(body={"values": [], "count": 0, "next_url": None, "previous_url": None}),
+    )
+    withdrawn = sync_kolada(
+        kpis=["N15419"], years=[2023], municipalities=["1270", "G35951"], client=KoladaClient(sleep=no_sleep)
+    )
+    assert withdrawn.group_values_written == 1
+    kept.refresh_from_db()
+    assert kept.value is None and kept.status == "isdeleted"
 
 
 def test_bad_input_names_the_field(kolada_stub, no_sleep):

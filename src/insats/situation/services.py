@@ -588,9 +588,24 @@ def _oldest_fetch(kpi_ids, year_list, muni_ids) -> date | None:
         qs = qs.filter(period__in=year_list)
     if muni_ids:
         qs = qs.filter(area__kolada_id__in=muni_ids)
-    oldest = qs.aggregate(m=models.Min("fetched_at"))["m"]
-    if oldest is None:
+    groups = GroupObservation.objects.filter(
+        indicator__organisation__isnull=True, indicator__kolada_kpi_id__in=kpi_ids, value__isnull=False
+    )
+    if year_list:
+        groups = groups.filter(period__in=year_list)
+    if muni_ids:
+        groups = groups.filter(group__kolada_id__in=muni_ids)
+    found = [
+        m
+        for m in (
+            qs.aggregate(m=models.Min("fetched_at"))["m"],
+            groups.aggregate(m=models.Min("fetched_at"))["m"],
+        )
+        if m is not None
+    ]
+    if not found:
         return None
+    oldest = min(found)
     return timezone.localtime(oldest).date() - timedelta(days=1)
 
 
