@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from insats.accounts import access
 from insats.accounts.access import actor_for, require
@@ -26,7 +25,7 @@ def kolada_sync(request):
         .order_by("kolada_kpi_id")
         .values_list("kolada_kpi_id", flat=True)
     )
-    this_year = date.today().year
+    this_year = timezone.localdate().year
     initial = {"kpis": ", ".join(synced), "years": f"{this_year - 10}-{this_year - 1}"}
     form = KoladaSyncForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
