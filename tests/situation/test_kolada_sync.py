@@ -491,3 +491,28 @@ def test_lagesbild_shows_koladas_group_average_as_kolada_beside_insats_own_mean(
         r"Gruppens medelvärde</dt><dd>61,4 <span[^>]*>\(Egen bearbetning av data från Kolada", means
     )
     assert re.search(r"Koladas gruppsnitt</dt><dd>70,6 <span[^>]*>\(Källa: Kolada; 7 kommuner\)", means)
+
+
+def test_the_page_lists_the_latest_syncs_revisions_old_to_new(
+    client, kolada_stub, world, django_capture_on_commit_callbacks
+):
+    analyst = world.user("owner", "analyst")
+    login(client, analyst, world.orgs["owner"])
+    data = {"kpis": "N15419, N15428", "years": "2022-2023", "municipalities": "1270, 1283"}
+    serve(kolada_stub)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("situation:kolada_sync"), data)
+    serve(kolada_stub, revised=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("situation:kolada_sync"), data)
+    html = client.get(reverse("situation:kolada_sync")).content.decode()
+    rows = re.findall(
+        r"<tr><td>(N\d+)</td><td>([^<]+)</td><td[^>]*>(\d+)</td><td>([^<]+)</td>"
+        r"<td[^>]*>([^<]+)</td><td[^>]*>([^<]+)</td></tr>",
+        html,
+    )
+    # The two revisions of the recorded files (README): Helsingborg 74 → 74,2; Tomelilla withdrawn.
+    assert rows == [
+        ("N15419", "Helsingborg", "2023", "Totalt", "74", "74,2"),
+        ("N15428", "Tomelilla", "2023", "Totalt", "79,5", "borttaget i Kolada"),
+    ]

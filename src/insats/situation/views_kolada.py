@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,8 +12,9 @@ from insats.accounts import access
 from insats.accounts.access import actor_for, require
 from insats.accounts.models import BackgroundJob
 
+from . import numbers
 from .forms_kolada import KoladaSyncForm
-from .models import Indicator, IndicatorSource
+from .models import Area, Gender, Indicator, IndicatorSource
 from .tasks import KOLADA_JOB_KIND, start_kolada_sync
 
 
@@ -37,9 +40,41 @@ def kolada_sync(request):
             municipalities=form.cleaned_data["municipalities"],
         )
         return redirect("accounts:job", pk=job.pk)
-    jobs = access.scope(actor, BackgroundJob.objects.filter(kind=KOLADA_JOB_KIND), "job.view")[:10]
+    jobs = list(access.scope(actor, BackgroundJob.objects.filter(kind=KOLADA_JOB_KIND), "job.view")[:10])
+    latest = next((j for j in jobs if j.status == BackgroundJob.Status.DONE), None)
     return render(
         request,
         "situation/kolada_sync.html",
-        {"form": form, "jobs": jobs, "synced": synced, "section": "kolada", "nav_active": "situation"},
+        {
+            "form": form,
+            "jobs": jobs,
+            "latest": latest,
+            "revisions": _revision_rows(latest.result.get("revisions", [])) if latest else [],
+            "section": "kolada",
+            "nav_active": "situation",
+        },
     )
+
+
+def _exact(text: str | None) -> str | None:
+    """A stored value as Kolada gave it (every decimal it has, none added), in the page's format."""
+    if text is None:
+        return None
+    d = Decimal(text).normalize()
+    return numbers.fmt_num(d, max(0, -d.as_tuple().exponent))
+
+
+def _revision_rows(revisions: list[dict]) -> list[dict]:
+    names = dict(Area.objects.filter(code__in={r["area"] for r in revisions}).values_list("code", "name"))
+    genders = dict(Gender.choices)
+    return [
+        {
+            "kpi": r["kpi"],
+            "area": names.get(r["area"], r["area"]),
+            "period": r["period"],
+            "gender": genders.get(r["gender"], r["gender"]),
+            "old": _exact(r["old"]),
+            "new": _exact(r["new"]),
+        }
+        for r in revisions
+    ]
