@@ -58,3 +58,9 @@ def test_a_reader_is_not_offered_to_register_partnerships(client, world, role):
 def test_the_administrator_is_offered_to_register_partnerships(client, world):
     texts = {title: text for _url, title, text in cards(client, world, "admin")}
     assert texts["Samverkan med andra organisationer"].startswith("Registrera partnerskap")
+
+
+def test_the_partnerships_page_offers_a_reader_no_registration_either(client, world):
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    html = client.get(reverse("accounts:partnerships")).content.decode()
+    assert "Registrera" not in html and '<form method="post"' not in html
