@@ -5,6 +5,7 @@ negotiation with a business case."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from io import StringIO
 
@@ -89,6 +90,16 @@ def test_the_closed_contract_lies_in_the_past(built):
         assert int(line.period) < line.paid_at.year and line.paid_at < now
     project = indigo.build_project(exports_indigo.contract_input(c, actor=commissioner(c)))
     assert project["dates"]["outcomes_contract_signed"]["value"] == "2020-12-15"
+
+
+def test_version_1_is_dated_at_the_signing_in_2020(built):
+    """Version 1 is the snapshot made when the last party signed (2020-12-15), not the day the demo
+    was built; so are the signatures it records."""
+    c = Contract.objects.get(reference=demo.BV_REFERENCE)
+    v1 = c.versions.get(number=1)
+    assert timezone.localtime(v1.created_at).date() == datetime.date(2020, 12, 15)
+    assert v1.approved_by and {a["at"][:10] for a in v1.approved_by} == {"2020-12-15"}
+    assert all(timezone.localtime(v.created_at).date() < timezone.localdate() for v in c.versions.all())
 
 
 def test_the_pilot_starts_in_the_future(built):

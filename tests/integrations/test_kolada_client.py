@@ -6,6 +6,7 @@ Expected values are read off the recorded files by hand (see kolada_responses/RE
 from __future__ import annotations
 
 import email.utils
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -23,7 +24,7 @@ from insats.integrations.kolada import (
     parse_retry_after,
 )
 
-from .kolada_stub import Reply
+from .kolada_stub import RESPONSES, Reply
 
 DATA_PATH = "data/kpi/N15419,N15428/municipality/1270,1283/year/2022,2023"
 
@@ -62,7 +63,7 @@ def test_data_follows_absolute_next_url_across_two_pages(kolada_stub, no_sleep):
     assert not any(v.isdeleted for v in values)
 
 
-def test_listing_follows_relative_next_page_key(kolada_stub, no_sleep):
+def test_listing_follows_absolute_next_url(kolada_stub, no_sleep):
     kolada_stub.add("municipality?per_page=5000", "municipality_page1.json")
     kolada_stub.add("municipality?page=2&per_page=3", "municipality_page2.json")
     munis = client(kolada_stub, no_sleep).municipalities()
@@ -71,13 +72,46 @@ def test_listing_follows_relative_next_page_key(kolada_stub, no_sleep):
     assert len(kolada_stub.requests) == 2
 
 
-def test_kpi_search_follows_root_relative_next_url(kolada_stub, no_sleep):
+def test_municipality_filter_is_named_region_type_in_v3(kolada_stub, no_sleep):
+    # v3 filters /municipality by ``region_type`` (K kommun, L region); v2's ``type`` is not it.
+    kolada_stub.add("municipality?region_type=L&per_page=5000", "municipality_region_type_L.json")
+    regions = client(kolada_stub, no_sleep).municipalities(region_type="L")
+    assert [(m.id, m.type) for m in regions] == [("0000", "L"), ("0012", "L"), ("0013", "L")]
+    assert kolada_stub.paths() == ["/v3/municipality?region_type=L&per_page=5000"]
+
+
+def test_kpi_search_follows_next_url_across_pages(kolada_stub, no_sleep):
     kolada_stub.add("kpi?title=behöriga&per_page=5000", "kpi_search_page1.json")
     kolada_stub.add("kpi?title=behöriga&page=2&per_page=1", "kpi_search_page2.json")
     found = client(kolada_stub, no_sleep).search_kpis("behöriga")
     assert [k.id for k in found] == ["N15428", "N15436"]
     assert found[0].prel_publication_date == date(2024, 3, 15)
     assert found[0].publ_period == 2023 and found[0].is_divided_by_gender is True
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["/v3/kpi?title=x&page=2&per_page=1", "kpi?title=x&page=2&per_page=1"],
+    ids=["root-relative", "path-relative"],
+)
+@pytest.mark.parametrize("key", ["next_url", "next_page"])
+def test_relative_and_v2_links_are_still_followed(kolada_stub, no_sleep, link, key):
+    first = {"values": [{"id": "N1"}], "count": 1, key: link}
+    kolada_stub.add("kpi?title=x&per_page=5000", Reply(body=first))
+    kolada_stub.add("kpi?title=x&page=2&per_page=1", Reply(body={"values": [{"id": "N2"}], "count": 1}))
+    assert [k.id for k in client(kolada_stub, no_sleep).search_kpis("x")] == ["N1", "N2"]
+
+
+def test_recorded_responses_link_pages_as_v3_does():
+    """The API sends absolute ``next_url``/``previous_url`` (or null); v2's ``next_page`` is gone."""
+    for path in sorted(RESPONSES.glob("*.json")):
+        page = json.loads(path.read_text(encoding="utf-8"))
+        if "values" not in page:
+            continue  # an error body
+        assert "next_page" not in page and "previous_page" not in page, path.name
+        for key in ("next_url", "previous_url"):
+            assert key in page, f"{path.name}: {key} missing"
+            assert page[key] is None or page[key].startswith("__BASE__/v3/"), f"{path.name}: {page[key]}"
 
 
 def test_next_link_to_another_host_is_refused(kolada_stub, no_sleep):

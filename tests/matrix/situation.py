@@ -14,12 +14,17 @@ still exports.
 
 from __future__ import annotations
 
+from insats.accounts.models import Role
 from insats.situation.models import AreaGroup, AreaGroupKind, Indicator, IndicatorSource
 from tests.matrix import ALL, NONE, Entry
 
 EVERYONE = {"own": ALL, "partner": ALL, "unrelated": ALL}
 OWNER_ONLY = {"own": ALL, "partner": NONE, "unrelated": NONE}
 OK = frozenset({200})
+# Starting a Kolada sync: an analyst's or administrator's work, for whichever organisation they act
+# for (the job is theirs; the statistics are public), never a viewer's, caseworker's, …
+SYNCERS = frozenset({Role.ADMIN.value, Role.ANALYST.value})
+SYNCERS_EVERYWHERE = {"own": SYNCERS, "partner": SYNCERS, "unrelated": SYNCERS}
 
 
 def _areas() -> None:
@@ -112,4 +117,13 @@ ENTRIES: dict[str, Entry] = {
         kwargs=_own_indicator, ok_statuses=OK, note="another organisation's own indicator: 404", **OWNER_ONLY
     ),
     "api:GET /api/v1/situation/observations": Entry(ok_statuses=OK, **EVERYONE),
+    # --- Kolada sync from the UI (a background job; the POST only queues it) -----------------------
+    "situation:kolada_sync": Entry(ok_statuses=OK, **SYNCERS_EVERYWHERE),
+    "situation:kolada_sync#post": Entry(
+        method="POST",
+        data=lambda w: {**TOMELILLA(w), "kpis": "N15419", "years": "2023", "municipalities": "1270"},
+        ok_statuses=frozenset({302}),
+        note="valid input: a job is created and the user sent to its page",
+        **SYNCERS_EVERYWHERE,
+    ),
 }

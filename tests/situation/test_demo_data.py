@@ -186,3 +186,16 @@ def test_command_builds_with_debug_on(db, settings):
     assert AuditEntry.objects.get(action="situation.demo_indicators.built").actor_label == (
         "manage.py demo_indicators"
     )
+
+
+def test_every_total_lies_between_girls_and_boys(panel):
+    """A total is a mean of girls and boys: never below both nor above both (kommuner and Riket)."""
+    for spec in SPECS:
+        if not spec.gender:
+            continue
+        for label, cube in (("kommuner", panel.values[spec.code]), ("Riket", panel.riket[spec.code])):
+            total, girls, boys = cube[..., 0], cube[..., 1], cube[..., 2]
+            ok = ~np.isnan(total) & ~np.isnan(girls) & ~np.isnan(boys)
+            lo, hi = np.minimum(girls, boys)[ok], np.maximum(girls, boys)[ok]
+            outside = int(np.sum((total[ok] < lo) | (total[ok] > hi)))
+            assert outside == 0, f"{spec.code} ({label}): {outside} totals outside the girls/boys range"

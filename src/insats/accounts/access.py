@@ -176,6 +176,9 @@ RULES: dict[str, Rule] = {
     "situation.export": rule(ALL_ROLES, {"any"}, "lägesbild as PDF and Excel (public statistics)"),
     # situation: own data import, target groups, cause analyses, results and action plans
     "situation.import": rule({Role.ADMIN, Role.ANALYST}, {"own"}, "import observations, own indicators"),
+    "situation.kolada_sync": rule(
+        {Role.ADMIN, Role.ANALYST}, {"own"}, "start a Kolada sync (a background job) and follow it"
+    ),
     "plan.view": rule(ALL_ROLES, {"own"}, "target groups, results, targets, action plans"),
     "plan.edit": rule({Role.ADMIN, Role.ANALYST}, {"own"}),
     "cause.view": rule(ALL_ROLES, {"own", "shared"}, "cause analyses (shared: orsaksanalys)"),

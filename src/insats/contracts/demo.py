@@ -208,14 +208,19 @@ def _at(year: int, month: int, day: int) -> datetime.datetime:
 def _backdate(c) -> None:
     """The services stamp 'now'; a contract run 2021–2025 was signed, reported and paid back then.
 
-    Signed 2020-12-15; each year's result submitted 15 February and approved 1 March of the year
-    after, invoiced 10 March and paid 31 March. (Only timestamps; the audit trail keeps its own.)
+    Signed 2020-12-15 (version 1 too); each year's result submitted 15 February and approved
+    1 March of the year after, invoiced 10 March and paid 31 March. (Only timestamps; the audit
+    trail keeps its own.)
     """
-    from .models import Contract, ContractParty, PaymentLine, ResultReport
+    from .models import Contract, ContractParty, ContractVersion, PaymentLine, ResultReport
 
     signed = _at(2020, 12, 15)
     Contract.objects.filter(pk=c.pk).update(signed_at=signed)
     ContractParty.objects.filter(contract=c).exclude(signed_at=None).update(signed_at=signed)
+    # Version 1 is the snapshot made at that signing, with the signatures it records.
+    for version in ContractVersion.objects.filter(contract=c, number=1):
+        approved = [{**a, "at": signed.isoformat()} if a.get("at") else a for a in version.approved_by]
+        ContractVersion.objects.filter(pk=version.pk).update(created_at=signed, approved_by=approved)
     c.scenarios.update(created_at=_at(2020, 11, 20))
     for report in ResultReport.objects.filter(contract=c):
         year = int(report.period) + 1

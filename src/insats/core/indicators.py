@@ -194,6 +194,15 @@ def peer_positions(
     return rank, n
 
 
+def group_mean(values: npt.ArrayLike) -> float | None:
+    """The unweighted mean of a group's values that are present (NaN: missing or hidden); None when
+    none is. Kolada's group averages follow the same rule (an unweighted mean of the members), but
+    a mean Insats computes is its own processing, labelled as such."""
+    arr = np.asarray(values, dtype=float)
+    present = arr[~np.isnan(arr)]
+    return float(present.mean()) if present.size else None
+
+
 @dataclass
 class TrendArrays:
     """A straight-line trend per series: ``value ≈ intercept + slope · year``.

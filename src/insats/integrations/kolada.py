@@ -91,7 +91,7 @@ class KoladaKpi:
 class KoladaMunicipality:
     id: str
     title: str
-    type: str  # "K" kommun, "L" region (landsting)
+    type: str  # "K" kommun, "L" region (landsting); the v3 filter on /municipality is ``region_type``
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> KoladaMunicipality:
@@ -378,8 +378,11 @@ class KoladaClient:
             out += [KoladaKpi.from_json(v) for v in self.iter_values("kpi/" + ",".join(chunk))]
         return out
 
-    def municipalities(self, title: str | None = None, type: str | None = None) -> list[KoladaMunicipality]:
-        params = {"title": title, "type": type}
+    def municipalities(
+        self, title: str | None = None, region_type: str | None = None
+    ) -> list[KoladaMunicipality]:
+        """Kommuner and regioner; v3 filters by ``region_type`` ("K" kommun, "L" region incl. Riket)."""
+        params = {"title": title, "region_type": region_type}
         return [KoladaMunicipality.from_json(v) for v in self.iter_values("municipality", params)]
 
     def municipality_groups(self, title: str | None = None) -> list[KoladaGroup]:

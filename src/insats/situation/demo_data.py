@@ -20,7 +20,8 @@ The model (docs/lagesbild.md has it in words):
   (the RFI in seed 000);
 * social services: placements, reports of concern and costs depend on vulnerability and a second
   area effect ``v`` (weak family support; Tomelilla +1.0);
-* gender: girls and boys are the total ± a gap typical of the indicator, with their own noise;
+* gender: girls and boys are the total ± half a gap typical of the indicator (plus noise), so the
+  total is their mean and always lies between them;
 * about 1.5 % of the values are missing at random, costs per care day more often in small kommuner;
   placements carry counts, which are small (< 5) in the smallest kommuner;
 * Helsingborg's share of pupils with more than 15 % absence rises over 2015–2025, so a −20 % target
@@ -430,15 +431,19 @@ def generate(codes: list[str]) -> DemoDataset:
         cube = np.full((a, y, 3), np.nan)
         cube[:, :, 0] = total
         if spec.gender:
+            # Girls and boys lie symmetrically around the total, which is their mean: a total is
+            # never outside the girls/boys range. (The same draws as before, so the rest of the
+            # panel is unchanged; the girls − boys difference has the same distribution.)
             gap = gaps.get(spec.code, 0.0)
-            half = gap / 2 if spec.code != "DEMO20" else 0.0
             if spec.code == "DEMO20":
-                cube[:, :, 1] = total * 0.88 + area_noise(0.05) * small
-                cube[:, :, 2] = total * 1.12 + area_noise(0.05) * small
+                e_girls, e_boys = area_noise(0.05) * small, area_noise(0.05) * small
+                diff = -0.24 * total + e_girls - e_boys  # girls ≈ 0.88, boys ≈ 1.12 × the total
             else:
                 jitter = 0.15 * abs(gap) + 0.05 * np.nanstd(total)
-                cube[:, :, 1] = total + half + area_noise(jitter)
-                cube[:, :, 2] = total - half + area_noise(jitter)
+                e_girls, e_boys = area_noise(jitter), area_noise(jitter)
+                diff = gap + e_girls - e_boys
+            cube[:, :, 1] = total + diff / 2
+            cube[:, :, 2] = total - diff / 2
             cube[:, :, 1:] = np.maximum(cube[:, :, 1:], 0.0)
         before = years < spec.first_year
         after = years > spec.last_year
@@ -461,6 +466,16 @@ def generate(codes: list[str]) -> DemoDataset:
         w = np.where(np.isnan(cube), 0.0, pop[:, None, None])
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.nansum(cube * w, axis=0) / w.sum(axis=0)
+        if SPEC_BY_CODE[code].gender:
+            # Each kommun's total lies between its girls and boys; the weighted means of rounded
+            # values can miss that by a rounding unit, so widen the nearer gender to the total.
+            lo, hi = np.minimum(mean[:, 1], mean[:, 2]), np.maximum(mean[:, 1], mean[:, 2])
+            girls_low = mean[:, 1] <= mean[:, 2]
+            below, above = mean[:, 0] < lo, mean[:, 0] > hi
+            mean[below & girls_low, 1] = mean[below & girls_low, 0]
+            mean[below & ~girls_low, 2] = mean[below & ~girls_low, 0]
+            mean[above & girls_low, 2] = mean[above & girls_low, 0]
+            mean[above & ~girls_low, 1] = mean[above & ~girls_low, 0]
         data.riket[code] = np.round(mean, SPEC_BY_CODE[code].decimals)
         if code in counts:
             data.riket_counts[code] = np.where(np.isnan(mean), np.nan, np.nansum(counts[code], axis=0))

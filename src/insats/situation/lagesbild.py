@@ -38,8 +38,10 @@ from .models import (
     KOLADA_SOURCE_LABEL,
     Area,
     AreaGroup,
+    AreaGroupKind,
     AreaKind,
     Gender,
+    GroupObservation,
     Indicator,
     IndicatorSource,
     Observation,
@@ -131,10 +133,27 @@ class PeerFigure:
     quartile: int | None
     members: list[tuple[str, float | None, bool]]  # (name, value, is_the_area), best first
     decimals: int = 1
+    # Insats's own processing: the unweighted mean of the members' values (hidden ones left out).
+    mean: float | None = None
+    # Kolada's own average for the group (a Kolada group we hold), as Kolada publishes it.
+    kolada_mean: float | None = None
+    kolada_count: int | None = None
 
     @property
     def member_rows(self) -> list[tuple[str, str, bool]]:
         return [(name, _num(v, self.decimals), me) for name, v, me in self.members]
+
+    @property
+    def mean_text(self) -> str:
+        return _num(self.mean, self.decimals)
+
+    @property
+    def kolada_mean_text(self) -> str:
+        return "" if self.kolada_mean is None else _num(self.kolada_mean, self.decimals)
+
+    @property
+    def kolada_label(self) -> str:
+        return KOLADA_SOURCE_LABEL
 
 
 @dataclass
@@ -499,7 +518,9 @@ def build(
                     None if math.isnan(g.quartile[0, col]) else int(g.quartile[0, col]),
                     [(names[k], _opt(vals[k]), k == 0) for k in order],
                     f.decimals,
+                    mean=core.group_mean(vals),
                 )
+            _kolada_group_means(group, [figures[j] for j in ranked])
     # Strip: every kommun with a (published) value.
     for j, f in enumerate(figures):
         f.strip = [(kommuner[i][1], float(v)) for i, v in enumerate(matrix[:, j]) if not math.isnan(v)]
@@ -512,6 +533,27 @@ def build(
         if covs:
             _expected(f, covs, by_code, indicators, cov_years, cross, me, series)
     return Lagesbild(area, group, groups, figures, len(kommuner))
+
+
+def _kolada_group_means(group: AreaGroup, figures: list) -> None:
+    """Kolada's own average for a Kolada group (total, the figure's year), where the sync kept one."""
+    if group.kind != AreaGroupKind.KOLADA:
+        return
+    wanted = {(f.indicator.pk, f.year) for f in figures if f.peer is not None}
+    if not wanted:
+        return
+    rows = GroupObservation.objects.filter(
+        group=group,
+        gender=Gender.TOTAL,
+        indicator_id__in={i for i, _y in wanted},
+        period__in={y for _i, y in wanted},
+        value__isnull=False,
+    ).values_list("indicator_id", "period", "value", "count")
+    found = {(i, y): (v, c) for i, y, v, c in rows}
+    for f in figures:
+        hit = found.get((f.indicator.pk, f.year)) if f.peer is not None else None
+        if hit:
+            f.peer.kolada_mean, f.peer.kolada_count = float(hit[0]), hit[1]
 
 
 def _base_figures(ind: Indicator, by_gender: dict, riket: dict, year: int) -> IndicatorFigures:

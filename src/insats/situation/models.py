@@ -233,5 +233,35 @@ class Observation(models.Model):
         return f"{self.indicator_id}/{self.area_id}/{self.period}/{self.gender}: {self.value}"
 
 
+class GroupObservation(models.Model):
+    """Kolada's own value for one of its municipality groups (``G…``): the group average Kolada
+    publishes (an unweighted mean of the members; ``count`` = members with a value). Kept as Kolada
+    gives it and shown with "Källa: Kolada" — unlike the figures Insats computes from members'
+    values, which are "Egen bearbetning av data från Kolada" (docs/kolada.md)."""
+
+    group = models.ForeignKey(AreaGroup, on_delete=models.CASCADE, related_name="kolada_values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="group_observations")
+    period = models.PositiveSmallIntegerField(_("år"))
+    gender = models.CharField(_("kön"), max_length=1, choices=Gender.choices, default=Gender.TOTAL)
+    value = models.DecimalField(_("värde"), max_digits=20, decimal_places=6, null=True, blank=True)
+    count = models.PositiveIntegerField(_("antal"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=32, blank=True, default="")
+    preliminary = models.BooleanField(_("preliminärt"), default=False)
+    fetched_at = models.DateTimeField(_("hämtat"), default=timezone.now)
+    source_label = models.CharField(_("källangivelse"), max_length=100, default=KOLADA_SOURCE_LABEL)
+
+    class Meta:
+        verbose_name = _("gruppvärde från Kolada")
+        verbose_name_plural = _("gruppvärden från Kolada")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "group", "period", "gender"], name="group_observation_unique_cell"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.group_id}/{self.period}/{self.gender}: {self.value}"
+
+
 from .models_import import *  # noqa: E402,F401,F403  (own data import: mapping, runs)
 from .models_plans import *  # noqa: E402,F401,F403  (target groups, causes, results, action plans)

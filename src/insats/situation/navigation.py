@@ -18,6 +18,7 @@ SUBNAV = [
     ("factors", "situation:factor_list", _("Risk- och skyddsfaktorer"), "cause.view"),
     ("results", "situation:result_list", _("Resultat och aktivitetsplaner"), "plan.view"),
     ("import", "situation:import_start", _("Importera egna data"), "situation.import"),
+    ("kolada", "situation:kolada_sync", _("Hämta från Kolada"), "situation.kolada_sync"),
 ]
 
 

@@ -13,11 +13,11 @@ import csv
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,7 @@ from .models import (
     AreaGroup,
     AreaGroupKind,
     AreaKind,
+    GroupObservation,
     Indicator,
     IndicatorSource,
     Observation,
@@ -335,6 +336,13 @@ class SyncReport:
     indicators_created: list[str] = field(default_factory=list)
     indicators_updated: list[str] = field(default_factory=list)
     requests: int = 0
+    # KPIs asked for that Kolada no longer has (removed upstream): skipped, not fatal.
+    missing_kpis: list[str] = field(default_factory=list)
+    # Kolada's own values for its municipality groups (G…) that we hold as AreaGroups.
+    group_values_written: int = 0
+    group_values_unchanged: int = 0
+    # The date the deletion pass asked from (``from_date``); None when there was nothing to withdraw.
+    deletions_since: date | None = None
 
     def to_dict(self, *, max_revisions: int | None = None) -> dict:
         revs = self.revisions if max_revisions is None else self.revisions[:max_revisions]
@@ -353,6 +361,10 @@ class SyncReport:
             "indicators_created": self.indicators_created,
             "indicators_updated": self.indicators_updated,
             "requests": self.requests,
+            "missing_kpis": self.missing_kpis,
+            "group_values_written": self.group_values_written,
+            "group_values_unchanged": self.group_values_unchanged,
+            "deletions_since": self.deletions_since.isoformat() if self.deletions_since else None,
         }
 
 
@@ -395,16 +407,25 @@ def normalise_kpi_ids(kpis: Iterable[str]) -> list[str]:
 
 
 def resolve_municipalities(codes: Iterable[str]) -> list[str]:
-    """Area codes (1270, 12, 0000) or Kolada ids (0012) → Kolada ids; unknown codes are an error."""
+    """Area codes (1270, 12, 0000), Kolada ids (0012) or Kolada group ids we hold (G35951) → Kolada
+    ids; unknown codes are an error."""
     wanted = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
     by_code = dict(Area.objects.filter(code__in=wanted).values_list("code", "kolada_id"))
     by_kolada = set(Area.objects.filter(kolada_id__in=wanted).values_list("kolada_id", flat=True))
+    # Kolada's municipality groups we hold (``kolada groups``): Kolada publishes their averages.
+    groups = set(
+        AreaGroup.objects.filter(
+            kind=AreaGroupKind.KOLADA, kolada_id__in=[c.upper() for c in wanted]
+        ).values_list("kolada_id", flat=True)
+    )
     out, unknown = [], []
     for c in wanted:
         if c in by_code:
             out.append(by_code[c])
         elif c in by_kolada:
             out.append(c)
+        elif c.upper() in groups:
+            out.append(c.upper())
         else:
             unknown.append(c)
     if unknown:
@@ -464,13 +485,32 @@ def sync_kolada(
     start_requests = client.requests_made
 
     meta = {k.id: k for k in client.kpis(kpi_ids)}
-    unknown_kpis = [k for k in kpi_ids if k not in meta]
-    if unknown_kpis:
-        raise ValueError(_("kpi: Kolada känner inte till %(ids)s.") % {"ids": ", ".join(unknown_kpis)})
+    report.missing_kpis = [k for k in kpi_ids if k not in meta]
+    kpi_ids = [k for k in kpi_ids if k in meta]
+    if not kpi_ids:
+        raise ValueError(_("kpi: Kolada känner inte till %(ids)s.") % {"ids": ", ".join(report.missing_kpis)})
+
+    # Kolada leaves deleted values out of an ordinary answer and flags them (``isdeleted``) only
+    # in an answer to ``from_date``; so when we hold values that could have been withdrawn, a second
+    # pass asks for the changes since the oldest of them was fetched (docs/kolada.md, "Withdrawn").
+    since = _oldest_fetch(kpi_ids, year_list, muni_ids)
+    report.deletions_since = since
+    per_pass = len(client.data_requests(kpi_ids, muni_ids, year_list))
+    total = per_pass * (2 if since else 1)
+
+    def progress(offset):
+        if on_progress is None:
+            return None
+        return lambda done, _n: on_progress(offset + done, total)
 
     cells: dict[tuple[str, str, int, str], KoladaValue] = {}
-    for v in client.data(kpi_ids, muni_ids, year_list, on_request=on_progress):
+    for v in client.data(kpi_ids, muni_ids, year_list, on_request=progress(0)):
         cells[(v.kpi, v.municipality, v.period, v.gender)] = v
+    if since:
+        for v in client.data(kpi_ids, muni_ids, year_list, from_date=since, on_request=progress(per_pass)):
+            key = (v.kpi, v.municipality, v.period, v.gender)
+            if v.isdeleted and key not in cells:
+                cells[key] = v
     report.requests = client.requests_made - start_requests
 
     with transaction.atomic():
@@ -489,19 +529,108 @@ def sync_kolada(
     return report
 
 
+def _write_group_values(values, groups, indicators, meta, report: SyncReport, *, today, now) -> None:
+    """Kolada's own group averages, kept as Kolada gives them ("Källa: Kolada")."""
+    if not values:
+        return
+    existing = {
+        (o.indicator_id, o.group_id, o.period, o.gender): o
+        for o in GroupObservation.objects.filter(
+            indicator__in=[indicators[k] for k in {v.kpi for v in values}],
+            group_id__in={groups[v.municipality] for v in values},
+            period__in={v.period for v in values},
+        )
+    }
+    for v in values:
+        indicator = indicators[v.kpi]
+        new = {
+            "value": None if v.isdeleted else _q(v.value),
+            "count": v.count,
+            "status": ("isdeleted" if v.isdeleted else v.status)[:32],
+            "preliminary": False if v.isdeleted else is_preliminary(v, meta.get(v.kpi), today),
+        }
+        obs = existing.get((indicator.pk, groups[v.municipality], v.period, v.gender))
+        if obs is None:
+            if v.isdeleted:
+                continue
+            GroupObservation.objects.create(
+                indicator=indicator,
+                group_id=groups[v.municipality],
+                period=v.period,
+                gender=v.gender,
+                fetched_at=now,
+                source_label=KOLADA_SOURCE_LABEL,
+                **new,
+            )
+            report.group_values_written += 1
+        elif {k: (_q(obs.value) if k == "value" else getattr(obs, k)) for k in new} == new:
+            report.group_values_unchanged += 1
+        else:
+            for k, val in new.items():
+                setattr(obs, k, val)
+            obs.fetched_at = now
+            obs.save()
+            report.group_values_written += 1
+
+
+def _oldest_fetch(kpi_ids, year_list, muni_ids) -> date | None:
+    """The day before the oldest fetch of a Kolada value we hold in this scope (None: nothing held).
+
+    A day's margin, because Kolada's ``from_date`` is a date and its clock is not ours."""
+    qs = Observation.objects.filter(
+        indicator__organisation__isnull=True,
+        indicator__kolada_kpi_id__in=kpi_ids,
+        source=IndicatorSource.KOLADA,
+        period_type=PeriodType.YEAR,
+        value__isnull=False,
+    )
+    if year_list:
+        qs = qs.filter(period__in=year_list)
+    if muni_ids:
+        qs = qs.filter(area__kolada_id__in=muni_ids)
+    groups = GroupObservation.objects.filter(
+        indicator__organisation__isnull=True, indicator__kolada_kpi_id__in=kpi_ids, value__isnull=False
+    )
+    if year_list:
+        groups = groups.filter(period__in=year_list)
+    if muni_ids:
+        groups = groups.filter(group__kolada_id__in=muni_ids)
+    found = [
+        m
+        for m in (
+            qs.aggregate(m=models.Min("fetched_at"))["m"],
+            groups.aggregate(m=models.Min("fetched_at"))["m"],
+        )
+        if m is not None
+    ]
+    if not found:
+        return None
+    oldest = min(found)
+    return timezone.localtime(oldest).date() - timedelta(days=1)
+
+
 def _write_observations(cells, indicators, meta, report: SyncReport, *, today: date) -> None:
+    """Upsert the areas' observations. Kolada's ``count`` is the number of units a value averages
+    (1 for a kommun or region, the members for a group: S1), not a number of people, so an area's
+    observation stores no count — the lägesbild's small-count rule must not hide Kolada values."""
     areas = dict(Area.objects.values_list("kolada_id", "id"))
     area_codes = dict(Area.objects.values_list("id", "code"))
     now = timezone.now()
+    groups = dict(AreaGroup.objects.filter(kind=AreaGroupKind.KOLADA).values_list("kolada_id", "id"))
     unknown: set[str] = set()
     by_kpi: dict[str, list[KoladaValue]] = {}
+    group_values: list[KoladaValue] = []
     for v in cells.values():
+        if v.municipality in groups:
+            group_values.append(v)
+            continue
         if v.municipality not in areas:
             unknown.add(v.municipality)
             report.skipped_unknown_area += 1
             continue
         by_kpi.setdefault(v.kpi, []).append(v)
     report.unknown_areas = sorted(unknown)
+    _write_group_values(group_values, groups, indicators, meta, report, today=today, now=now)
 
     for kpi_id, values in by_kpi.items():
         indicator = indicators[kpi_id]
@@ -530,7 +659,7 @@ def _write_observations(cells, indicators, meta, report: SyncReport, *, today: d
                         period=v.period,
                         gender=v.gender,
                         value=new_value,
-                        count=v.count,
+                        count=None,
                         status=status,
                         preliminary=prel,
                         fetched_at=now,
@@ -542,7 +671,7 @@ def _write_observations(cells, indicators, meta, report: SyncReport, *, today: d
             old_value = _q(obs.value)
             if (old_value, obs.count, obs.status, obs.preliminary, obs.source_label) == (
                 new_value,
-                v.count,
+                None,
                 status,
                 prel,
                 KOLADA_SOURCE_LABEL,
@@ -555,7 +684,7 @@ def _write_observations(cells, indicators, meta, report: SyncReport, *, today: d
                 )
                 if new_value is None:
                     report.withdrawn += 1
-            obs.value, obs.count, obs.status, obs.preliminary = new_value, v.count, status, prel
+            obs.value, obs.count, obs.status, obs.preliminary = new_value, None, status, prel
             obs.fetched_at, obs.source, obs.source_label = now, IndicatorSource.KOLADA, KOLADA_SOURCE_LABEL
             to_update.append(obs)
         Observation.objects.bulk_create(to_create, batch_size=1000)

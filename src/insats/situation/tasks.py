@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -9,6 +10,8 @@ from insats.accounts.models import BackgroundJob, User
 from insats.web.jobs import job_progress, job_result, job_start, running_job
 
 from .services import sync_kolada
+
+KOLADA_JOB_KIND = "situation.kolada_sync"
 
 
 @task()
@@ -39,19 +42,19 @@ def kolada_sync_task(
             on_progress=progress,
         )
         summary = report.to_dict(max_revisions=200)
-        job_result(
-            job_id,
-            message=_(
-                "Klart: %(ins)s nya, %(upd)s ändrade, %(unch)s oförändrade värden, %(rev)s revideringar."
-            )
-            % {
-                "ins": report.inserted,
-                "upd": report.updated,
-                "unch": report.unchanged,
-                "rev": len(report.revisions),
-            },
-            **summary,
-        )
+        message = _(
+            "Klart: %(ins)s nya, %(upd)s ändrade, %(unch)s oförändrade värden, %(rev)s revideringar."
+        ) % {
+            "ins": report.inserted,
+            "upd": report.updated,
+            "unch": report.unchanged,
+            "rev": len(report.revisions),
+        }
+        if report.missing_kpis:
+            message += " " + _("Hoppade över nyckeltal som inte längre finns i Kolada: %(ids)s.") % {
+                "ids": ", ".join(report.missing_kpis)
+            }
+        job_result(job_id, message=message, url=reverse("situation:home"), **summary)
     return {k: summary[k] for k in ("inserted", "updated", "unchanged", "revisions_total")}
 
 
@@ -67,7 +70,7 @@ def start_kolada_sync(
     return job_start(
         user=user,
         organisation=organisation,
-        kind="situation.kolada_sync",
+        kind=KOLADA_JOB_KIND,
         title=_("Hämtning från Kolada: %(kpis)s") % {"kpis": ", ".join(kpis)[:150]},
         task=kolada_sync_task,
         kpis=list(kpis),

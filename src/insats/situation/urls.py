@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_import, views_lagesbild, views_plans
+from . import views_import, views_kolada, views_lagesbild, views_plans
 
 app_name = "situation"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views_lagesbild.home, name="home"),
     path("export.pdf", views_lagesbild.export_pdf, name="export_pdf"),
     path("export.xlsx", views_lagesbild.export_xlsx, name="export_xlsx"),
+    path("kolada/", views_kolada.kolada_sync, name="kolada_sync"),
 ]
 
 # Planering and own data import (views_plans.py, views_import.py): target groups, cause analyses,

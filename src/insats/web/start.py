@@ -17,6 +17,8 @@ class Step:
     url_name: str
     ability: str
     roles: frozenset[str]
+    # Not shown to an actor who holds this ability (a sibling card offers them more).
+    unless: str = ""
 
 
 R = access.Role
@@ -54,6 +56,16 @@ STEPS = [
         frozenset({R.ANALYST}),
     ),
     Step(
+        _("Hämta från Kolada"),
+        _(
+            "Hämta nyckeltalens senaste värden från Kolada till lägesbilden; hämtningen körs i "
+            "bakgrunden och redovisar reviderade och borttagna värden."
+        ),
+        "situation:kolada_sync",
+        "situation.kolada_sync",
+        frozenset({R.ANALYST}),
+    ),
+    Step(
         _("Bjud in kollegor"),
         _(
             "Ge kollegor en roll i organisationen: analytiker, upphandlare, utvärderare, "
@@ -70,8 +82,17 @@ STEPS = [
             "partnerskap) med datum, så att historiken syns."
         ),
         "accounts:partnerships",
+        "partnership.manage",
+        EVERYONE,
+    ),
+    # The same page for those who may only read it: no offer to register what they cannot.
+    Step(
+        _("Samverkan med andra organisationer"),
+        _("Se organisationens partnerskap och samverkansnivåer med datum och historik."),
+        "accounts:partnerships",
         "partnership.view",
         EVERYONE,
+        unless="partnership.manage",
     ),
     Step(
         _("Styrelse, beredningsgrupp och styrgrupper"),
@@ -93,7 +114,7 @@ STEPS = [
     Step(
         _("API-nycklar"),
         _("Skapa en personlig API-nyckel för att hämta data till egna analyser."),
-        "accounts:profile",
+        "accounts:tokens",
         "token.manage",
         frozenset({R.ANALYST, R.ADMIN, R.EVALUATOR, R.CONTRACT_MANAGER}),
     ),
@@ -131,6 +152,8 @@ def next_steps(actor: access.Actor) -> list[dict]:
     out = []
     for step in STEPS:
         if actor.role not in step.roles or not access.can(actor, step.ability):
+            continue
+        if step.unless and access.can(actor, step.unless):
             continue
         try:
             url = reverse(step.url_name)

@@ -28,7 +28,10 @@ class Command(BaseCommand):
         s = sub.add_parser("sync", help="fetch KPI values and upsert observations")
         s.add_argument("--kpi", required=True, help="comma-separated KPI ids, e.g. N15419,N15428")
         s.add_argument("--years", help="e.g. 2015-2024 or 2019,2021")
-        s.add_argument("--municipalities", help="area codes (1270, 12, 0000) or Kolada ids; default all")
+        s.add_argument(
+            "--municipalities",
+            help="area codes (1270, 12, 0000), Kolada ids or Kolada group ids we hold (G35951); default all",
+        )
         g = sub.add_parser("groups", help="fetch Kolada municipality groups and their members")
         g.add_argument("--title", default="Liknande kommuner", help="title search")
         g.add_argument("--ids", help="comma-separated group ids instead of a title search")
@@ -61,6 +64,13 @@ class Command(BaseCommand):
             f"{report.unchanged} unchanged, {report.withdrawn} withdrawn, "
             f"{report.skipped_unknown_area} skipped (unknown area), {report.requests} requests."
         )
+        if report.group_values_written or report.group_values_unchanged:
+            self.stdout.write(
+                f"Kolada group averages: {report.group_values_written} written, "
+                f"{report.group_values_unchanged} unchanged."
+            )
+        if report.missing_kpis:
+            self.stdout.write(f"Skipped, no longer in Kolada: {', '.join(report.missing_kpis)}")
         if report.indicators_created:
             self.stdout.write(f"New indicators: {', '.join(report.indicators_created)}")
         for r in report.revisions:
