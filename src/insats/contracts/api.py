@@ -17,7 +17,8 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from insats.accounts import access
-from insats.api import ERRORS, WRITE_ERRORS, Pagination, actor_of, field_errors
+from insats.api import actor_of
+from insats.platform.api import ERRORS, WRITE_ERRORS, Date, Pagination, field_errors
 
 from . import services
 from .models import Contract, ContractParty, OutcomeMetric, PeriodType
@@ -82,8 +83,8 @@ class ContractIn(Schema):
     summary: str = ""
     intervention: str = ""
     target_population: str = ""
-    term_start: datetime.date
-    term_end: datetime.date
+    term_start: Date
+    term_end: Date
     period_type: str = Field("year", description="year, half, quarter or month.")
 
 
@@ -167,6 +168,7 @@ def contracts_create(request, payload: ContractIn):
     operation_id="contracts_metrics_list",
     summary="The contract's outcome metrics and price rules, in priority order",
 )
+@paginate(Pagination)
 def metrics_list(request, pk: int):
     return list(_contract(request, pk).metrics.all())
 
