@@ -22,7 +22,7 @@ from ninja.openapi.docs import Swagger
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from insats.accounts import access, tokens
+from insats.accounts import access, security, tokens
 from insats.accounts.access import Actor
 
 API_TITLE = "Insats API"
@@ -48,6 +48,10 @@ class BearerTokenAuth(HttpBearer):
         scheme, _sep, token = request.headers.get(self.header, "").partition(" ")
         if scheme.lower() != self.openapi_scheme:
             return None
+        # Per address, before the token is looked up: guessing tokens is limited too.
+        wait = security.api_retry_after(request)
+        if wait is not None:
+            raise Throttled(wait)
         return self.authenticate(request, token)
 
     def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
@@ -105,6 +109,7 @@ from insats.platform.api import (  # noqa: E402
     Pagination,
     Problem,
     ProblemNinjaAPI,
+    Throttled,
     ValidationErrorOut,
     ValidationProblem,
     field_errors,

@@ -61,9 +61,10 @@ def test_a_nul_character_in_the_query_is_refused(world, api_as):
     assert [(e["location"], e["field"]) for e in problem["errors"]] == [("query", "q")]
 
 
-def test_a_nul_character_in_the_path_is_a_404(world, api_as):
+def test_a_nul_character_in_the_path_is_refused(world, api_as):
     response = api_as("owner", "admin").get("/api/v1/situation/areas/12%0070")
-    assert_problem(response, 404, "not_found")
+    problem = assert_problem(response, 422, "invalid")
+    assert [(e["location"], e["field"]) for e in problem["errors"]] == [("path", "code")]
 
 
 def test_a_body_that_is_not_json_is_a_400_problem(world, api_as):

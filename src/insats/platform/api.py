@@ -354,6 +354,16 @@ class ProblemNinjaAPI(NinjaAPI):
         super().__init__(*args, **kwargs)
         install_error_handlers(self)
 
+    def create_temporal_response(self, request: HttpRequest) -> HttpResponse:
+        """Called first inside every operation's error handling: refuse NUL in path parameters here
+        (the parser sees only bodies and queries)."""
+        match = getattr(request, "resolver_match", None)
+        kwargs = match.kwargs if match else {}
+        bad = [name for name, value in kwargs.items() if isinstance(value, str) and "\x00" in value]
+        if bad:
+            raise NinjaValidationError([_nul_error(("path", name)) for name in bad])
+        return super().create_temporal_response(request)
+
     def set_default_exception_handlers(self) -> None:
         """None of ninja's defaults (text/plain 500s); install_error_handlers sets ours."""
 
