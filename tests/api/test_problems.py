@@ -85,6 +85,13 @@ def test_an_unknown_api_path_is_a_404_problem(world, api_as):
     assert api.client.get("/no-such-page/")["Content-Type"].startswith("text/html")
 
 
+def test_a_method_an_operation_lacks_is_a_405_problem(world, api_as):
+    api = api_as("owner", "admin")
+    response = api.client.delete("/api/v1/me", **api.headers)
+    assert_problem(response, 405, "method_not_allowed")
+    assert response["Allow"] == "GET"
+
+
 def test_a_server_error_is_a_500_problem(world, api_as, monkeypatch):
     from insats.accounts import api as accounts_api
 

@@ -17,6 +17,7 @@ the request's language.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import logging
 from typing import Annotated, Any
@@ -354,6 +355,15 @@ class ProblemNinjaAPI(NinjaAPI):
         super().__init__(*args, **kwargs)
         install_error_handlers(self)
 
+    def _get_urls(self):
+        """ninja answers a method an operation lacks with an empty text 405; make it a problem."""
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            callback = getattr(pattern, "callback", None)
+            if callback is not None and getattr(callback, "__module__", "") == "ninja.operation":
+                pattern.callback = _problem_405(callback)
+        return patterns
+
     def create_temporal_response(self, request: HttpRequest) -> HttpResponse:
         """Called first inside every operation's error handling: refuse NUL in path parameters here
         (the parser sees only bodies and queries)."""
@@ -394,6 +404,23 @@ class ProblemNinjaAPI(NinjaAPI):
                     if int(status) == 401:
                         response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
         return schema
+
+
+def _problem_405(view):
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            PROBLEM_CONTENT_TYPE
+        ):
+            problem_response = problem(
+                request, 405, _("Metoden %(method)s stöds inte här.") % {"method": request.method}
+            )
+            problem_response["Allow"] = response.get("Allow", "")
+            return problem_response
+        return response
+
+    return wrapped
 
 
 def _component(model) -> dict:
