@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import datetime
 import json
+import threading
 
-from django.test import override_settings
+import pytest
+from django.db import connection
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from insats.accounts import security
 from insats.accounts.models import ThrottleBucket
 from insats.audit.models import AuditEntry
 from tests.api.conftest import bearer, make_token
@@ -138,3 +142,43 @@ def test_the_429_is_declared_in_the_openapi_document(client):
     response = doc["paths"]["/api/v1/me"]["get"]["responses"]["429"]
     assert "Retry-After" in response["headers"]
     assert list(response["content"]) == ["application/problem+json"]
+
+
+@override_settings(API_RATE_LIMIT=5, API_RATE_WINDOW_SECONDS=60)
+def test_counters_of_addresses_idle_for_a_day_are_cleared(world, client):
+    key = make_token(world.membership("owner", "viewer"))
+    client.get("/api/v1/me", REMOTE_ADDR=ATTACKER, **bearer(key))
+    ThrottleBucket.objects.update(window_start=timezone.now() - datetime.timedelta(days=2))
+    client.get("/api/v1/me", REMOTE_ADDR=OFFICE, **bearer(key))
+    assert set(ThrottleBucket.objects.values_list("key", flat=True)) == {f"api:{OFFICE}"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)")
+def test_concurrent_requests_from_one_address_are_all_counted_and_logged_once(settings):
+    """Many workers, one address: the first requests race to create the row; none is lost."""
+    settings.API_RATE_LIMIT = 5
+    threads_n = 12
+    barrier = threading.Barrier(threads_n)
+    waits, errors = [], []
+
+    def attempt():
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            waits.append(security.api_retry_after(RequestFactory().get("/api/v1/me", REMOTE_ADDR=ATTACKER)))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt) for _ in range(threads_n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    assert ThrottleBucket.objects.get(key=f"api:{ATTACKER}").count == threads_n
+    assert sum(w is None for w in waits) == 5
+    assert AuditEntry.objects.filter(action="api.throttled").count() == 1

@@ -39,7 +39,7 @@ import segno
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -187,14 +187,34 @@ def _retry_after(bucket: ThrottleBucket, now: datetime, window: timedelta) -> in
 
 
 def _count(key: str, now: datetime, window: timedelta) -> ThrottleBucket:
-    """Add one to ``key``'s counter (a new window when the last has ended); the row after the update."""
-    ThrottleBucket.objects.get_or_create(key=key, defaults={"window_start": now, "count": 0})
+    """Add one to ``key``'s counter (a new window when the last has ended); the row after the update.
+
+    One conditional UPDATE in the common case; the first request of an address creates the row
+    (and clears rows idle for a day, so the table stays the size of the recent addresses).
+    """
     current = Q(window_start__gt=now - window)
-    ThrottleBucket.objects.filter(key=key).update(
-        count=Case(When(current, then=F("count") + 1), default=Value(1)),
-        window_start=Case(When(current, then=F("window_start")), default=Value(now)),
-    )
-    return ThrottleBucket.objects.get(key=key)
+    rows = ThrottleBucket.objects.filter(key=key)
+
+    def add_one() -> int:
+        return rows.update(
+            count=Case(When(current, then=F("count") + 1), default=Value(1)),
+            window_start=Case(When(current, then=F("window_start")), default=Value(now)),
+        )
+
+    # One transaction: the UPDATE's row lock keeps others off until this request has read its count.
+    created = False
+    with transaction.atomic():
+        if not add_one():
+            try:
+                with transaction.atomic():
+                    ThrottleBucket.objects.create(key=key, window_start=now, count=1)
+                created = True
+            except IntegrityError:  # another worker created it first
+                add_one()
+        bucket = rows.get()
+    if created:
+        ThrottleBucket.objects.filter(window_start__lt=now - max(window, timedelta(days=1))).delete()
+    return bucket
 
 
 def _login_window() -> timedelta:
