@@ -220,3 +220,11 @@ def test_the_action_plan_is_paginated(world, api_as):
     assert first["count"] == 3 and len(first["items"]) == 2 and len(second["items"]) == 1
     names = {a["action"] for a in first["items"] + second["items"]}
     assert names == {"Steg 0", "Steg 1", "Steg 2"}
+
+
+def test_a_session_without_its_second_factor_gets_a_403_problem(world, client):
+    """The 2FA middleware answers the API before any operation runs: the same problem shape."""
+    from insats.accounts import security
+
+    client.force_login(world.user("owner", "admin"), backend=security.BACKEND_PATH)
+    assert_problem(client.get("/api/v1/me"), 403, "forbidden")

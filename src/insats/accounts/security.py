@@ -41,7 +41,7 @@ from django.contrib.auth import login as auth_login
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +50,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from insats.audit.services import log_action
+from insats.platform.api import problem
 
 from .backends import EmailBackend
 from .models import RecoveryCode, ThrottleBucket, User
@@ -605,7 +606,7 @@ SETUP_ALLOWED = STEP_ALLOWED | {"accounts:two_factor"}
 
 def _redirect(request, url: str, *, is_api: bool, detail: str):
     if is_api:
-        return JsonResponse({"detail": detail, "code": "forbidden"}, status=403)
+        return problem(request, 403, detail)
     if request.headers.get("HX-Request"):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
