@@ -22,7 +22,6 @@ import json
 import logging
 from typing import Annotated, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -309,8 +308,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     def on_server_error(request, exc):
         logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
-        if settings.DEBUG and getattr(settings, "API_DEBUG_PROPAGATE", False):  # pragma: no cover
-            raise exc
         return problem(request, 500, _("Ett internt fel inträffade. Försök igen senare."))
 
     api.add_exception_handler(Exception, on_server_error)
