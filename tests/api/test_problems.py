@@ -92,19 +92,25 @@ def test_a_method_an_operation_lacks_is_a_405_problem(world, api_as):
     assert response["Allow"] == "GET"
 
 
-def test_a_server_error_is_a_500_problem(world, api_as, monkeypatch):
-    from insats.accounts import api as accounts_api
+def test_a_server_error_is_a_500_problem_that_reveals_nothing():
+    """An unexpected exception in an operation goes to the API's handler (ninja's default re-raised
+    it, and Django answered text/plain or its HTML page)."""
+    from django.test import RequestFactory
 
-    def boom(*args, **kwargs):
-        raise RuntimeError("boom")
-
-    # Not a mock of behaviour under test: a way to make one operation fail unexpectedly.
-    monkeypatch.setattr(accounts_api.access, "scope", boom)
-    api = api_as("owner", "admin")
-    api.client.raise_request_exception = False
+    request = RequestFactory().get("/api/v1/partnerships")
     with override_settings(DEBUG=False):
-        body = assert_problem(api.get("/api/v1/partnerships"), 500, "server_error")
+        response = get_api().on_exception(request, RuntimeError("boom: secret detail"))
+    body = assert_problem(response, 500, "server_error")
     assert "boom" not in json.dumps(body)
+
+
+def test_a_server_error_outside_the_operations_is_a_500_problem():
+    from django.test import RequestFactory
+
+    from insats import urls
+
+    assert_problem(urls.handler500(RequestFactory().get("/api/v1/me")), 500, "server_error")
+    assert urls.handler500(RequestFactory().get("/"))["Content-Type"].startswith("text/html")
 
 
 def test_unauthenticated_and_forbidden_are_problems(world, api_as, client):
