@@ -145,6 +145,14 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lock-out: this many failed logins within the window locks the account for the window.
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
+# Per address (docs/operators.md): failed logins before the address must wait, and the window.
+LOGIN_IP_FAILURE_LIMIT = envint("LOGIN_IP_FAILURE_LIMIT", 20)
+LOGIN_IP_WINDOW_MINUTES = envint("LOGIN_IP_WINDOW_MINUTES", 15)
+# Requests with an API token per address and window; 0 turns the limit off.
+API_RATE_LIMIT = envint("API_RATE_LIMIT", 600)
+API_RATE_WINDOW_SECONDS = envint("API_RATE_WINDOW_SECONDS", 60)
+# How many proxies in front of Insats append to X-Forwarded-For (0: the header is ignored).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 # Roles that must use two-factor authentication.
 TWO_FACTOR_REQUIRED_ROLES = ("admin", "caseworker")
 

@@ -7,7 +7,8 @@ import json
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from insats.api import _field_of, field_errors, get_api
+from insats.api import get_api
+from insats.platform.api import _field_of, field_errors
 
 
 def test_field_errors_renames_model_fields_and_keeps_whole_body_errors():

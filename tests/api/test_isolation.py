@@ -111,4 +111,11 @@ def test_the_organisation_directory_is_open_to_every_role(world, api_as):
 def test_unknown_ids_answer_404(world, api_as):
     api = api_as("owner", "admin")
     assert api.get("/api/v1/organisations/999999").status_code == 404
-    assert api.get("/api/v1/partnerships/999999").json() == {"detail": "Hittades inte.", "code": "not_found"}
+    assert api.get("/api/v1/partnerships/999999").json() == {
+        "type": "urn:insats:problem:not_found",
+        "title": "Hittades inte",
+        "status": 404,
+        "detail": "Hittades inte.",
+        "code": "not_found",
+        "instance": "/api/v1/partnerships/999999",
+    }

@@ -31,6 +31,7 @@ def test_parties_list_and_read_contracts_and_metrics(client, world):
         }
         assert detail["periods"] == ["2026", "2027", "2028", "2029", "2030"]
     metrics = client.get(f"/api/v1/contracts/{c.pk}/metrics", **_headers(world, "provider", "viewer")).json()
+    metrics = metrics["items"]
     assert len(metrics) == 1
     rule = metrics[0]["rule"]
     assert rule["id"] == "placeringar" and rule["kind"] == "improvement"

@@ -143,5 +143,5 @@ def test_actions_are_added_and_listed_and_dates_are_checked(client, world, resul
         },
     )
     assert ok.status_code == 201 and ok.json()["owner_organisation"] == world.orgs["partner"].name
-    assert [x["action"] for x in a.get(f"{BASE}/results/{r.pk}/actions").json()] == ["Läxhjälp"]
+    assert [x["action"] for x in a.get(f"{BASE}/results/{r.pk}/actions").json()["items"]] == ["Läxhjälp"]
     assert api(client, world, "partner", "admin").get(f"{BASE}/results/{r.pk}/actions").status_code == 404

@@ -16,8 +16,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from insats.api import ERRORS, WRITE_ERRORS, ErrorOut, Pagination, actor_of, field_errors
+from insats.api import actor_of
 from insats.audit.reads import log_read
+from insats.platform.api import ERRORS, WRITE_ERRORS, Date, ErrorOut, Pagination, field_errors
 
 from . import access, services
 from .models import (
@@ -136,14 +137,14 @@ LEVEL_FIELD = Field(ge=CollaborationLevel.INFORMATION, le=CollaborationLevel.PAR
 class PartnershipIn(Schema):
     partner_id: int = Field(description="The other organisation's id (see GET /organisations).")
     level: int = LEVEL_FIELD
-    valid_from: datetime.date
+    valid_from: Date
     description: str = Field("", max_length=5000)
     note: str = Field("", max_length=500, description="Why the level was set.")
 
 
 class LevelIn(Schema):
     level: int = LEVEL_FIELD
-    valid_from: datetime.date
+    valid_from: Date
     note: str = Field("", max_length=500)
 
 

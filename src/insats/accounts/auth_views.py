@@ -89,6 +89,8 @@ def login_view(request):
     next_url = security.safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated:
         return redirect(_after_login_url(request, next_url))
+    if request.method == "POST" and (wait := security.login_retry_after(request)):
+        return _throttled(request, wait)
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = security.password_step(request, form.cleaned_data["email"], form.cleaned_data["password"])
@@ -104,6 +106,13 @@ def login_view(request):
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 
+def _throttled(request, wait: int):
+    """429: this address has failed too often; it may try again after ``wait`` seconds."""
+    response = render(request, "accounts/throttled.html", {"minutes": max(1, -(-wait // 60))}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def _second_step(request, form_class, template: str, field: str):
     user = security.pending_user(request)
     if user is None:
@@ -112,6 +121,8 @@ def _second_step(request, form_class, template: str, field: str):
         if request.method == "POST":
             messages.error(request, _("Inloggningen tog för lång tid. Logga in igen."))
         return redirect("accounts:login")
+    if request.method == "POST" and (wait := security.login_retry_after(request)):
+        return _throttled(request, wait)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         next_url = security.pending_next(request)

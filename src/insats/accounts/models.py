@@ -386,6 +386,20 @@ class ApiToken(models.Model):
         return self.membership.user_id
 
 
+class ThrottleBucket(models.Model):
+    """A counter per key (``"login:<address>"``, ``"api:<address>"``) in a fixed window.
+
+    In the database, not in a process, so every worker sees the same count (accounts/security.py).
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
+
+
 class Share(models.Model):
     """An object shared explicitly with another organisation for a named purpose."""
 

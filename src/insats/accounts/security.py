@@ -27,6 +27,8 @@ role requires 2FA but who have none to the set-up page.
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import math
 import re
 import secrets
 import time
@@ -37,9 +39,9 @@ import segno
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -48,9 +50,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from insats.audit.services import log_action
+from insats.platform.api import problem
 
 from .backends import EmailBackend
-from .models import RecoveryCode, User
+from .models import RecoveryCode, ThrottleBucket, User
 
 BACKEND_PATH = "insats.accounts.backends.EmailBackend"
 
@@ -150,6 +153,123 @@ def unlock(user: User, *, actor=None) -> None:
     log_action("auth.unlocked", actor=actor, obj=user)
 
 
+# --- limits per address ----------------------------------------------------------------------------
+#
+# The lock-out above is per account, so whoever knows an address could lock its owner out at will.
+# The limits here are per client address, counted in the database (ThrottleBucket, one row per key
+# with a fixed window; the counting UPDATE uses F expressions like record_failure) so every worker
+# sees the same count. Logins: failed attempts per address; once an address has
+# LOGIN_IP_FAILURE_LIMIT failures in the window it is answered 429 before any password is checked,
+# so its further attempts no longer count towards any account's lock-out. API: every request that
+# carries a bearer token counts; over API_RATE_LIMIT it is answered 429. Each crossing is logged
+# once per window (auth.ip_throttled, api.throttled).
+
+
+def client_ip(request) -> str:
+    """The client's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies the address they saw."""
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    trusted = settings.TRUSTED_PROXY_COUNT
+    if trusted > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if hops:
+            remote = hops[-trusted] if len(hops) >= trusted else hops[0]
+    try:
+        return str(ipaddress.ip_address(remote))
+    except ValueError:
+        return "unknown"
+
+
+def _bucket(key: str, now: datetime, window: timedelta) -> ThrottleBucket | None:
+    return ThrottleBucket.objects.filter(key=key, window_start__gt=now - window).first()
+
+
+def _retry_after(bucket: ThrottleBucket, now: datetime, window: timedelta) -> int:
+    return max(1, math.ceil((bucket.window_start + window - now).total_seconds()))
+
+
+def _count(key: str, now: datetime, window: timedelta) -> ThrottleBucket:
+    """Add one to ``key``'s counter (a new window when the last has ended); the row after the update.
+
+    One conditional UPDATE in the common case; the first request of an address creates the row
+    (and clears rows idle for a day, so the table stays the size of the recent addresses).
+    """
+    current = Q(window_start__gt=now - window)
+    rows = ThrottleBucket.objects.filter(key=key)
+
+    def add_one() -> int:
+        return rows.update(
+            count=Case(When(current, then=F("count") + 1), default=Value(1)),
+            window_start=Case(When(current, then=F("window_start")), default=Value(now)),
+        )
+
+    # One transaction: the UPDATE's row lock keeps others off until this request has read its count.
+    created = False
+    with transaction.atomic():
+        if not add_one():
+            try:
+                with transaction.atomic():
+                    ThrottleBucket.objects.create(key=key, window_start=now, count=1)
+                created = True
+            except IntegrityError:  # another worker created it first
+                add_one()
+        bucket = rows.get()
+    if created:
+        ThrottleBucket.objects.filter(window_start__lt=now - max(window, timedelta(days=1))).delete()
+    return bucket
+
+
+def _login_window() -> timedelta:
+    return timedelta(minutes=settings.LOGIN_IP_WINDOW_MINUTES)
+
+
+def login_retry_after(request, *, now: datetime | None = None) -> int | None:
+    """Seconds this address must wait before it may try to log in again, or None."""
+    now = _now(now)
+    bucket = _bucket(f"login:{client_ip(request)}", now, _login_window())
+    if bucket is None or bucket.count < settings.LOGIN_IP_FAILURE_LIMIT:
+        return None
+    return _retry_after(bucket, now, _login_window())
+
+
+def record_ip_failure(request, *, now: datetime | None = None) -> None:
+    """Count one failed login (either step) for the request's address; log when it reaches the limit."""
+    now = _now(now)
+    ip = client_ip(request)
+    bucket = _count(f"login:{ip}", now, _login_window())
+    if bucket.count == settings.LOGIN_IP_FAILURE_LIMIT:
+        log_action(
+            "auth.ip_throttled",
+            object_type="accounts.address",
+            object_label=ip,
+            changes={
+                "ip": ip,
+                "limit": settings.LOGIN_IP_FAILURE_LIMIT,
+                "minutes": settings.LOGIN_IP_WINDOW_MINUTES,
+            },
+        )
+
+
+def api_retry_after(request, *, now: datetime | None = None) -> int | None:
+    """Count one token call for the request's address: seconds to wait when over the limit, else None."""
+    limit = settings.API_RATE_LIMIT
+    if limit <= 0:
+        return None
+    now = _now(now)
+    window = timedelta(seconds=settings.API_RATE_WINDOW_SECONDS)
+    ip = client_ip(request)
+    bucket = _count(f"api:{ip}", now, window)
+    if bucket.count <= limit:
+        return None
+    if bucket.count == limit + 1:
+        log_action(
+            "api.throttled",
+            object_type="accounts.address",
+            object_label=ip,
+            changes={"ip": ip, "limit": limit, "seconds": settings.API_RATE_WINDOW_SECONDS},
+        )
+    return _retry_after(bucket, now, window)
+
+
 # --- the password step ---------------------------------------------------------------------------
 
 
@@ -165,6 +285,7 @@ def password_step(request, email: str, password: str, *, now: datetime | None = 
     email = normalise_email(email)
     user = EmailBackend().authenticate(request, email=email, password=password)
     if user is None:
+        record_ip_failure(request, now=now)
         target = User.objects.filter(email=email).first() if email else None
         if target is None:
             log_action(
@@ -256,6 +377,7 @@ def second_step(
     else:
         ok = verify_totp(user, code, now=now)
     if not ok:
+        record_ip_failure(request, now=now)
         record_failure(user, reason="second_factor", now=now)
     return ok
 
@@ -484,7 +606,7 @@ SETUP_ALLOWED = STEP_ALLOWED | {"accounts:two_factor"}
 
 def _redirect(request, url: str, *, is_api: bool, detail: str):
     if is_api:
-        return JsonResponse({"detail": detail, "code": "forbidden"}, status=403)
+        return problem(request, 403, detail)
     if request.headers.get("HX-Request"):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url

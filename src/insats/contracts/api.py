@@ -17,8 +17,9 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from insats.accounts import access
-from insats.api import ERRORS, WRITE_ERRORS, Pagination, actor_of, field_errors
+from insats.api import actor_of
 from insats.audit.reads import log_read
+from insats.platform.api import ERRORS, WRITE_ERRORS, Date, Pagination, field_errors
 
 from . import services
 from .models import Contract, ContractParty, OutcomeMetric, PeriodType
@@ -89,8 +90,8 @@ class ContractIn(Schema):
     policy_sector: str = Field(
         "", description="INDIGO's policy sector, e.g. 'Child and family welfare'; '' = not chosen."
     )
-    term_start: datetime.date
-    term_end: datetime.date
+    term_start: Date
+    term_end: Date
     period_type: str = Field("year", description="year, half, quarter or month.")
 
 
@@ -174,6 +175,7 @@ def contracts_create(request, payload: ContractIn):
     operation_id="contracts_metrics_list",
     summary="The contract's outcome metrics and price rules, in priority order",
 )
+@paginate(Pagination)
 def metrics_list(request, pk: int):
     contract = _contract(request, pk)
     log_read(request, contract, "contract.metrics.read")

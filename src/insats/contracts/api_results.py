@@ -23,10 +23,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 
 from insats.accounts import access
-from insats.api import ERRORS, WRITE_ERRORS, ErrorOut, actor_of, field_errors
+from insats.api import actor_of
 from insats.audit.reads import export_failures, log_read
+from insats.platform.api import ERRORS, WRITE_ERRORS, ErrorOut, Pagination, field_errors
 
 from . import exports_indigo as indigo
 from . import services_payments as sp
@@ -150,6 +152,7 @@ def _result_out(r: ResultReport) -> dict:
     operation_id="contracts_results_list",
     summary="Reported results of a contract",
 )
+@paginate(Pagination)
 def results_list(request, pk: int):
     actor = actor_of(request)
     contract = _contract(request, pk, "contract.result.view")
@@ -259,6 +262,7 @@ def _payment_out(line: PaymentLine) -> dict:
     operation_id="contracts_payments_list",
     summary="Payments per period and payer",
 )
+@paginate(Pagination)
 def payments_list(request, pk: int):
     actor = actor_of(request)
     contract = _contract(request, pk, "contract.payment.view")

@@ -18,7 +18,8 @@ from ninja.responses import Status
 
 from insats.accounts import access
 from insats.accounts.models import Organisation
-from insats.api import ERRORS, WRITE_ERRORS, Pagination, actor_of, field_errors
+from insats.api import actor_of
+from insats.platform.api import ERRORS, WRITE_ERRORS, Date, Pagination, field_errors
 
 from . import services_plans as svc
 from .models import Area
@@ -117,7 +118,7 @@ class ActionOut(Schema):
         return obj.owner_organisation.name
 
 
-class ResultOut(Schema):
+class PlanResultOut(Schema):
     id: int
     organisation_id: int
     title: str
@@ -126,12 +127,12 @@ class ResultOut(Schema):
     description: str
 
 
-class ResultDetailOut(ResultOut):
+class PlanResultDetailOut(PlanResultOut):
     indicators: list[ResultIndicatorOut]
     actions: list[ActionOut]
 
 
-class ResultIn(Schema):
+class PlanResultIn(Schema):
     title: str = Field(min_length=1, max_length=300)
     goal_area: str = ""
     target_group_id: int | None = None
@@ -151,8 +152,8 @@ class ActionIn(Schema):
     action: str = Field(min_length=1, max_length=500)
     owner_organisation_id: int | None = Field(None, description="Default: your organisation.")
     responsible: str = Field(min_length=1, max_length=200)
-    start: datetime.date
-    end: datetime.date
+    start: Date
+    end: Date
     status: Literal["planned", "ongoing", "done", "paused", "cancelled"] = "planned"
 
 
@@ -280,7 +281,7 @@ def target_groups_create(request, payload: TargetGroupIn):
 
 @router.get(
     "/results",
-    response={200: list[ResultOut], **ERRORS},
+    response={200: list[PlanResultOut], **ERRORS},
     operation_id="results_list",
     summary="Results of your organisation",
 )
@@ -293,7 +294,7 @@ def results_list(request):
 
 @router.get(
     "/results/{result_id}",
-    response={200: ResultDetailOut, **ERRORS},
+    response={200: PlanResultDetailOut, **ERRORS},
     operation_id="results_detail",
     summary="One result: indicators, baseline, forecast, targets with progress, action plan",
 )
@@ -304,11 +305,11 @@ def results_detail(request, result_id: int):
 
 @router.post(
     "/results",
-    response={201: ResultOut, **WRITE_ERRORS},
+    response={201: PlanResultOut, **WRITE_ERRORS},
     operation_id="results_create",
     summary="Create a result (admins, analysts)",
 )
-def results_create(request, payload: ResultIn):
+def results_create(request, payload: PlanResultIn):
     actor = actor_of(request)
     org = _org(actor)
     values = payload.dict()
@@ -355,6 +356,7 @@ def results_targets_create(request, result_id: int, payload: TargetIn):
     operation_id="results_actions_list",
     summary="The result's action plan",
 )
+@paginate(Pagination)
 def results_actions_list(request, result_id: int):
     actor = actor_of(request)
     result = _get(actor, Result.objects.all(), "plan.view", result_id)
