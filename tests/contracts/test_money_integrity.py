@@ -189,7 +189,7 @@ def test_an_agreed_price_change_reaches_every_money_view(client, world):
     )
     assert sp.ledger_report(contract).output.total_payments == Decimal("1400000.00")
 
-    api = client.get(f"/api/v1/contracts/{contract.pk}/payments").json()
+    api = client.get(f"/api/v1/contracts/{contract.pk}/payments").json()["items"]
     assert [Decimal(d["due"]) for d in api if d["period"] == "2027"] == [Decimal("1400000.00")]
     ledger = client.get(f"/api/v1/contracts/{contract.pk}/ledger").json()
     assert Decimal(ledger["total_payments"]) == Decimal("1400000.00")
