@@ -93,6 +93,7 @@ def change(request, pk, proposal):
             approvals=approvals,
             pending=services_changes.pending_parties(proposal),
             form=form,
+            decided=decided,
             can_withdraw=(
                 proposal.status == ProposalStatus.OPEN
                 and my_party is not None
