@@ -18,6 +18,10 @@ def _boxes(box):
         yield from _boxes(child)
 
 
+def _texts(box):
+    return [b for b in _boxes(box) if type(b).__name__ == "TextBox"]
+
+
 def _header_cells(html: str):
     from weasyprint import HTML
 
@@ -30,10 +34,7 @@ def _header_cells(html: str):
                     " ".join(t.text for t in _boxes(line) if type(t).__name__ == "TextBox").strip()
                     for line in lines
                 ]
-                widths = [
-                    max((t.position_x + t.width for t in _boxes(line) if type(t).__name__ == "TextBox"), default=0)
-                    for line in lines
-                ]
+                widths = [max((t.position_x + t.width for t in _texts(line)), default=0) for line in lines]
                 yield box, [t for t in texts if t], widths
 
 
