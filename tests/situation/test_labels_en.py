@@ -1,0 +1,55 @@
+"""Issue 8, item 22: on English pages the lägesbild's headings and units are English (data the
+product does not know — indicator names from Kolada without an English title — stays as it is)."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from insats.situation.labels import area_label, unit_label
+
+
+@pytest.mark.parametrize(
+    ("unit", "sv", "en"),
+    [
+        ("procent", "procent", "per cent"),
+        ("kr", "kr", "SEK"),
+        ("per 1 000 barn", "per 1 000 barn", "per 1,000 children"),
+        ("meritpoäng", "meritpoäng", "merit points"),
+        ("placeringar", "placeringar", "placeringar"),  # unknown: shown as it is
+    ],
+)
+def test_units_follow_the_page_language(unit, sv, en):
+    with translation.override("sv"):
+        assert unit_label(unit) == sv
+    with translation.override("en"):
+        assert unit_label(unit) == en
+
+
+def test_operating_area_headings_follow_the_page_language():
+    with translation.override("en"):
+        assert area_label("Grundskola och gymnasieskola") == "Compulsory and upper-secondary school"
+        assert area_label("Socioekonomiska förutsättningar") == "Socio-economic conditions"
+        assert area_label("Något eget område") == "Något eget område"
+    with translation.override("sv"):
+        assert area_label("Grundskola och gymnasieskola") == "Grundskola och gymnasieskola"
+
+
+def test_the_indicator_card_shows_the_unit_in_english():
+    from types import SimpleNamespace
+
+    template = Template("{% include 'situation/_lagesbild_indicator.html' %}")
+    f = SimpleNamespace(
+        code="X1",
+        title="Children aged 1–5 enrolled in preschool, share (%)",
+        value_text="89.6",
+        year=2025,
+        preliminary=False,
+        provenance=SimpleNamespace(is_demo=False),
+        indicator=SimpleNamespace(unit="procent", code="X1"),
+    )
+    with translation.override("en"):
+        html = template.render(Context({"f": f, "ch": {}}))
+    headline = html.split('class="lb-headline"', 1)[1].split("</p>", 1)[0]
+    assert "per cent (2025)" in headline and "procent" not in headline
