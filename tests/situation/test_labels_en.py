@@ -53,3 +53,15 @@ def test_the_indicator_card_shows_the_unit_in_english():
         html = template.render(Context({"f": f, "ch": {}}))
     headline = html.split('class="lb-headline"', 1)[1].split("</p>", 1)[0]
     assert "per cent (2025)" in headline and "procent" not in headline
+
+
+def test_chart_numbers_follow_the_page_language():
+    """No mixed decimal marks: an English page's chart ticks use the English format of its text."""
+    from insats.web import charts
+
+    with translation.override("en"):
+        assert charts.fmt(1234.5, 1) == "1,234.5" and charts.fmt(-0.5) == "−0.5"
+        svg = str(charts.line_chart([charts.Series("s", [(2020, 0.25), (2021, 1.75)])], title="t", desc="d"))
+        assert "0.5" in svg and "0,5" not in svg
+    with translation.override("sv"):
+        assert charts.fmt(1234.5, 1) == "1 234,5"

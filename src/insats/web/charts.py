@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 PALETTE = ["#0b5394", "#b45f06", "#38761d", "#741b47", "#134f5c", "#7f6000"]
 INK = "#1b1f24"
@@ -74,10 +75,13 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 
 
 def fmt(value: float, decimals: int | None = None) -> str:
-    """Swedish number format: space as thousands separator, comma as decimal mark."""
+    """A number in the page language's format: Swedish "1 234,5" (space, comma), English "1,234.5" —
+    so an English page does not mix decimal marks between its text and its charts."""
     if decimals is None:
         decimals = 0 if abs(value) >= 100 or float(value).is_integer() else 1
-    text = f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
+    text = f"{value:,.{decimals}f}"
+    if not (get_language() or "sv").lower().startswith("en"):
+        text = text.replace(",", " ").replace(".", ",")
     return text.replace("-", "−")
 
 
