@@ -162,17 +162,17 @@ def line_chart(
             f'<line x1="{f.left}" x2="{f.left + f.plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
         )
         body.append(
-            f'<text class="tick" x="{f.left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'<text x="{f.left - 6}" class="tick" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
             f'fill="{MUTED}">{fmt(t)}</text>'
         )
     for x, text in zip(x_ticks[::step], x_texts, strict=True):
         body.append(
-            f'<text class="tick" x="{sx(x):.1f}" y="{f.top + f.plot_h + 16}" text-anchor="middle" '
+            f'<text x="{sx(x):.1f}" class="tick" y="{f.top + f.plot_h + 16}" text-anchor="middle" '
             f'font-size="11" fill="{MUTED}">{text}</text>'
         )
     if y_label:
         body.append(
-            f'<text class="axis-title" x="12" y="{f.top + f.plot_h / 2:.1f}" font-size="11" fill="{MUTED}" '
+            f'<text x="12" class="axis-title" y="{f.top + f.plot_h / 2:.1f}" font-size="11" fill="{MUTED}" '
             f'transform="rotate(-90 12 {f.top + f.plot_h / 2:.1f})" text-anchor="middle">'
             f"{escape(y_label)}</text>"
         )
@@ -313,7 +313,7 @@ def hbar_chart(
             f'<line x1="{sx(t):.1f}" x2="{sx(t):.1f}" y1="{f.top}" y2="{f.top + f.plot_h}" stroke="{GRID}"/>'
         )
         body.append(
-            f'<text class="tick" x="{sx(t):.1f}" y="{f.height - 8}" text-anchor="middle" font-size="11" '
+            f'<text x="{sx(t):.1f}" class="tick" y="{f.height - 8}" text-anchor="middle" font-size="11" '
             f'fill="{MUTED}">{fmt(t)}</text>'
         )
     y = f.top + 4
@@ -366,7 +366,7 @@ def histogram(
         )
     for t in xt:
         body.append(
-            f'<text class="tick" x="{sx(t):.1f}" y="{f.top + f.plot_h + 16}" text-anchor="middle" '
+            f'<text x="{sx(t):.1f}" class="tick" y="{f.top + f.plot_h + 16}" text-anchor="middle" '
             f'font-size="11" fill="{MUTED}">{fmt(t)}</text>'
         )
     for i, c in enumerate(counts):
