@@ -104,3 +104,27 @@ def test_draft_overview_names_what_is_missing_without_keys(client, world):
     assert "metrics" not in readiness and "parties" not in readiness and "payer_share" not in readiness
     assert "Utfallsmått: Kontraktet har inget utfallsmått." in _flat(readiness)
     assert "Parter: Kontraktet saknar utförare." in _flat(readiness)
+
+
+def test_financing_and_action_plan_payloads_are_labelled():
+    from insats.contracts import labels, services_changes
+
+    payload = {
+        "commitment": "5000000",
+        "annual_rate": "0.05",
+        "fund_surplus_share": "0.4",
+        "return_basis": "fixed_rate",
+        "drawdown_schedule": ["1000000", "1500000"],
+        "actions": [{"title": "Utbilda", "owner_party": 7, "start": "2026-02-01", "status": "planned"}],
+    }
+    rows = {
+        r.label: r.new for r in labels.rows(services_changes.diff({}, payload), {}, payload, {"7": "RISE"})
+    }
+    assert rows["Finansiering: Åtagande"] == f"5{NBSP}000{NBSP}000,00{NBSP}kr"
+    assert rows["Finansiering: Årlig ränta"] == f"5{NBSP}%"
+    assert rows["Finansiering: Fondens andel av överskottet"] == f"40{NBSP}%"
+    assert rows["Finansiering: Avkastning"] == "Fast årlig ränta"
+    assert rows["Finansiering: Utbetalningsplan"].startswith(f"1{NBSP}000{NBSP}000,00{NBSP}kr, ")
+    assert rows["Åtgärd 1: Ansvarig part"] == "RISE"
+    assert rows["Åtgärd 1: Status"] == "Planerad"
+    assert not any(KEY.search(label) for label in rows)
