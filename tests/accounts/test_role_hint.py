@@ -96,3 +96,12 @@ def _has(name: str) -> bool:
     except NoReverseMatch:
         return False
     return True
+
+
+def test_results_list_names_the_role_that_may_validate(client, world, two_roles):
+    user, manager, _evaluator = two_roles
+    contract = make_contract(world)
+    report(world, contract)
+    _act_as(client, user, manager, world.orgs["federation"])
+    text = _text(client.get(reverse("contracts:results", kwargs={"pk": contract.pk})).content)
+    assert "Byt till rollen Utvärderare för att validera resultaten" in text
