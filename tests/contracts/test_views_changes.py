@@ -75,7 +75,7 @@ def test_price_change_proposed_on_the_metric_form_and_approved_by_every_party(cl
     metric.refresh_from_db()
     assert metric.rule["price"] == "260000"
     versions = client.get(reverse("contracts:versions", kwargs={"pk": c.pk})).content.decode()
-    assert "metrics.placeringar.rule.price" in versions and "260000" in versions
+    assert "Pris per enhet" in versions and "260\u00a0000,00\u00a0kr" in versions
 
 
 def test_financing_form_shows_the_core_errors_on_the_fields(client, world):

@@ -338,6 +338,24 @@ def can(actor: Actor, ability: str, obj=None) -> bool:
     return bool(r.relations & found)
 
 
+def other_roles_allowing(actor: Actor, ability: str, obj=None) -> list[Membership]:
+    """The actor's other memberships *in the same organisation* whose role would allow ``ability`` on
+    ``obj`` — so a page can say "Byt till rollen Utvärderare för att godkänna" where the button would
+    be. Empty when the actor already may, or has no such role."""
+    if not actor.is_authenticated or actor.membership is None or actor.via_token:
+        return []
+    if can(actor, ability, obj):
+        return []
+    others = Membership.objects.filter(user=actor.user, organisation_id=actor.organisation_id).exclude(
+        pk=actor.membership.pk
+    )
+    return [
+        m
+        for m in others.select_related("organisation")
+        if can(Actor(user=actor.user, membership=m), ability, obj)
+    ]
+
+
 def check(actor: Actor, ability: str, obj=None) -> None:
     if not can(actor, ability, obj):
         raise PermissionDenied(ability)

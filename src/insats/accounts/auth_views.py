@@ -64,7 +64,9 @@ class RecoveryForm(forms.Form):
     recovery_code = forms.CharField(
         label=gettext_lazy("Återställningskod"),
         max_length=20,
-        help_text=gettext_lazy("En av de tio koderna du sparade när du aktiverade tvåfaktorsinloggning."),
+        help_text=gettext_lazy(
+            "En av återställningskoderna du sparade när du aktiverade tvåfaktorsinloggning."
+        ),
         widget=forms.TextInput(attrs=RECOVERY_ATTRS),
     )
 

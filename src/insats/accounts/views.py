@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -74,6 +75,12 @@ def switch(request):
             _("Du agerar nu för %(org)s som %(role)s.")
             % {"org": membership.organisation.name, "role": membership.get_role_display()},
         )
+    # Back to the page the switch was made on (only a path on this site), else the start page.
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
     return redirect("web:home")
 
 

@@ -54,6 +54,16 @@ def _d(value) -> Decimal | None:
         return None
 
 
+# A change of a share is counted in percentage points, but a level of it is a per cent: the
+# comparison level of a metric counted in "procentenheter" is "70 %", not "70 procentenheter".
+_POINT_UNITS = {"procentenheter", "procentenhet", "percentage points", "percentage point"}
+
+
+def level_unit(unit: str) -> str:
+    """The unit of a *level* of a metric whose improvements are counted in ``unit``."""
+    return "%" if str(unit).strip().lower() in _POINT_UNITS else unit
+
+
 def _pct(fraction: Decimal) -> str:
     return f"{num((fraction * 100).quantize(Decimal('0.1')))}\u00a0%"
 
@@ -80,7 +90,10 @@ def describe_rule(rule: dict, unit: str = "") -> list[str]:
     if cf:
         text = _("Jämförelse: %(kind)s") % {"kind": counterfactual_label(cf.get("kind"))}
         if cf.get("value") not in (None, ""):
-            text += _(", %(value)s %(unit)s per period") % {"value": num(cf["value"]), "unit": unit}
+            text += _(", %(value)s %(unit)s per period") % {
+                "value": num(cf["value"]),
+                "unit": level_unit(unit),
+            }
         if cf.get("by_period"):
             text += _(", ett eget värde per period")
         if cf.get("by_cohort"):

@@ -369,10 +369,20 @@ def diff(old: dict | None, new: dict) -> list[tuple[str, Any, Any]]:
 
 def version_history(contract: Contract) -> list[dict]:
     """Every version, newest first, each with the diff against the version before it."""
+    from . import labels
+
     versions = list(contract.versions.order_by("number"))
     rows = []
     previous = None
     for v in versions:
-        rows.append({"version": v, "diff": diff(previous.snapshot, v.snapshot) if previous else []})
+        changes = diff(previous.snapshot, v.snapshot) if previous else []
+        rows.append(
+            {
+                "version": v,
+                "diff": changes,
+                # The same differences with plain labels and values as entered (for the pages).
+                "rows": labels.rows(changes, previous.snapshot if previous else {}, v.snapshot),
+            }
+        )
         previous = v
     return list(reversed(rows))

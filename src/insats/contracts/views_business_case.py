@@ -122,11 +122,11 @@ def break_even_row(be: dict) -> tuple[str, str]:
         if value is not None:
             text = _scaled("effect", value)
         elif low > 0:
-            text = _("lägre än %(low)s: plus redan vid den lägsta troliga effekten") % {
+            text = _("lägre än %(low)s: beställaren går plus redan vid den lägsta troliga effekten") % {
                 "low": _scaled("effect", be["low"])
             }
         else:
-            text = _("högre än %(high)s: minus även vid den högsta troliga effekten") % {
+            text = _("högre än %(high)s: beställaren går minus även vid den högsta troliga effekten") % {
                 "high": _scaled("effect", be["high"])
             }
         return label, text

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from insats.accounts import access
 from insats.accounts.access import actor_for, require
 
-from . import services, services_changes
+from . import labels, services, services_changes
 from .forms import ActionForm, ChangeDescriptionForm, DecisionForm
 from .models import ActionStatus, ChangeProposal, ContractAction, ProposalStatus
 from .views import contract_context, form_errors_to, get_contract
@@ -93,13 +93,21 @@ def change(request, pk, proposal):
             approvals=approvals,
             pending=services_changes.pending_parties(proposal),
             form=form,
+            decided=decided,
             can_withdraw=(
                 proposal.status == ProposalStatus.OPEN
                 and my_party is not None
                 and my_party.pk == proposal.proposed_by_party_id
                 and access.can(actor, "contract.change.propose", contract)
             ),
-            payload_rows=services_changes.diff({}, proposal.payload),
+            payload_rows=labels.rows(
+                services_changes.diff({}, proposal.payload),
+                current,
+                proposal.payload,
+                parties={
+                    str(p.pk): p.organisation.name for p in contract.parties.select_related("organisation")
+                },
+            ),
             current=current,
         ),
     )

@@ -184,7 +184,10 @@ def _tomelilla(report: PlansReport, org: Organisation) -> None:
             "title": title,
             "result": school,
             "target_group": group,
-            "description": "Från workshopen våren 2022 och RFI:n (frö 000).",
+            "description": (
+                "Från workshopen våren 2022 och Tomelilla kommuns inbjudan till dialog (RFI) om "
+                "träffsäkrare insatser för barn och unga."
+            ),
         },
     )
     report.created.append(f"orsaksanalys: {title}")
@@ -263,7 +266,9 @@ def _helsingborg(report: PlansReport, org: Organisation) -> None:
         age_to=16,
         area=Area.objects.filter(code="1283").first(),
         criteria="Grundskoleelever i familjer som tar del av socialnämndens sociala tjänster.",
-        description="Målgruppen för socialnämndens närvaromål 2024 (frö 002).",
+        description=(
+            "Målgruppen för socialnämndens närvaromål 2024 (Helsingborgs stad, Föreningssamverkan och IOP)."
+        ),
     )
     ind = Indicator.objects.filter(organisation=org, code=HBG_INDICATOR).first()
     if ind is None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from insats.platform import spreadsheets
 from insats.web.charts import Band, Series, line_chart
 
+from .labels import unit_label
 from .models_plans import Result
 from .services_plans import IndicatorFigures, finite, result_figures
 
@@ -50,7 +51,7 @@ def indicator_chart(fig: IndicatorFigures):
         "Utfall per år, trend och prognos med 95 procents prognosintervall och målbana. "
         "Värdena finns i tabellen under diagrammet."
     )
-    return line_chart(series, title=title, desc=desc, band=band, y_label=ri.indicator.unit)
+    return line_chart(series, title=title, desc=desc, band=band, y_label=unit_label(ri.indicator.unit))
 
 
 def _context(result: Result, figures: list[IndicatorFigures]) -> dict:

@@ -18,6 +18,7 @@ from insats.audit.services import log_action
 from insats.web import charts
 
 from . import exports, lagesbild, selectors
+from .labels import unit_label
 from .models import AreaKind
 
 
@@ -92,7 +93,7 @@ def chart_pair(lb: lagesbild.Lagesbild, f: lagesbild.IndicatorFigures) -> dict:
         title=_("%(title)s – %(area)s över tid") % {"title": title, "area": name},
         desc=desc,
         band=band,
-        y_label=f.indicator.unit,
+        y_label=unit_label(f.indicator.unit),
         height=260,
     )
     strip = None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 PALETTE = ["#0b5394", "#b45f06", "#38761d", "#741b47", "#134f5c", "#7f6000"]
 INK = "#1b1f24"
@@ -74,11 +75,31 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 
 
 def fmt(value: float, decimals: int | None = None) -> str:
-    """Swedish number format: space as thousands separator, comma as decimal mark."""
+    """A number in the page language's format: Swedish "1 234,5" (space, comma), English "1,234.5" —
+    so an English page does not mix decimal marks between its text and its charts."""
     if decimals is None:
         decimals = 0 if abs(value) >= 100 or float(value).is_integer() else 1
-    text = f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
+    text = f"{value:,.{decimals}f}"
+    if not (get_language() or "sv").lower().startswith("en"):
+        text = text.replace(",", " ").replace(".", ",")
     return text.replace("-", "−")
+
+
+def text_width(text: str, size: float = 11) -> float:
+    """A generous estimate of a text's width in user units (DejaVu/Liberation Sans average ≈ 0.62 em),
+    used to leave room for tick labels, axis titles and bar labels so that none overlap or are cut."""
+    return len(text) * size * 0.62
+
+
+def wrap(text: str, width: float, size: float = 12) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``width`` (a single long word stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", size) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def _svg(frame: Frame, title: str, desc: str, body: list[str]) -> SafeString:
@@ -124,6 +145,14 @@ def line_chart(
             [f'<text x="{f.width / 2}" y="{f.height / 2}" text-anchor="middle" fill="{MUTED}">–</text>'],
         )
     yt = nice_ticks(min(ys), max(ys))
+    x_ticks = sorted(set(xs))
+    step = max(1, math.ceil(len(x_ticks) / 10))
+    x_texts = [fmt(x, x_decimals).replace(" ", "") for x in x_ticks[::step]]
+    # Room for the widest y tick label, and left of it for the rotated axis title; half the last x
+    # tick label may reach past the plot on the right.
+    tick_w = max(text_width(fmt(t)) for t in yt)
+    f.left = max(f.left, math.ceil(tick_w + 6 + (24 if y_label else 8)))
+    f.right = max(f.right, math.ceil(text_width(x_texts[-1]) / 2 + 4))
     sx = _scale(min(xs), max(xs), f.left, f.left + f.plot_w)
     sy = _scale(yt[0], yt[-1], f.top + f.plot_h, f.top)
     body = []
@@ -133,19 +162,17 @@ def line_chart(
             f'<line x1="{f.left}" x2="{f.left + f.plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
         )
         body.append(
-            f'<text x="{f.left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
-            f"{fmt(t)}</text>"
+            f'<text x="{f.left - 6}" class="tick" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="{MUTED}">{fmt(t)}</text>'
         )
-    x_ticks = sorted(set(xs))
-    step = max(1, math.ceil(len(x_ticks) / 10))
-    for x in x_ticks[::step]:
+    for x, text in zip(x_ticks[::step], x_texts, strict=True):
         body.append(
-            f'<text x="{sx(x):.1f}" y="{f.top + f.plot_h + 16}" text-anchor="middle" font-size="11" '
-            f'fill="{MUTED}">{fmt(x, x_decimals).replace(" ", "")}</text>'
+            f'<text x="{sx(x):.1f}" class="tick" y="{f.top + f.plot_h + 16}" text-anchor="middle" '
+            f'font-size="11" fill="{MUTED}">{text}</text>'
         )
     if y_label:
         body.append(
-            f'<text x="12" y="{f.top + f.plot_h / 2:.1f}" font-size="11" fill="{MUTED}" '
+            f'<text x="12" class="axis-title" y="{f.top + f.plot_h / 2:.1f}" font-size="11" fill="{MUTED}" '
             f'transform="rotate(-90 12 {f.top + f.plot_h / 2:.1f})" text-anchor="middle">'
             f"{escape(y_label)}</text>"
         )
@@ -256,15 +283,29 @@ def hbar_chart(
     row_height: int = 26,
     label_width: int = 200,
 ) -> SafeString:
-    """Horizontal bars from ``low`` to ``high`` per row around ``center`` (a tornado chart)."""
+    """Horizontal bars from ``low`` to ``high`` per row around ``center`` (a tornado chart).
+
+    The label column grows with the longest label (up to 40 % of the width); a label longer than
+    that is wrapped onto several lines and its row grows, so no label is cut off."""
+    label_width = min(
+        max(label_width, max((text_width(r[0], 12) for r in rows), default=0) + 16), width * 0.4
+    )
+    lines = [wrap(r[0], label_width - 16) for r in rows]
+    heights = [max(row_height, 15 * len(ls) + 8) for ls in lines]
+    lo = min((min(r[1], r[2], center) for r in rows), default=0.0)
+    hi = max((max(r[1], r[2], center) for r in rows), default=1.0)
+    ticks = nice_ticks(lo, hi)
+    half_tick = max(text_width(fmt(t)) for t in ticks) / 2
     f = Frame(
-        width=width, height=row_height * max(len(rows), 1) + 40, left=label_width, right=24, top=8, bottom=28
+        width=width,
+        height=sum(heights) + 40 if rows else row_height + 40,
+        left=math.ceil(max(label_width, half_tick + 4)),
+        right=math.ceil(max(24, half_tick + 4)),
+        top=8,
+        bottom=28,
     )
     if not rows:
         return _svg(f, title, desc, [])
-    lo = min(min(r[1], r[2], center) for r in rows)
-    hi = max(max(r[1], r[2], center) for r in rows)
-    ticks = nice_ticks(lo, hi)
     sx = _scale(ticks[0], ticks[-1], f.left, f.left + f.plot_w)
     body = []
     for t in ticks:
@@ -272,20 +313,22 @@ def hbar_chart(
             f'<line x1="{sx(t):.1f}" x2="{sx(t):.1f}" y1="{f.top}" y2="{f.top + f.plot_h}" stroke="{GRID}"/>'
         )
         body.append(
-            f'<text x="{sx(t):.1f}" y="{f.height - 8}" text-anchor="middle" font-size="11" '
+            f'<text x="{sx(t):.1f}" class="tick" y="{f.height - 8}" text-anchor="middle" font-size="11" '
             f'fill="{MUTED}">{fmt(t)}</text>'
         )
-    for i, (label, low, high) in enumerate(rows):
-        y = f.top + i * row_height + 4
+    y = f.top + 4
+    for (_label, low, high), label_lines, h in zip(rows, lines, heights, strict=True):
         x0, x1 = sorted((sx(low), sx(high)))
-        body.append(
-            f'<text x="{f.left - 8}" y="{y + row_height / 2:.1f}" text-anchor="end" font-size="12" '
-            f'fill="{INK}">{escape(label)}</text>'
+        first = y + (h - 8) / 2 + 4 - 7.5 * (len(label_lines) - 1)
+        spans = "".join(
+            f'<tspan x="{f.left - 8}" y="{first + 15 * k:.1f}">{escape(text)}</tspan>'
+            for k, text in enumerate(label_lines)
         )
+        body.append(f'<text class="bar-label" text-anchor="end" font-size="12" fill="{INK}">{spans}</text>')
         body.append(
-            f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{row_height - 8}" '
-            f'fill="{PALETTE[0]}"/>'
+            f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{h - 8}" fill="{PALETTE[0]}"/>'
         )
+        y += h
     body.append(
         f'<line x1="{sx(center):.1f}" x2="{sx(center):.1f}" y1="{f.top}" y2="{f.top + f.plot_h}" '
         f'stroke="{INK}" stroke-width="1.5"/>'
@@ -309,6 +352,9 @@ def histogram(
     if not counts:
         return _svg(f, title, desc, [])
     xt = nice_ticks(edges[0], edges[-1])
+    # Half of the first and last tick labels reach past the plot: leave room for them.
+    f.left = max(f.left, math.ceil(text_width(fmt(xt[0])) / 2 + 4))
+    f.right = max(f.right, math.ceil(text_width(fmt(xt[-1])) / 2 + 4))
     sx = _scale(xt[0], xt[-1], f.left, f.left + f.plot_w)
     yt = nice_ticks(0, max(counts))
     sy = _scale(0, yt[-1], f.top + f.plot_h, f.top)
@@ -320,8 +366,8 @@ def histogram(
         )
     for t in xt:
         body.append(
-            f'<text x="{sx(t):.1f}" y="{f.top + f.plot_h + 16}" text-anchor="middle" font-size="11" '
-            f'fill="{MUTED}">{fmt(t)}</text>'
+            f'<text x="{sx(t):.1f}" class="tick" y="{f.top + f.plot_h + 16}" text-anchor="middle" '
+            f'font-size="11" fill="{MUTED}">{fmt(t)}</text>'
         )
     for i, c in enumerate(counts):
         x0, x1 = sx(edges[i]), sx(edges[i + 1])

@@ -31,3 +31,27 @@ def change_lines(changes) -> list[tuple[str, str]]:
         else:
             lines.append((field, _text(value)))
     return lines
+
+
+@register.filter
+def action_label(code: str) -> str:
+    """``auth.login`` → "Inloggning" (see :mod:`insats.audit.labels`)."""
+    from insats.audit.labels import action_label as label
+
+    return label(code or "")
+
+
+@register.filter
+def object_text(entry) -> str:
+    """``accounts.user 12`` → the user's name, or "Användare #12"."""
+    from insats.audit.labels import object_label
+
+    return object_label(entry)
+
+
+@register.filter
+def object_type_label(entry) -> str:
+    """``contracts.outcomemetric`` → "Utfallsmått"."""
+    from insats.audit.labels import type_label
+
+    return type_label(getattr(entry, "object_type", ""))

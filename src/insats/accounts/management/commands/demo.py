@@ -84,11 +84,11 @@ def render_table(result: DemoResult) -> str:
             "",
             "Tvåfaktorsinloggning (krävs för administratörer och handläggare).",
             "Lägg in hemligheten i en autentiseringsapp (TOTP, 30 s, 6 siffror) eller använd en",
-            "reservkod (varje kod fungerar en gång):",
+            "återställningskod (varje kod fungerar en gång):",
             "",
         ]
         lines += _table(
-            ["E-post (demo)", "TOTP-hemlighet (base32)", "Reservkoder"],
+            ["E-post (demo)", "TOTP-hemlighet (base32)", "Återställningskoder"],
             [[a.email, a.totp_secret, " ".join(a.recovery_codes) or "(förbrukade)"] for a in with_2fa],
         )
     lines += ["", "Organisationer (* = påhittat organisationsnummer):"]
