@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ninja",
     "insats.accounts",
     "insats.audit",
+    "insats.platform",
     "insats.web",
     "insats.situation",
     "insats.contracts",

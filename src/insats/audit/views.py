@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from insats.accounts.access import actor_for, require
-from insats.web.jobs import job_start
+from insats.platform.jobs import job_start
 
 from . import selectors
 from .services import log_action
