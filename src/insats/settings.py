@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "ninja",
     "insats.accounts",
     "insats.audit",
+    "insats.platform",
     "insats.web",
     "insats.situation",
     "insats.contracts",
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "insats.web.middleware.RequestIdMiddleware",
     "insats.web.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "insats.web.sessions.SessionRefreshMiddleware",
     "insats.web.middleware.SwedishFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -120,11 +122,23 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", 0),
     )
 }
+
+
+def sqlite_options() -> dict[str, object]:
+    """SQLite for a small team (docs/operators.md): readers never wait for the writer (WAL), a
+    writer waits up to SQLITE_BUSY_TIMEOUT seconds for another instead of failing with "database
+    is locked", and every transaction takes the write lock when it starts (BEGIN IMMEDIATE), so a
+    transaction that read first never has to upgrade its lock midway, which SQLite refuses at once."""
+    return {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": envint("SQLITE_BUSY_TIMEOUT", 20),
+        "transaction_mode": "IMMEDIATE",
+    }
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
-    )
+    DATABASES["default"]["OPTIONS"].update(sqlite_options())
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -156,9 +170,13 @@ TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 # Roles that must use two-factor authentication.
 TWO_FACTOR_REQUIRED_ROLES = ("admin", "caseworker")
 
-# Sessions: expire after inactivity.
+# Sessions: expire after inactivity. A request extends the session, but the session row is
+# written only when something in it changed or its expiry is more than SESSION_REFRESH_SECONDS
+# old (insats.web.sessions), not on every request: one write per click serialises all users on SQLite.
 SESSION_COOKIE_AGE = envint("SESSION_TIMEOUT_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = envint("SESSION_REFRESH_SECONDS", 60)
+SESSION_ENGINE = "insats.web.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -103,5 +103,5 @@ def test_fill_run_follow_read_and_compare(context, page, live_server, bworld):
     page.get_by_role("heading", name="Jämför scenarier").wait_for()
     effect_row = page.get_by_role("row").filter(has_text="Förväntad effekt")
     assert effect_row.locator("mark").count() == 1
-    assert "mest troligt 12 %" in effect_row.inner_text()
+    assert "mest troligt 12 %" in effect_row.inner_text().replace("\u00a0", " ")
     no_axe_violations(page, "compare page")

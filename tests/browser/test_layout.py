@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from insats.web import charts
+from insats.platform import charts
 from tests.browser.conftest import session_cookie_for
 
 VIEWPORT = {"width": 1280, "height": 800}

@@ -134,9 +134,9 @@ def test_run_lands_on_the_job_page_which_links_to_the_results(
     html = c.get(job.result["url"]).content.decode()
     mc = s.result["monte_carlo"]
     assert "Tornado" in html and html.count("<svg") >= 4  # three histograms + tornado
-    assert "Så räknades det" in html and "3 000 dragningar, slumpfrö 42" in html
+    assert "Så räknades det" in html and "3\u00a0000 dragningar, slumpfrö 42" in html
     p = f"{100 * mc['probability_commissioner_saves']:.1f}".replace(".", ",")
-    assert f"{p} %" in html
+    assert f"{p}\u00a0%" in html
 
 
 def test_compare_two_scenarios_highlights_differences(
@@ -255,7 +255,7 @@ def test_histogram_axis_labels_fit_the_chart():
     svg = str(_histogram(hist, title="t", desc="d")["svg"])
     width = float(re.search(r'viewBox="0 0 ([0-9.]+) ', svg).group(1))
     labels = re.findall(r'<text x="([0-9.]+)"[^>]*text-anchor="middle"[^>]*>([^<]+)</text>', svg)
-    assert labels and labels[-1][1] == "12 500 000"
+    assert labels and labels[-1][1] == "12\u00a0500\u00a0000"
     for x, text in labels:
         half = len(text) * 11 * 0.6 / 2
         assert float(x) - half >= 0 and float(x) + half <= width, text

@@ -25,11 +25,11 @@ from .test_results_world import DUE, actor, make_contract, provider
 
 pytestmark = pytest.mark.django_db
 
-AMOUNT = re.compile(r"−?\d{1,3}(?: \d{3})*,\d{2} kr")
+AMOUNT = re.compile("−?\\d{1,3}(?:\u00a0\\d{3})*,\\d{2}\u00a0kr")  # NBSP: insats.platform.formatting
 
 
 def parse_kr(text: str) -> Decimal:
-    return Decimal(text.replace(" kr", "").replace(" ", "").replace(",", ".").replace("−", "-"))
+    return Decimal(text.replace("\u00a0kr", "").replace("\u00a0", "").replace(",", ".").replace("−", "-"))
 
 
 def core_output(contract):
@@ -68,8 +68,8 @@ def test_payments_page_shows_the_cores_amounts(client, world, running):
     assert [Decimal(raw) for raw, _ in due_cells] == expected
     assert [parse_kr(shown) for _, shown in due_cells] == expected
     assert parse_kr(re.search(r'id="grand-due">([^<]+)<', html).group(1)) == output.totals.amount_due
-    assert "1 000 000,00 kr" in html  # the 2030 settlement in the disclosure
-    assert "måttets tak för kontraktet: −500 000,00 kr" in html
+    assert "1\u00a0000\u00a0000,00\u00a0kr" in html  # the 2030 settlement in the disclosure
+    assert "måttets tak för kontraktet: −500\u00a0000,00\u00a0kr" in html
     assert "metric_total" not in html and "participant →" not in html
 
 
@@ -327,8 +327,8 @@ def test_an_unsigned_contract_shows_the_financing_as_a_plan(client, world, statu
         for absent in ("Utbetalt från fonden", "Förlust", "Multipel", "Tillbaka till fonden"):
             assert absent not in html, (name, absent)
         assert "plan, inget är utbetalt" in html
-        assert html.count("1 600 000,00 kr") == 5
-        assert "8 000 000,00 kr" in html
+        assert html.count("1\u00a0600\u00a0000,00\u00a0kr") == 5
+        assert "8\u00a0000\u00a0000,00\u00a0kr" in html
 
 
 def test_a_signed_contract_shows_the_ledger(client, world):

@@ -57,7 +57,7 @@ def test_the_indicator_card_shows_the_unit_in_english():
 
 def test_chart_numbers_follow_the_page_language():
     """No mixed decimal marks: an English page's chart ticks use the English format of its text."""
-    from insats.web import charts
+    from insats.platform import charts
 
     with translation.override("en"):
         assert charts.fmt(1234.5, 1) == "1,234.5" and charts.fmt(-0.5) == "−0.5"

@@ -20,11 +20,11 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from insats.core import indicators as core
+from insats.platform.charts import fmt
 from insats.situation import lagesbild
 from insats.situation.demo_data import build_demo_indicators
 from insats.situation.models import Area, AreaGroup, AreaKind, Gender, Indicator, Observation
 from insats.situation.services import load_areas
-from insats.web.charts import fmt
 from tests.conftest import build_world, login
 
 CODES = ["N15505", "N15428", "N15419", "DEMO01", "DEMO02", "DEMO13", "DEMO20", "DEMO23"]

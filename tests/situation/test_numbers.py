@@ -11,7 +11,7 @@ from insats.situation.numbers import change_unit, fmt_num
 @pytest.mark.parametrize(
     ("lang", "value", "decimals", "sign", "expected"),
     [
-        ("sv", 13282.4, None, False, "13 282"),
+        ("sv", 13282.4, None, False, "13\u00a0282"),
         ("sv", 0.5, 2, False, "0,50"),
         ("sv", -22, 0, False, "\u221222"),
         ("sv", 0.3, 1, True, "+0,3"),
@@ -52,6 +52,6 @@ def test_swedish_and_english_agree_on_the_number(value, decimals):
     with translation.override("en"):
         en = fmt_num(value, decimals)
     assert "." not in sv and "-" not in sv and "-" not in en
-    as_float_sv = float(sv.replace(" ", "").replace(",", ".").replace("\u2212", "-"))
+    as_float_sv = float(sv.replace("\u00a0", "").replace(",", ".").replace("\u2212", "-"))
     as_float_en = float(en.replace(",", "").replace("\u2212", "-"))
     assert as_float_sv == as_float_en == pytest.approx(round(value, decimals), abs=10**-decimals)

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from insats.web.request_context import current_request_meta
+from insats.platform.request_context import current_request_meta
 
 from . import keys
 from .models import GENESIS, AuditEntry, ChainHead

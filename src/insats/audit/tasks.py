@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from insats.web.jobs import job_result, running_job
+from insats.platform.jobs import job_result, running_job
 
 from .services import verify_chain
 

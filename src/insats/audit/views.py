@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from insats.accounts.access import actor_for, require
 from insats.platform import spreadsheets
-from insats.web.jobs import job_start
+from insats.platform.jobs import job_start
 
 from . import selectors
 from .reads import export_audited

@@ -560,7 +560,7 @@ def scenario_start(*, actor, scenario):
     """Start the Monte Carlo as a background job; the job's result links to the scenario."""
     from django.utils.translation import gettext as _
 
-    from insats.web.jobs import job_start
+    from insats.platform.jobs import job_start
 
     from .models import BusinessCaseScenario
     from .tasks_business_case import run_business_case

@@ -16,31 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insats.platform import spreadsheets
+from insats.platform.formatting import format_money, format_number
 
 from . import rule_text
 from .models import Contract, PaymentLine
 
 
 def kr(value: Decimal | None, unit: bool = True) -> str:
-    """``1 750 000,00 kr``: exact, two decimals, space between thousands, decimal comma."""
-    if value is None:
-        return "–"
-    q = Decimal(value).quantize(Decimal("0.01"))
-    sign = "−" if q < 0 else ""
-    whole, _dot, frac = f"{abs(q):f}".partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    text = f"{sign}{' '.join(groups)},{frac or '00'}"
-    return f"{text} kr" if unit else text
+    """``1 750 000,00 kr``: exact, two decimals (:func:`insats.platform.formatting.format_money`)."""
+    return format_money(value, unit=unit)
 
 
 def _num(value) -> str:
-    if value is None or value == "":
-        return "–"
-    return f"{Decimal(str(value)).normalize():f}".replace(".", ",").replace("-", "−")
+    return format_number(value, trim=True)
 
 
 def local_time(value) -> str:
@@ -109,9 +97,9 @@ def invoice_html(contract: Contract, line: PaymentLine) -> str:
 
 
 def invoice_pdf(contract: Contract, line: PaymentLine) -> bytes:
-    from weasyprint import HTML
+    from insats.platform.pdf import html_to_pdf
 
-    return HTML(string=invoice_html(contract, line)).write_pdf()
+    return html_to_pdf(invoice_html(contract, line))
 
 
 def _period(period: str) -> int | str:

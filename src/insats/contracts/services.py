@@ -612,7 +612,7 @@ def signing_warnings(contract: Contract) -> list[str]:
     * the caps make repaying the fund's commitment impossible (the most the contract can pay,
       ``insats.core.payments.max_payable``, is below the commitment);
     * the latest business case gives a near-zero probability that the fund is repaid in full."""
-    from insats.web.charts import fmt
+    from insats.platform.formatting import format_number as fmt
 
     from .exports import kr
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from insats.web.jobs import job_progress, job_result, running_job
+from insats.platform.jobs import job_progress, job_result, running_job
 
 from .business_case import BusinessCaseError, scenario_run
 from .models import BusinessCaseScenario

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from insats.accounts.access import actor_for, can, get_or_404, require
 from insats.core import payments as pay
-from insats.web import charts
+from insats.platform import charts
+from insats.platform.formatting import format_money, format_number, format_percent
 
 from . import business_case as bc
 from .forms_business_case import INPUTS, KIND_HELP, PARAMS, ScenarioForm
@@ -33,19 +34,18 @@ PARAM_LABELS = {p: label for p, label, _k in PARAMS}
 
 
 def kr(value) -> str:
+    """Whole kronor, exact (never through float)."""
     if value is None or value == "":
         return "–"
-    return f"{charts.fmt(float(Decimal(str(value))), 0)} kr"
+    return format_money(Decimal(str(value)), 0)
 
 
 def pct(value, decimals: int = 1) -> str:
-    if value is None:
-        return "–"
-    return f"{charts.fmt(100 * float(value), decimals)} %"
+    return format_percent(value, decimals)
 
 
 def times(value) -> str:
-    return "–" if value is None else f"{charts.fmt(float(value), 2)}×"
+    return "–" if value is None else f"{format_number(value, 2)}×"
 
 
 def _scaled(name: str, value: float) -> str:

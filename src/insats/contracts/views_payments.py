@@ -19,7 +19,8 @@ from insats.accounts import access
 from insats.accounts.access import actor_for, can, get_or_404, require
 from insats.audit.reads import export_audited, log_read
 from insats.audit.services import log_action
-from insats.web import charts
+from insats.platform import charts
+from insats.platform.formatting import format_number
 
 from . import exports, rule_text
 from . import exports_indigo as indigo
@@ -41,11 +42,7 @@ def _contract(request, pk: int, ability: str) -> Contract:
 
 def num(value) -> str:
     """A measured figure without trailing zeros, Swedish decimal comma: 35, 4,5, −2."""
-    if value is None or value == "":
-        return "–"
-    d = Decimal(str(value)).normalize()
-    text = f"{d:f}".replace(".", ",").replace("-", "−")
-    return text
+    return format_number(value, trim=True)
 
 
 def _x(period: str, index: int) -> float:

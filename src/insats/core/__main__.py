@@ -2,7 +2,9 @@
 
 Reads one JSON document (a file, or standard input for ``-``) and writes the result as JSON to
 standard output. Bad input exits with status 2 and a JSON error naming each offending field.
-Each command lives in its module as ``run(data: dict) -> dict``.
+Each command lives in its module as ``run(data: dict) -> dict`` with its ``Input`` model.
+Every number must be finite and within ±10^15 (:mod:`insats.core.bounds`); the result is
+strict JSON (never NaN or Infinity).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import json
 import sys
 
 from pydantic import ValidationError
+
+from . import bounds
 
 COMMANDS = {
     "payments": "insats.core.payments",
@@ -48,23 +52,28 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     module = importlib.import_module(COMMANDS[args.command])
     try:
+        errors = bounds.check_json(data) or bounds.check(module.Input.model_validate(data))
+        if errors:
+            return _fail(errors)
         result = module.run(data)
+        text = json.dumps(result, ensure_ascii=False, indent=2, default=str, allow_nan=False)
     except ValidationError as exc:
-        json.dump({"errors": _errors(exc)}, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 2
-    except ValueError as exc:
-        json.dump(
-            {"errors": [{"field": getattr(exc, "field", "(input)"), "message": str(exc)}]},
-            sys.stdout,
-            ensure_ascii=False,
-            indent=2,
-        )
-        sys.stdout.write("\n")
-        return 2
-    json.dump(result, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
+        return _fail(_errors(exc))
+    except (ValueError, ArithmeticError) as exc:
+        # A ValueError of a module names its field; arithmetic trouble or a result that is not a
+        # finite number (allow_nan) is reported on the input as a whole, never as a traceback.
+        message = str(exc) or type(exc).__name__
+        if isinstance(exc, ArithmeticError) or "Out of range float values" in message:
+            message = "the input gives a result that cannot be computed exactly: " + message
+        return _fail([{"field": getattr(exc, "field", "(input)"), "message": message}])
+    sys.stdout.write(text + "\n")
     return 0
+
+
+def _fail(errors: list[dict[str, str]]) -> int:
+    json.dump({"errors": errors}, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 2
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from insats.core.bounds import MAX_ABS, OUT_OF_BOUNDS
 from insats.core.money import ORE
 
 
@@ -37,6 +38,8 @@ def fail(field: str, message: str, value: Any = None) -> ValidationError:
 def _whole_ore(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise ValueError("must be a finite amount")
+    if abs(value) > MAX_ABS:
+        raise ValueError(OUT_OF_BOUNDS)
     if value < 0:
         raise ValueError("must not be negative")
     if value != value.quantize(ORE):
@@ -47,6 +50,8 @@ def _whole_ore(value: Decimal) -> Decimal:
 def _finite(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise ValueError("must be a finite number")
+    if abs(value) > MAX_ABS:
+        raise ValueError(OUT_OF_BOUNDS)
     return value
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from insats.platform import spreadsheets
+from insats.platform.pdf import html_to_pdf
 
 from .lagesbild import FORECAST_YEARS, LEVEL, MIN_COUNT, Lagesbild
 from .methods import computed_by_text
@@ -17,9 +18,7 @@ from .methods import computed_by_text
 
 def pdf_from_html(html: str, *, base_url: str | None = None) -> bytes:
     """Render HTML (with inline SVG charts) to PDF bytes."""
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return html_to_pdf(html, base_url=base_url)
 
 
 FIGURE_COLUMNS = [

@@ -1,6 +1,6 @@
 """A result with its indicators, targets, turn-the-curve record and action plan: chart, PDF and Excel.
 
-The chart is server-rendered SVG (``insats.web.charts``): the observed curve (the baseline), the
+The chart is server-rendered SVG (``insats.platform.charts``): the observed curve (the baseline), the
 Theil–Sen trend and forecast with its 95 % prediction band, and one straight target path per
 target. Every number comes from :func:`services_plans.result_figures` (the core computes them).
 """
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insats.platform import spreadsheets
-from insats.web.charts import Band, Series, line_chart
+from insats.platform.charts import Band, Series, line_chart
 
 from .labels import unit_label
 from .models_plans import Result
@@ -69,9 +69,9 @@ def result_pdf_html(result: Result, figures: list[IndicatorFigures] | None = Non
 
 
 def result_pdf(result: Result) -> bytes:
-    from weasyprint import HTML
+    from insats.platform.pdf import html_to_pdf
 
-    return HTML(string=result_pdf_html(result)).write_pdf()
+    return html_to_pdf(result_pdf_html(result))
 
 
 def result_xlsx(result: Result, figures: list[IndicatorFigures] | None = None) -> bytes:

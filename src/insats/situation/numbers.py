@@ -1,7 +1,7 @@
 """Number and unit formatting for the situation pages, following the page language.
 
-Swedish: comma decimal mark, (narrow) space as thousands separator, "−" (U+2212) minus.
-English: dot decimal mark, comma thousands separator, "−" minus.
+Numbers go through the one formatter, :mod:`insats.platform.formatting` (Swedish ``1 234,5``,
+English ``1,234.5``, "−" U+2212 minus in both).
 
 Units: a *level* of a share is "%"/"procent"; a *difference* of a share (a trend per year, a
 deviation, a change towards a target) is in percentage points — "procentenheter" in Swedish,
@@ -10,10 +10,10 @@ deviation, a change towards a target) is in percentage points — "procentenhete
 
 from __future__ import annotations
 
-import math
-
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from insats.platform.formatting import format_number
 
 PERCENT_UNITS = frozenset({"%", "procent", "percent", "per cent", "andel (%)", "andel, %"})
 
@@ -56,19 +56,4 @@ def fmt_num(value, decimals: int | None = None, *, sign: bool = False) -> str:
     ``decimals=None``: no decimals for |value| ≥ 100 or whole numbers, else one.
     ``sign=True`` puts "+" before positive values (used for differences).
     """
-    if value is None:
-        return "–"
-    value = float(value)
-    if math.isnan(value):
-        return "–"
-    if decimals is None:
-        decimals = 0 if abs(value) >= 100 or value.is_integer() else 1
-    rounded = round(value, decimals)
-    text = f"{abs(rounded):,.{decimals}f}"
-    if not _is_english():
-        text = text.replace(",", " ").replace(".", ",")
-    if rounded < 0:
-        return "\u2212" + text
-    if sign and rounded > 0:
-        return "+" + text
-    return text
+    return format_number(value, decimals, sign=sign)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from insats.accounts.models import BackgroundJob, User
-from insats.web.jobs import job_progress, job_result, job_start, running_job
+from insats.platform.jobs import job_progress, job_result, job_start, running_job
 
 from .services import sync_kolada
 

@@ -1,7 +1,7 @@
 """The lägesbild page and its exports (PDF for the board, Excel for the analyst).
 
 Thin: parse the query (area, comparison group, indicators), ask access.py, call
-:func:`insats.situation.lagesbild.build`, draw the charts (``insats.web.charts``) and render.
+:func:`insats.situation.lagesbild.build`, draw the charts (``insats.platform.charts``) and render.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from insats.accounts.access import actor_for, require
 from insats.audit.reads import export_audited
 from insats.audit.services import log_action
-from insats.web import charts
+from insats.platform import charts
 
 from . import exports, lagesbild, selectors
 from .labels import unit_label

@@ -7,7 +7,7 @@ import uuid
 
 from django.conf import settings
 
-from .request_context import reset_request_meta, set_request_meta
+from insats.platform.request_context import reset_request_meta, set_request_meta
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from insats.accounts import access
+from insats.platform import formatting
 
 register = template.Library()
 
@@ -66,49 +67,26 @@ def _decimal(value) -> Decimal | None:
 
 def group(number: str) -> str:
     """'1250000' → '1 250 000' (non-breaking spaces)."""
-    sign = "−" if number.startswith("-") else ""
-    digits = number.lstrip("-")
-    parts = []
-    while len(digits) > 3:
-        parts.insert(0, digits[-3:])
-        digits = digits[:-3]
-    parts.insert(0, digits)
-    return sign + NBSP.join(parts)
+    return formatting.format_number(number, trim=True)
 
 
 @register.filter
 def kr(value, decimals: int = 2) -> str:
     """An amount in kronor, exact: ``1250000.5`` → ``1 250 000,50 kr``. No float on the way."""
     d = _decimal(value)
-    if d is None:
-        return "–"
-    q = Decimal(1).scaleb(-int(decimals))
-    text = f"{d.quantize(q):f}"
-    whole, _sep, frac = text.partition(".")
-    out = group(whole)
-    if frac:
-        out += "," + frac
-    return f"{out}{NBSP}kr"
+    return formatting.format_money(d, int(decimals)) if d is not None else "–"
 
 
 @register.filter
 def num(value) -> str:
-    """A measured value with Swedish decimals and no trailing zeros: ``42.500`` → ``42,5``."""
-    d = _decimal(value)
-    if d is None:
-        return "–"
-    text = f"{d.normalize():f}"
-    whole, _sep, frac = text.partition(".")
-    return group(whole) + ("," + frac if frac else "")
+    """A measured value without trailing zeros: ``42.500`` → ``42,5``."""
+    return formatting.format_number(_decimal(value), trim=True)
 
 
 @register.filter
 def percent(value) -> str:
     """A fraction as per cent: ``0.25`` → ``25 %``."""
-    d = _decimal(value)
-    if d is None:
-        return "–"
-    return f"{num(d * 100)}{NBSP}%"
+    return formatting.format_percent(_decimal(value))
 
 
 CAP_LABELS = {

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from insats.accounts.demo_data import LOGIN_URL, DemoResult, build_demo
-from insats.web.request_context import reset_request_meta, set_request_meta
+from insats.platform.request_context import reset_request_meta, set_request_meta
 
 
 class Command(BaseCommand):

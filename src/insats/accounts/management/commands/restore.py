@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
 
 from insats.audit.services import log_action
-from insats.web.request_context import reset_request_meta, set_request_meta
+from insats.platform.request_context import reset_request_meta, set_request_meta
 
 from .backup import engine, file_kind, pg_command, run_tool, sha256_of
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from insats.web.request_context import reset_request_meta, set_request_meta
+from insats.platform.request_context import reset_request_meta, set_request_meta
 
 
 class Command(BaseCommand):

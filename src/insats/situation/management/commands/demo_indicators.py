@@ -11,8 +11,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from insats.platform.request_context import current_request_meta, reset_request_meta, set_request_meta
 from insats.situation.demo_data import SPEC_BY_CODE, build_demo_indicators
-from insats.web.request_context import current_request_meta, reset_request_meta, set_request_meta
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from insats.platform.request_context import current_request_meta, reset_request_meta, set_request_meta
 from insats.situation.demo_plans import build_demo_plans
-from insats.web.request_context import current_request_meta, reset_request_meta, set_request_meta
 
 
 class Command(BaseCommand):
