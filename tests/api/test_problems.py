@@ -234,3 +234,19 @@ def test_a_session_without_its_second_factor_gets_a_403_problem(world, client):
 
     client.force_login(world.user("owner", "admin"), backend=security.BACKEND_PATH)
     assert_problem(client.get("/api/v1/me"), 403, "forbidden")
+
+
+def test_the_openapi_document_names_each_response_once(client):
+    """JSON allows a key twice but YAML parsers (Swagger UI's) refuse it: 401 and "401" both
+    written to one operation's responses left the docs page empty."""
+    import json
+
+    duplicates = []
+
+    def pairs(items):
+        keys = [k for k, _ in items]
+        duplicates.extend(k for k in set(keys) if keys.count(k) > 1)
+        return dict(items)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=pairs)
+    assert duplicates == []

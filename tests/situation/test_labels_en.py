@@ -64,4 +64,4 @@ def test_chart_numbers_follow_the_page_language():
         svg = str(charts.line_chart([charts.Series("s", [(2020, 0.25), (2021, 1.75)])], title="t", desc="d"))
         assert "0.5" in svg and "0,5" not in svg
     with translation.override("sv"):
-        assert charts.fmt(1234.5, 1) == "1 234,5"
+        assert charts.fmt(1234.5, 1) == "1\u00a0234,5"

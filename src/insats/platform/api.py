@@ -381,7 +381,10 @@ class ProblemNinjaAPI(NinjaAPI):
             components.setdefault(model.__name__, _component(model))
         for _path, operations in schema.get("paths", {}).items():
             for _method, operation in operations.items():
-                responses = operation.setdefault("responses", {})
+                # ninja keys the operation's own responses by int; JSON makes every key a string, so
+                # mixing 401 and "401" would write the key twice (Swagger UI refuses such a document).
+                responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+                operation["responses"] = responses
                 wanted = dict(COMMON_ERRORS)
                 if "requestBody" in operation:
                     wanted.update(BODY_ERRORS)
