@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from insats.platform import spreadsheets
 
 from . import rule_text
+from . import services_payments as sp
 from .models import Contract, PaymentLine
 
 
@@ -59,7 +60,7 @@ def local_time(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-def invoice_context(contract: Contract, line: PaymentLine) -> dict:
+def invoice_context(contract: Contract, line: PaymentLine, today: datetime.date | None = None) -> dict:
     calc = line.calculation or {}
     metrics = []
     for m in calc.get("metrics", []):
@@ -92,6 +93,7 @@ def invoice_context(contract: Contract, line: PaymentLine) -> dict:
         "payer": line.payer,
         "provider": provider,
         "due": kr(line.due),
+        "state": sp.payment_state_text(sp.payment_state(line, today)),  # as the payments page
         "period_total": kr(Decimal((calc.get("period") or {}).get("amount_due") or 0)),
         "share": line.payer.payer_share,
         "share_of_total": kr(Decimal(payer.get("share_of_total") or 0)),
@@ -104,14 +106,14 @@ def invoice_context(contract: Contract, line: PaymentLine) -> dict:
     }
 
 
-def invoice_html(contract: Contract, line: PaymentLine) -> str:
-    return render_to_string("contracts/invoice_pdf.html", invoice_context(contract, line))
+def invoice_html(contract: Contract, line: PaymentLine, today: datetime.date | None = None) -> str:
+    return render_to_string("contracts/invoice_pdf.html", invoice_context(contract, line, today))
 
 
-def invoice_pdf(contract: Contract, line: PaymentLine) -> bytes:
+def invoice_pdf(contract: Contract, line: PaymentLine, today: datetime.date | None = None) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=invoice_html(contract, line)).write_pdf()
+    return HTML(string=invoice_html(contract, line, today)).write_pdf()
 
 
 def _period(period: str) -> int | str:
@@ -119,8 +121,12 @@ def _period(period: str) -> int | str:
     return int(period) if period.isdigit() else period
 
 
-def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
-    """Workbook: Betalningar (one row per period and payer), Resultat, Fondbokföring, Metod."""
+def payments_xlsx(
+    contract: Contract, lines, reports, ledger_entries, today: datetime.date | None = None
+) -> bytes:
+    """Workbook: Betalningar (one row per period and payer), Resultat, Fondbokföring, Metod. A
+    payment's status is its state on ``today`` (``services_payments.payment_state``, as the page)."""
+    today = today or timezone.localdate()
     wb = spreadsheets.new_workbook()
     ws = wb.active
     ws.title = _("Betalningar")[:31]
@@ -137,7 +143,7 @@ def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
                 line.payer.organisation.name,
                 line.planned,
                 line.due,
-                line.get_status_display(),
+                sp.payment_state_text(sp.payment_state(line, today)),
                 line.paid_amount,
             ],
         )
