@@ -106,9 +106,10 @@ def contract_input(contract: Contract, *, actor, url: str = "", today: date | No
     Every amount is a stored figure (payment lines = the core's ``amount_due``; ledger entries =
     the core's waterfall); the finance summary comes from the core's waterfall over the same.
     "Actual" outcome payments are the payments marked paid (what was paid), nothing else. Likewise
-    the fund: ``finance["total_drawn"]`` and the fund's transactions are what has happened by
-    ``today`` (:func:`services_payments.ledger_split`: a draw once its period has begun, a repayment
-    or return once its date has passed); the draws still to come are ``finance["planned_draws"]``.
+    the fund: ``finance["total_drawn"]`` and the draws among the transactions are what has been
+    drawn by ``today`` (:func:`services_payments.ledger_split`: a draw once its period has begun);
+    the draws still to come are ``finance["planned_draws"]`` (and the provider's planned costs).
+    Repayments and returns follow the approved results and payments, as the ledger holds them.
     """
     today = today or timezone.localdate()
     may = readable(actor, contract)
@@ -290,8 +291,6 @@ def contract_input(contract: Contract, *, actor, url: str = "", today: date | No
                 if period_id and e.kind != LedgerKind.DRAW
                 else next((p["start"] for p in periods if p["id"] == period_id), None)
             )
-            if e.kind != LedgerKind.DRAW and (when or contract.term_end) > today:
-                continue  # a repayment or return still to come
             transactions.append(
                 {
                     "date": when or contract.term_end,
