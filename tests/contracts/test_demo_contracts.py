@@ -150,3 +150,12 @@ def test_needs_the_accounts_demo(settings):
     settings.DEBUG = True
     with pytest.raises(CommandError, match="manage.py demo"):
         call_command("demo_contracts", "--no-business-case", stdout=StringIO())
+
+
+def test_demo_contracts_are_child_and_family_welfare(built):
+    """Both demo contracts are about placements and children at risk: INDIGO's "Child and family
+    welfare" sector, exported as such."""
+    assert [c.policy_sector for c in built.contracts] == ["Child and family welfare"] * 2
+    for c in built.contracts:
+        data = exports_indigo.contract_input(c, actor=commissioner(c))
+        assert data["policy_sector"] == "Child and family welfare"

@@ -396,7 +396,9 @@ def test_signing_warns_when_the_fund_cannot_be_repaid(client, world):
     contract.payment_terms = {"caps": {"per_period": "1000000"}}
     contract.save()
     warnings = services.signing_warnings(contract)
-    assert len(warnings) == 1 and "5\u00a0000\u00a0000,00\u00a0kr" in warnings[0] and "8\u00a0000\u00a0000,00\u00a0kr" in warnings[0]
+    nbsp = "\u00a0"
+    assert len(warnings) == 1
+    assert f"5{nbsp}000{nbsp}000,00{nbsp}kr" in warnings[0] and f"8{nbsp}000{nbsp}000,00{nbsp}kr" in warnings[0]
     contract.payment_terms = {}
     contract.save()
     BusinessCaseScenario.objects.create(

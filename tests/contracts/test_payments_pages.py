@@ -433,3 +433,48 @@ def test_invoice_basis_fits_the_page_and_shows_local_time(running):
     assert "2026-11-26T" not in html
     now = datetime.datetime.now(ZoneInfo("Europe/Stockholm"))
     assert re.search(r"utskrivet (\d{4}-\d\d-\d\d \d\d:\d\d)", html).group(1)[:10] == now.strftime("%Y-%m-%d")
+
+
+def test_page_excel_and_invoice_basis_show_the_same_date_based_state(client, world, monkeypatch):
+    """Issue 8, item 3: one ``payment_state`` everywhere. On 15 January 2030 (payment term 30 days,
+    yearly periods): 2027 is paid; 2028 fell due 2029-01-30 and is overdue; 2029 ended 2029-12-31
+    and falls due 2030-01-30; 2030 has not ended, so it is planned (written by hand)."""
+    import datetime
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from insats.contracts import exports
+    from insats.contracts import services_payments as sp
+
+    contract = make_contract(world)
+    approve_all(world, contract)
+    lines = {ln.period: ln for ln in PaymentLine.objects.filter(contract=contract)}
+    sp.payment_mark(actor=actor(world, "owner", "admin"), line=lines["2027"], status="paid")
+    expected = {
+        "2027": "Betald",
+        "2028": "Förfallen sedan 2029-01-30",
+        "2029": "Förfaller 2030-01-30",
+        "2030": "Planerad",
+    }
+    real = timezone.localdate
+    today = datetime.date(2030, 1, 15)
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None, tz=None: today if value is None else real(value)
+    )
+
+    login(client, world.user("owner", "admin"), world.orgs["owner"])
+    page = client.get(reverse("contracts:payments", args=[contract.pk])).content.decode()
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("contracts:payments_xlsx", args=[contract.pk])).content)
+    )
+    excel = {str(r[0]): r[4] for r in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
+    for period, label in expected.items():
+        assert label in page, period
+        assert excel[period] == label, period
+        line = PaymentLine.objects.get(pk=lines[period].pk)
+        html = exports.invoice_html(contract, line)
+        assert label in html and "Att betala</td>" not in html, period
+        response = client.get(reverse("contracts:invoice_pdf", args=[contract.pk, line.pk]))
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert "Att betala" not in excel.values()

@@ -186,3 +186,20 @@ def test_visible_reports_is_empty_for_outsiders(world):
     report(world, contract)
     assert sr.visible_reports(actor(world, "owner", "viewer"), contract).count() == 1
     assert sr.visible_reports(actor(world, "unrelated", "admin"), contract).count() == 0
+
+
+def test_the_results_import_form_keeps_the_shared_upload_limit(settings):
+    """One rule for uploads: settings.IMPORT_MAX_BYTES through insats.platform.spreadsheets."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from insats.contracts.forms_results import ImportForm
+
+    settings.IMPORT_MAX_BYTES = 8 * 1024 * 1024
+    six_mb = SimpleUploadedFile("r.csv", b"x" * (6 * 1024 * 1024), content_type="text/csv")
+    assert ImportForm({}, {"file": six_mb}).is_valid()  # within the shared 8 MB
+    settings.IMPORT_MAX_BYTES = 1024 * 1024
+    two_mb = SimpleUploadedFile("r.csv", b"x" * (2 * 1024 * 1024), content_type="text/csv")
+    form = ImportForm({}, {"file": two_mb})
+    assert not form.is_valid()
+    assert form.errors["file"] == ["Filen är 2 MB; högst 1 MB tillåts."]
+    assert "Högst 1 MB" in str(form["file"].help_text)

@@ -155,3 +155,17 @@ def test_diff_is_empty_exactly_when_the_leaves_are_equal_and_names_each_changed_
     # diff against itself is empty; swapping sides swaps old and new
     assert services_changes.diff(a, a) == []
     assert [(f, n, o) for f, o, n in services_changes.diff(b, a)] == d
+
+
+def test_the_policy_sector_is_part_of_the_snapshot_and_the_version_diff(world):
+    from insats.contracts import services
+
+    c = draft_contract(world)
+    c.policy_sector = "Health"
+    before = services.snapshot(c)
+    assert before["contract"]["policy_sector"] == "Health"
+    c.policy_sector = "Child and family welfare"
+    after = services.snapshot(c)
+    assert ("contract.policy_sector", "Health", "Child and family welfare") in services_changes.diff(
+        before, after
+    )

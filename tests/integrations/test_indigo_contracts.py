@@ -206,3 +206,26 @@ def test_the_policy_sector_through_the_api(client, world):
     r = client.post("/api/v1/contracts", json.dumps(bad), content_type="application/json", **h)
     assert r.status_code == 422
     assert [e["field"] for e in r.json()["errors"]] == ["policy_sector"]
+
+
+@pytest.mark.parametrize(
+    "today, drawn, draws",
+    [
+        # the fund draws 1 600 000 kr at the start of each year 2026–2030 (make_contract, written
+        # by hand): on 1 June 2027 two draws have happened, the other three are the plan
+        (datetime.date(2027, 6, 1), Decimal("3200000.00"), 2),
+        (datetime.date(2025, 12, 31), Decimal("0.00"), 0),  # before the term: nothing drawn
+        (datetime.date(2031, 6, 1), Decimal("8000000.00"), 5),  # after the term: all drawn
+    ],
+)
+def test_only_draws_that_happened_are_exported_as_drawn(world, running, today, drawn, draws):
+    from insats.contracts import exports_indigo
+
+    data = exports_indigo.contract_input(running, actor=actor(world, "owner", "admin"), today=today)
+    assert data["finance"]["total_drawn"] == drawn
+    assert data["finance"]["planned_draws"] == Decimal("8000000.00") - drawn
+    debts = [t for t in data["transactions"] if t["type"] == "Debt"]
+    assert len(debts) == draws and all(t["date"] <= today for t in debts)
+    record = indigo.build_package(data)["project"]["data"]
+    invested = record["investment_details"]["total_funds_invested"]["latest"]["amount"]["value"]
+    assert Decimal(repr(invested)) == drawn

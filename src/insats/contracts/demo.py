@@ -140,6 +140,7 @@ def _barnens_val(helsingborg, barnens_val, fonden, rise, run_business_case, draw
             "bedömning av lämpliga insatser enligt socialtjänstlagen (Barnens Väl)."
         ),
         target_population="Barn 0–17 år i Helsingborg i familjer där placering övervägs.",
+        policy_sector="Child and family welfare",  # INDIGO: placements of children
         term_start=datetime.date(2021, 1, 1),
         term_end=datetime.date(2025, 12, 31),
         period_type="year",
@@ -262,6 +263,7 @@ def _pilot(tomelilla, barnens_val, lsv, rise, run_business_case, draws):
             "Barn 6–10 år i Tomelilla kommun som skola, socialtjänst eller annan aktör identifierat "
             "har risk för en ohälsosam utveckling."
         ),
+        policy_sector="Child and family welfare",  # INDIGO: children at risk and their families
         term_start=datetime.date(2027, 1, 1),
         term_end=datetime.date(2029, 12, 31),
         period_type="year",

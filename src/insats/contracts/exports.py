@@ -19,6 +19,7 @@ from insats.platform import spreadsheets
 from insats.platform.formatting import format_money, format_number
 
 from . import rule_text
+from . import services_payments as sp
 from .models import Contract, PaymentLine
 
 
@@ -47,7 +48,7 @@ def local_time(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-def invoice_context(contract: Contract, line: PaymentLine) -> dict:
+def invoice_context(contract: Contract, line: PaymentLine, today: datetime.date | None = None) -> dict:
     calc = line.calculation or {}
     metrics = []
     for m in calc.get("metrics", []):
@@ -80,6 +81,7 @@ def invoice_context(contract: Contract, line: PaymentLine) -> dict:
         "payer": line.payer,
         "provider": provider,
         "due": kr(line.due),
+        "state": sp.payment_state_text(sp.payment_state(line, today)),  # as the payments page
         "period_total": kr(Decimal((calc.get("period") or {}).get("amount_due") or 0)),
         "share": line.payer.payer_share,
         "share_of_total": kr(Decimal(payer.get("share_of_total") or 0)),
@@ -92,14 +94,14 @@ def invoice_context(contract: Contract, line: PaymentLine) -> dict:
     }
 
 
-def invoice_html(contract: Contract, line: PaymentLine) -> str:
-    return render_to_string("contracts/invoice_pdf.html", invoice_context(contract, line))
+def invoice_html(contract: Contract, line: PaymentLine, today: datetime.date | None = None) -> str:
+    return render_to_string("contracts/invoice_pdf.html", invoice_context(contract, line, today))
 
 
-def invoice_pdf(contract: Contract, line: PaymentLine) -> bytes:
+def invoice_pdf(contract: Contract, line: PaymentLine, today: datetime.date | None = None) -> bytes:
     from insats.platform.pdf import html_to_pdf
 
-    return html_to_pdf(invoice_html(contract, line))
+    return html_to_pdf(invoice_html(contract, line, today))
 
 
 def _period(period: str) -> int | str:
@@ -107,8 +109,12 @@ def _period(period: str) -> int | str:
     return int(period) if period.isdigit() else period
 
 
-def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
-    """Workbook: Betalningar (one row per period and payer), Resultat, Fondbokföring, Metod."""
+def payments_xlsx(
+    contract: Contract, lines, reports, ledger_entries, today: datetime.date | None = None
+) -> bytes:
+    """Workbook: Betalningar (one row per period and payer), Resultat, Fondbokföring, Metod. A
+    payment's status is its state on ``today`` (``services_payments.payment_state``, as the page)."""
+    today = today or timezone.localdate()
     wb = spreadsheets.new_workbook()
     ws = wb.active
     ws.title = _("Betalningar")[:31]
@@ -125,7 +131,7 @@ def payments_xlsx(contract: Contract, lines, reports, ledger_entries) -> bytes:
                 line.payer.organisation.name,
                 line.planned,
                 line.due,
-                line.get_status_display(),
+                sp.payment_state_text(sp.payment_state(line, today)),
                 line.paid_amount,
             ],
         )

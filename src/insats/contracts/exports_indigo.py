@@ -99,14 +99,19 @@ def confidential_sections(contract) -> list[str]:
     return sorted(out)
 
 
-def contract_input(contract: Contract, *, actor, url: str = "") -> dict:
+def contract_input(contract: Contract, *, actor, url: str = "", today: date | None = None) -> dict:
     """The plain form for ``contract`` as ``actor`` may see it: its terms, approved results, payment
     lines and ledger — each only if the actor may see it (:func:`readable`).
 
     Every amount is a stored figure (payment lines = the core's ``amount_due``; ledger entries =
     the core's waterfall); the finance summary comes from the core's waterfall over the same.
-    "Actual" outcome payments are the payments marked paid (what was paid), nothing else.
+    "Actual" outcome payments are the payments marked paid (what was paid), nothing else. Likewise
+    the fund: ``finance["total_drawn"]`` and the draws among the transactions are what has been
+    drawn by ``today`` (:func:`services_payments.ledger_split`: a draw once its period has begun);
+    the draws still to come are ``finance["planned_draws"]`` (and the provider's planned costs).
+    Repayments and returns follow the approved results and payments, as the ledger holds them.
     """
+    today = today or timezone.localdate()
     may = readable(actor, contract)
 
     parties = list(contract.parties.select_related("organisation").order_by("id"))
@@ -266,10 +271,19 @@ def contract_input(contract: Contract, *, actor, url: str = "") -> dict:
             LedgerKind.SURPLUS_FUND: ("Other", "provider", "fund"),
         }
         keys = {"fund": _party_key(fund_party), "provider": _party_key(provider) if provider else None}
+        ledger = None
+        if may["ledger"]:
+            try:
+                ledger = sp.ledger_report(contract)
+            except Exception:  # noqa: BLE001 - terms not computable yet (a draft)
+                ledger = None
+        split = sp.ledger_split(contract, ledger.output, today) if ledger is not None else None
         entries = contract.ledger_entries.order_by("period_index", "kind") if may["ledger"] else []
         for e in entries:
             if e.kind not in tx_kind or keys["provider"] is None:
                 continue
+            if e.kind == LedgerKind.DRAW and (split is None or e.period_index not in split.started):
+                continue  # a planned draw, not a transaction that happened
             kind, src, dst = tx_kind[e.kind]
             period_id = e.period if e.period in end_of else None
             when = (
@@ -288,15 +302,10 @@ def contract_input(contract: Contract, *, actor, url: str = "") -> dict:
                     "note": e.get_kind_display(),
                 }
             )
-        ledger = None
-        if may["ledger"]:
-            try:
-                ledger = sp.ledger_report(contract)
-            except Exception:  # noqa: BLE001 - terms not computable yet (a draft)
-                ledger = None
         if ledger is not None and contract.payment_lines.exists():
             out = ledger.output
-            finance["total_drawn"] = out.total_drawn
+            finance["total_drawn"] = split.drawn  # what has happened, not the whole schedule
+            finance["planned_draws"] = split.planned_draws
             finance["irr_annual"] = out.irr_annual
             if contract.status == "closed":
                 finance["repayment"] = _repayment(out)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import PaymentStatus
+from insats.platform import spreadsheets
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
+from .models import PaymentStatus
 
 
 class ResultForm(forms.Form):
@@ -119,10 +120,24 @@ class ImportForm(forms.Form):
         help_text=_("Kolumner: matt, period, kohort, varde, jamforelse. Rad 1 är rubriker."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the shared upload limits (settings IMPORT_MAX_*), as every import states them
+        limits = _("Högst %(mb)s MB, %(cols)s kolumner, %(rows)s rader och %(chars)s tecken per cell.") % {
+            "mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
+            "cols": settings.IMPORT_MAX_COLUMNS,
+            "rows": f"{settings.IMPORT_MAX_ROWS:,}".replace(",", " "),
+            "chars": f"{settings.IMPORT_MAX_CELL_CHARS:,}".replace(",", " "),
+        }
+        self.fields["file"].help_text = f"{self.fields['file'].help_text} {limits}"
+
     def clean_file(self):
+        """The shared size limit (``spreadsheets.check_size``); the rest is checked as it is read."""
         f = self.cleaned_data["file"]
-        if f.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(_("Filen är större än 5 MB."))
+        try:
+            spreadsheets.check_size(f.size)
+        except spreadsheets.UploadError as exc:
+            raise forms.ValidationError(exc.text) from None
         return f
 
 

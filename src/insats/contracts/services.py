@@ -731,6 +731,7 @@ def snapshot(contract: Contract) -> dict:
             "reference": contract.reference,
             "intervention": contract.intervention,
             "target_population": contract.target_population,
+            "policy_sector": contract.policy_sector,
             "term_start": contract.term_start.isoformat(),
             "term_end": contract.term_end.isoformat(),
             "period_type": contract.period_type,

@@ -349,6 +349,12 @@ def payment_state(line: PaymentLine, today: datetime.date | None = None) -> Paym
     )
 
 
+def payment_state_text(state: PaymentState) -> str:
+    """The state as one text, for exports (the page shows the same as two badges): ``Förfaller
+    2027-01-30 · Fakturerad``."""
+    return f"{state.label} · {_('Fakturerad')}" if state.invoiced else state.label
+
+
 @dataclass(frozen=True)
 class LedgerSplit:
     """The fund's ledger on a given day: what has happened and what is still a plan."""

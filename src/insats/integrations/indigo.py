@@ -65,8 +65,10 @@ The plain form (all keys optional unless noted)::
       "transactions": [{"date": date, "from": key, "to": key, "type": INDIGO transaction type,
                         "amount": Decimal, "investment": bool, "metric": id|None, "note": "…"}],
       "provider_costs": [{"period", "date": date, "planned": Decimal, "actual": Decimal|None, "org": key}],
-      "finance": {"total_drawn": Decimal, "irr_annual": float|None, "repayment": INDIGO enum|None,
-                  "as_of": date|None, "total_paid": Decimal},   # as_of: the ledger's as-of date
+      "finance": {"total_drawn": Decimal, "planned_draws": Decimal, "irr_annual": float|None,
+                  "repayment": INDIGO enum|None, "as_of": date|None, "total_paid": Decimal},
+                  # as_of: the ledger's as-of date; total_drawn: drawn so far (what happened),
+                  # planned_draws: the draws still to come (the plan; provider_costs carry it)
       "confidential": ["prices", "financing", …],
     }
 """
@@ -934,7 +936,7 @@ def withhold(data: dict) -> dict:
     if fund and "financing" in private:
         out["fund"] = {"org": fund["org"]}
     if "returns" in private:
-        for key in ("total_drawn", "irr_annual", "repayment"):
+        for key in ("total_drawn", "planned_draws", "irr_annual", "repayment"):
             (out.get("finance") or {}).pop(key, None)
         out["transactions"] = [t for t in out.get("transactions") or [] if not t.get("investment")]
     if "payments" in private:

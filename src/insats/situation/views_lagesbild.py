@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from insats.accounts import access
 from insats.accounts.access import actor_for, require
 from insats.audit.reads import export_audited
 from insats.audit.services import log_action
@@ -115,8 +116,11 @@ def chart_pair(lb: lagesbild.Lagesbild, f: lagesbild.IndicatorFigures) -> dict:
 
 
 def _context(request, area, group, codes, lb) -> dict:
-    org = actor_for(request).organisation
+    actor = actor_for(request)
+    org = actor.organisation
     ctx = {
+        # the empty page points to the Kolada sync page when the reader may start one
+        "may_sync_kolada": org is not None and access.can(actor, "situation.kolada_sync"),
         "nav_active": "situation",
         "area": area,
         "lb": lb,
