@@ -79,7 +79,7 @@ import copy
 import csv
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -419,32 +419,10 @@ def build_project(data: dict) -> dict:
                 inv["maximum_potential_return_type"] = _v("Average annual return")
             inv["maximum_potential_return"] = _v(_num((best * 100).normalize()))
         project["investments"] = [inv]
-    project["intermediary_services"] = [
-        {
-            "organisation_id": org_ref(i["org"]),
-            "organisation_role_category": _v("Other"),
-            "other_role_description": _v(i.get("description") or "Intermediär"),
-            "status": PUBLIC,
-        }
-        for i in data.get("intermediaries") or []
-    ]
+    project["intermediary_services"] = _intermediary_services(data, org_ref)
 
     # metrics and prices -------------------------------------------------------------------------
-    project["outcome_metrics"] = [
-        {
-            "id": m["id"],
-            "definition": _v(m.get("definition") or m.get("name")),
-            "target_population": _v(data.get("target_population")),
-            "unit_description_of_service_user_or_beneficiaries": _v(m.get("unit")),
-            "outcome_metric_target": _v(m.get("target")),
-            "outcome_validation_method": _v(m.get("validation_method")),
-            "data_source_for_outcome_validation": _v(m.get("data_source")),
-            "policy_sector": _v(data.get("policy_sector")),
-            "notes": m.get("name"),
-            "status": PUBLIC,
-        }
-        for m in data.get("metrics") or []
-    ]
+    project["outcome_metrics"] = _outcome_metrics(data, with_sector=True)
     project["outcome_pricings"] = [
         {
             "outcome_metric_id": _v(m["id"]),
@@ -872,29 +850,8 @@ def build_pipeline(data: dict) -> dict:
             }
             for p in data.get("payers") or []
         ],
-        "intermediary_services": [
-            {
-                "organisation_id": org_ref(i["org"]),
-                "organisation_role_category": _v("Other"),
-                "other_role_description": _v(i.get("description") or "Intermediär"),
-                "status": PUBLIC,
-            }
-            for i in data.get("intermediaries") or []
-        ],
-        "outcome_metrics": [
-            {
-                "id": m["id"],
-                "definition": _v(m.get("definition") or m.get("name")),
-                "target_population": _v(data.get("target_population")),
-                "unit_description_of_service_user_or_beneficiaries": _v(m.get("unit")),
-                "outcome_metric_target": _v(m.get("target")),
-                "outcome_validation_method": _v(m.get("validation_method")),
-                "data_source_for_outcome_validation": _v(m.get("data_source")),
-                "notes": m.get("name"),
-                "status": PUBLIC,
-            }
-            for m in data.get("metrics") or []
-        ],
+        "intermediary_services": _intermediary_services(data, org_ref),
+        "outcome_metrics": _outcome_metrics(data, with_sector=False),
     }
     if fund:
         best = _max_return(fund)
@@ -1010,3 +967,37 @@ def check_package(package: dict) -> dict:
     if problems:
         raise ValueError("INDIGO validation failed: " + "; ".join(f"{p}: {m}" for p, m in problems[:20]))
     return package
+
+
+def _intermediary_services(data: dict[str, Any], org_ref: Callable[[Any], Any]) -> list[dict[str, Any]]:
+    """The intermediaries, the same in a project and a pipeline record."""
+    return [
+        {
+            "organisation_id": org_ref(i["org"]),
+            "organisation_role_category": _v("Other"),
+            "other_role_description": _v(i.get("description") or "Intermediär"),
+            "status": PUBLIC,
+        }
+        for i in data.get("intermediaries") or []
+    ]
+
+
+def _outcome_metrics(data: dict[str, Any], *, with_sector: bool) -> list[dict[str, Any]]:
+    """The outcome metrics; a project record also names the policy sector per metric (the pipeline
+    schema has no such field)."""
+    out = []
+    for m in data.get("metrics") or []:
+        item = {
+            "id": m["id"],
+            "definition": _v(m.get("definition") or m.get("name")),
+            "target_population": _v(data.get("target_population")),
+            "unit_description_of_service_user_or_beneficiaries": _v(m.get("unit")),
+            "outcome_metric_target": _v(m.get("target")),
+            "outcome_validation_method": _v(m.get("validation_method")),
+            "data_source_for_outcome_validation": _v(m.get("data_source")),
+        }
+        if with_sector:
+            item["policy_sector"] = _v(data.get("policy_sector"))
+        item.update({"notes": m.get("name"), "status": PUBLIC})
+        out.append(item)
+    return out
