@@ -158,19 +158,45 @@ def type_label(object_type: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def object_label(entry) -> str:
-    """What the entry is about, by name: the label it was logged with, else the user's name or
-    e-mail (``accounts.user``), else "Användare #12"."""
+def _named(entry) -> str:
+    """The label the entry was logged with, unless it is Django's default ``X object (12)``."""
     text = (entry.object_label or "").strip()
-    if text and not _DEFAULT_STR.match(text):
+    return "" if _DEFAULT_STR.match(text) else text
+
+
+def object_label(entry, users: dict[int, str] | None = None) -> str:
+    """What the entry is about, by name: the label it was logged with, else the user's name or
+    e-mail (``accounts.user``; from ``users`` when given, else one query), else "Användare #12"."""
+    if text := _named(entry):
         return text
     if not entry.object_type and not entry.object_id:
         return ""
     if entry.object_type == "accounts.user" and str(entry.object_id).isdigit():
-        from django.contrib.auth import get_user_model
-
-        user = get_user_model().objects.filter(pk=int(entry.object_id)).first()
-        if user is not None:
-            return getattr(user, "full_name", "") or user.email
+        user_id = int(entry.object_id)
+        if users is None:
+            users = _user_names({user_id})
+        if user_id in users:
+            return users[user_id]
     kind = type_label(entry.object_type) or _("Objekt")
     return f"{kind} #{entry.object_id}" if entry.object_id else kind
+
+
+def _user_names(ids: set[int]) -> dict[int, str]:
+    from django.contrib.auth import get_user_model
+
+    return {u.pk: getattr(u, "full_name", "") or u.email for u in get_user_model().objects.filter(pk__in=ids)}
+
+
+def with_object_labels(entries) -> list:
+    """``entries`` as a list, each with ``object_text`` set (:func:`object_label`); the users they
+    name are read in one query, not one per row."""
+    entries = list(entries)
+    ids = {
+        int(e.object_id)
+        for e in entries
+        if e.object_type == "accounts.user" and str(e.object_id).isdigit() and not _named(e)
+    }
+    users = _user_names(ids) if ids else {}
+    for e in entries:
+        e.object_text = object_label(e, users)
+    return entries

@@ -14,7 +14,7 @@ from insats.accounts.access import actor_for, require
 from insats.platform import spreadsheets
 from insats.platform.jobs import job_start
 
-from . import selectors
+from . import labels, selectors
 from .reads import export_audited
 from .services import log_action
 from .tasks import verify_audit_chain
@@ -47,6 +47,7 @@ def _filtered(request):
 def search(request):
     form, qs = _filtered(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page.object_list = labels.with_object_labels(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -42,14 +42,6 @@ def action_label(code: str) -> str:
 
 
 @register.filter
-def object_text(entry) -> str:
-    """``accounts.user 12`` → the user's name, or "Användare #12"."""
-    from insats.audit.labels import object_label
-
-    return object_label(entry)
-
-
-@register.filter
 def object_type_label(entry) -> str:
     """``contracts.outcomemetric`` → "Utfallsmått"."""
     from insats.audit.labels import type_label
