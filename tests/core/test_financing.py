@@ -370,3 +370,18 @@ def test_command_line_reports_the_bad_field():
     assert proc.returncode == 2
     fields = [e["field"] for e in json.loads(proc.stdout)["errors"]]
     assert "terms.fund_surplus_share" in fields
+
+
+def test_split_ledger_adds_up_to_the_whole_schedule():
+    """What has happened plus what is planned is everything drawn; outstanding is the last begun
+    period's closing principal (issue 8, item 3). Figures from the fixed-rate worked example:
+    1 000 000 drawn in each of periods 1–3; principal left 1 000 000, 800 000, 300 000, 0."""
+    terms, payments = load("financing_fixed_rate.json")
+    out = waterfall(terms, payments)
+    expected = {0: (D("0"), D("3000000"), D("0")), 1: (D("1000000"), D("2000000"), D("1000000")),
+                2: (D("2000000"), D("1000000"), D("800000")), 3: (D("3000000"), D("0"), D("300000")),
+                4: (D("3000000"), D("0"), D("0"))}  # fmt: skip
+    for begun, (drawn, planned, outstanding) in expected.items():
+        split = fin.split_ledger(out, range(1, begun + 1))
+        assert (split.drawn, split.planned_draws, split.outstanding) == (drawn, planned, outstanding)
+        assert split.drawn + split.planned_draws == out.total_drawn

@@ -360,14 +360,15 @@ class LedgerSplit:
     """The fund's ledger on a given day: what has happened and what is still a plan."""
 
     started: frozenset[int]  # the core's period numbers (1-based) that have begun by ``today``
-    drawn: Decimal  # paid out from the fund in periods begun by today
-    planned_draws: Decimal  # drawdowns of periods not yet begun
-    outstanding: Decimal  # outstanding after the last period begun by today
+    drawn: Decimal  # the sums below: insats.core.financing.split_ledger
+    planned_draws: Decimal
+    outstanding: Decimal
 
 
 def ledger_split(contract: Contract, output: fin.Output, today: datetime.date | None = None) -> LedgerSplit:
-    """Split the core's waterfall rows at ``today``: a period's draw has happened once the period
-    has begun; later periods are the plan."""
+    """Split the core's waterfall at ``today``: a period's draw has happened once the period has
+    begun; later periods are the plan. Which periods have begun is decided here (the calendar);
+    the sums come from the core."""
     today = today or timezone.localdate()
     ids = contract.period_ids()
     started = set()
@@ -377,11 +378,8 @@ def ledger_split(contract: Contract, output: fin.Output, today: datetime.date | 
                 started.add(row.period)
         elif contract.term_end < today:  # settlement periods after the term
             started.add(row.period)
-    drawn = sum((r.drawn for r in output.ledger if r.period in started), ZERO)
-    planned = sum((r.drawn for r in output.ledger if r.period not in started), ZERO)
-    last = [r for r in output.ledger if r.period in started]
-    outstanding = last[-1].outstanding_end if last else ZERO
-    return LedgerSplit(frozenset(started), drawn, planned, outstanding)
+    split = fin.split_ledger(output, started)
+    return LedgerSplit(frozenset(started), split.drawn, split.planned_draws, split.outstanding)
 
 
 # --------------------------------------------------------------------------- invoiced and paid

@@ -25,6 +25,7 @@ Two engines that agree to the öre:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -178,6 +179,26 @@ class Output(BaseModel):
         description="Costs beyond the commitment, carried by the provider, SEK."
     )
     provider_net: Decimal = Field(description="Provider's surplus share minus its unfinanced costs, SEK.")
+
+
+@dataclass(frozen=True)
+class LedgerSplit:
+    """A waterfall split into what has happened and what is still a plan."""
+
+    drawn: Decimal  # drawn in the periods that have begun
+    planned_draws: Decimal  # drawdowns of the periods not yet begun
+    outstanding: Decimal  # principal outstanding after the last period begun (0 if none has)
+
+
+def split_ledger(output: Output, started: Iterable[int]) -> LedgerSplit:
+    """``output``'s ledger split at the periods in ``started`` (1-based numbers that have begun).
+
+    The caller decides which periods have begun (it knows the calendar); the sums are made here."""
+    begun = set(started)
+    done = [r for r in output.ledger if r.period in begun]
+    drawn = sum((r.drawn for r in done), Decimal(0))
+    planned = sum((r.drawn for r in output.ledger if r.period not in begun), Decimal(0))
+    return LedgerSplit(drawn, planned, done[-1].outstanding_end if done else Decimal(0))
 
 
 class Input(BaseModel):
