@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "insats.platform",
     "insats.web",
     "insats.situation",
+    "insats.interventions",
     "insats.contracts",
 ]
 

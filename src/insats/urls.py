@@ -9,6 +9,7 @@ urlpatterns = [
     path("konto/", include("insats.accounts.urls")),
     path("granskning/", include("insats.audit.urls")),
     path("lagesbild/", include("insats.situation.urls")),
+    path("insatser/", include("insats.interventions.urls")),
     path("utfallskontrakt/", include("insats.contracts.urls")),
     path("api/v1/", get_api().urls),
     path("i18n/setlang/", public(set_language), name="set_language"),

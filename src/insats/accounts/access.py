@@ -145,6 +145,36 @@ CONTRACT_RULES: dict[str, Rule] = {
 }
 
 
+# Insatser (interventions): an organisation's catalogue is its own; it shares interventions with
+# partners explicitly, and a samordningsförbund's members see the förbund's portfolio (federation).
+# Reviews (genomlysning) may be shared with an external reviewer, who then works in them.
+PLANNERS = frozenset({Role.ADMIN, Role.ANALYST})
+INTERVENTION_RULES: dict[str, Rule] = {
+    "intervention.view": rule(
+        ALL_ROLES, {"own", "shared", "federation"}, "the catalogue, its versions and the map"
+    ),
+    "intervention.edit": rule(PLANNERS, {"own"}, "add and change interventions, staffing, funding, reach"),
+    "intervention.share": rule(PLANNERS, {"own"}, "share an intervention with a named organisation"),
+    "intervention.export": rule(
+        ALL_ROLES, {"own", "shared", "federation"}, "the map and the catalogue as Excel and PDF"
+    ),
+    "catalogue.settings": rule(MANAGERS, {"own"}, "the public listing, own age bands and methods"),
+    "review.view": rule(
+        ALL_ROLES, {"own", "shared", "federation"}, "reviews (genomlysning) and their reports"
+    ),
+    "review.create": rule(PLANNERS, {"own"}, "start a review of a portfolio"),
+    "review.edit": rule(
+        PLANNERS,
+        {"own", "shared"},
+        "work in a review: phases, findings, recommendations (shared: the reviewer)",
+    ),
+    "review.decide": rule(MANAGERS, {"own"}, "record a governance body's decision on a review"),
+    "socialplan.view": rule(ALL_ROLES, {"own", "shared"}, "the social plan and its versions"),
+    "socialplan.edit": rule(PLANNERS, {"own"}, "write the social plan"),
+    "socialplan.adopt": rule(MANAGERS, {"own"}, "record the adoption of a social plan by a body"),
+}
+
+
 RULES: dict[str, Rule] = {
     "organisation.view": rule(ALL_ROLES, {"any"}, "the directory of organisations"),
     "organisation.edit": rule(MANAGERS, {"own"}),
@@ -185,6 +215,7 @@ RULES: dict[str, Rule] = {
     "cause.edit": rule({Role.ADMIN, Role.ANALYST}, {"own", "shared"}),
     "cause.share": rule({Role.ADMIN, Role.ANALYST}, {"own"}, "invite partners to a cause analysis"),
     "factor.manage": rule(MANAGERS, {"own"}, "extend the list of risk and protective factors"),
+    **INTERVENTION_RULES,
     **CONTRACT_RULES,
 }
 

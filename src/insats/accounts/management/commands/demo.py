@@ -34,6 +34,7 @@ class Command(BaseCommand):
             indicators = StringIO()  # the lägesbild's demo statistics; reported after the table
             call_command("demo_indicators", stdout=indicators)
             call_command("demo_plans", stdout=indicators)  # target groups, causes, results, plans
+            call_command("demo_interventions", stdout=indicators)  # catalogue, map, genomlysning, social plan
             call_command("demo_contracts", stdout=indicators)  # seed 004's contract and Tomelilla's pilot
         finally:
             reset_request_meta(token)
