@@ -1,13 +1,14 @@
 """The JSON API at ``/api/v1/``: one NinjaAPI that mounts each app's router.
 
 Here: authentication (a personal token as ``Authorization: Bearer``, or the browser session with
-its CSRF token), the per-address limit on token calls, and the actor of a request
-(:func:`actor_of`). What the routers share besides (problem+json errors, pagination, the date type,
+its CSRF token) and the per-address limit on token calls. What the routers share (the actor of a
+request, :func:`actor_of`; problem+json errors, pagination, the date type,
 :func:`field_errors`) lives in the low module :mod:`insats.platform.api`; app routers import it from
 there.
 
 Routers are mounted when the API is first built (:func:`get_api`), not at import time, so a router
-module may import from here without an import cycle. ``from insats.api import api`` still works.
+module never needs to import from here (tests/platform/test_layering.py).
+``from insats.api import api`` still works.
 """
 
 from __future__ import annotations
@@ -89,14 +90,6 @@ class SessionActorAuth(APIKeyCookie):
         return self(request)
 
 
-def actor_of(request: HttpRequest) -> Actor:
-    """The actor an operation runs as (set by the authentication above)."""
-    actor = getattr(request, "auth", None)
-    if not isinstance(actor, Actor):  # pragma: no cover - every operation requires auth
-        raise HttpError(401, _("Inloggning krävs."))
-    return actor
-
-
 # --- shared pieces (kept importable from here for older callers) ------------------------------------
 
 from insats.platform.api import (  # noqa: E402
@@ -112,6 +105,7 @@ from insats.platform.api import (  # noqa: E402
     Throttled,
     ValidationErrorOut,
     ValidationProblem,
+    actor_of,
     field_errors,
 )
 

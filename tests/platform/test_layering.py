@@ -51,3 +51,17 @@ def test_the_platform_imports_no_domain_app_at_import_time():
         if bad:
             offenders[str(path.relative_to(SRC))] = bad
     assert offenders == {}
+
+
+def test_app_apis_take_shared_pieces_from_the_platform_not_the_top_router():
+    """``insats.api`` mounts the routers; a router importing from it would make an import circle
+    waiting to happen. What routers share (errors, pagination, ``actor_of``) is in insats.platform.api."""
+    offenders = {}
+    for path in SRC.rglob("*.py"):
+        relative = path.relative_to(SRC)
+        if str(relative) in ALLOWED:
+            continue
+        bad = [name for name in _imports(path) if name == "insats.api" or name.startswith("insats.api.")]
+        if bad:
+            offenders[str(relative)] = sorted(set(bad))
+    assert offenders == {}

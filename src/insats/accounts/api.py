@@ -16,9 +16,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from insats.api import actor_of
 from insats.audit.reads import log_read
-from insats.platform.api import ERRORS, WRITE_ERRORS, Date, ErrorOut, Pagination, field_errors
+from insats.platform.api import ERRORS, WRITE_ERRORS, Date, ErrorOut, Pagination, actor_of, field_errors
 
 from . import access, services
 from .models import (

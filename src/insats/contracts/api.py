@@ -17,9 +17,8 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from insats.accounts import access
-from insats.api import actor_of
 from insats.audit.reads import log_read
-from insats.platform.api import ERRORS, WRITE_ERRORS, Date, Pagination, field_errors
+from insats.platform.api import ERRORS, WRITE_ERRORS, Date, Pagination, actor_of, field_errors
 
 from . import services
 from .models import Contract, ContractParty, OutcomeMetric, PeriodType

@@ -26,9 +26,8 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from insats.accounts import access
-from insats.api import actor_of
 from insats.audit.reads import export_failures, log_read
-from insats.platform.api import ERRORS, WRITE_ERRORS, ErrorOut, Pagination, field_errors
+from insats.platform.api import ERRORS, WRITE_ERRORS, ErrorOut, Pagination, actor_of, field_errors
 
 from . import exports_indigo as indigo
 from . import services_payments as sp

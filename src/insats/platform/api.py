@@ -94,6 +94,15 @@ WRITE_ERRORS = {**ERRORS, 422: ValidationProblem}
 # --- input types -----------------------------------------------------------------------------------
 
 
+def actor_of(request: HttpRequest) -> Any:
+    """The actor an API operation runs as: set on ``request.auth`` by the API's authentication
+    (``insats.api``), an ``accounts.access.Actor``. 401 if there is none."""
+    actor = getattr(request, "auth", None)
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise HttpError(401, _("Inloggning krävs."))
+    return actor
+
+
 def _date_text_only(value: Any) -> Any:
     """A date in JSON is the text ``YYYY-MM-DD``: pydantic would take 0 as 1970-01-01."""
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):

@@ -17,8 +17,7 @@ from ninja.pagination import paginate
 from pydantic import model_validator
 
 from insats.accounts import access
-from insats.api import actor_of
-from insats.platform.api import ERRORS, Pagination
+from insats.platform.api import ERRORS, Pagination, actor_of
 
 from . import selectors
 from .lagesbild import MIN_COUNT

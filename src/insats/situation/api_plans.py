@@ -18,8 +18,7 @@ from ninja.responses import Status
 
 from insats.accounts import access
 from insats.accounts.models import Organisation
-from insats.api import actor_of
-from insats.platform.api import ERRORS, WRITE_ERRORS, Date, Pagination, field_errors
+from insats.platform.api import ERRORS, WRITE_ERRORS, Date, Pagination, actor_of, field_errors
 
 from . import services_plans as svc
 from .models import Area
