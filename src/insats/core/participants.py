@@ -95,14 +95,15 @@ def _cap_can_bind(metric: RateCardMetric, model: Any) -> bool:
     return sum((prices[o.outcome] for o in model.outcomes), Decimal(0)) > metric.cap_per_participant
 
 
-def prepare(metric: RateCardMetric, model: Any) -> Prepared:
-    """The patterns of ``model`` with their payment streams (computed once per evaluation)."""
+def prepare(metric: RateCardMetric, model: Any, n_periods: int) -> Prepared:
+    """The patterns of ``model`` with their payment streams by offset from enrolment, up to
+    ``n_periods`` (later payments fall after the contract and are never paid)."""
     by_id = {o.id: o for o in metric.outcomes}
     price = [int(by_id[o.outcome].price * 100) for o in model.outcomes]
     sustain = [by_id[o.outcome].sustain_periods for o in model.outcomes]
     delays = [o.delay_pmf()[0] for o in model.outcomes]
     pmfs = [np.asarray(o.delay_pmf()[1], dtype=float) for o in model.outcomes]
-    r = 1 + max(max(d) + s for d, s in zip(delays, sustain, strict=True))
+    r = max(1, min(n_periods, 1 + max(max(d) + s for d, s in zip(delays, sustain, strict=True))))
     joint = _cap_can_bind(metric, model)
     groups = [list(range(len(model.outcomes)))] if joint else [[j] for j in range(len(model.outcomes))]
     cap = int(metric.cap_per_participant * 100) if joint and metric.cap_per_participant is not None else None
@@ -116,7 +117,7 @@ def prepare(metric: RateCardMetric, model: Any) -> Prepared:
         for col, j in enumerate(group):
             hit = states[:, col] > 0
             at = np.array([delays[j][s - 1] + sustain[j] if s else 0 for s in states[:, col]], dtype=np.int64)
-            rows = np.nonzero(hit)[0]
+            rows = np.nonzero(hit & (at < r))[0]
             gross[rows, at[rows]] += price[j]
             if j in counts:
                 counts[j][rows, at[rows]] += 1

@@ -450,7 +450,7 @@ class OutcomeChance(_Model):
         description="Probability that a participant achieves (and, if required, sustains) the outcome "
         "(expression of the inputs; clipped to 0…1)."
     )
-    delay: int | Delay = Field(
+    delay: Delay | int = Field(
         default=0,
         description="Periods from enrolment to the achievement: a whole number, or {values, probabilities}.",
     )
@@ -615,13 +615,15 @@ class Input(_Model):
                         f"participants.{i}.enrolment", f"more periods than the contract's {len(c.periods)}"
                     )
                 ids = {x.id for x in m.outcomes}
-                for j, o in enumerate(pm.outcomes):
-                    if o.outcome not in ids:
-                        raise _err(f"participants.{i}.outcomes.{j}.outcome", f"unknown outcome {o.outcome!r}")
-                    if o.effect is not None and o.effect not in self.budget.effects:
+                for j, ch in enumerate(pm.outcomes):
+                    if ch.outcome not in ids:
+                        raise _err(
+                            f"participants.{i}.outcomes.{j}.outcome", f"unknown outcome {ch.outcome!r}"
+                        )
+                    if ch.effect is not None and ch.effect not in self.budget.effects:
                         raise _err(
                             f"participants.{i}.outcomes.{j}.effect",
-                            f"unknown budget effect {o.effect!r} (add it to budget.effects, e.g. with [])",
+                            f"unknown budget effect {ch.effect!r} (add it to budget.effects, e.g. with [])",
                         )
                 if ppl.n_patterns(m, pm) > ppl.MAX_PATTERNS:
                     raise _err(
@@ -832,7 +834,7 @@ def deterministic(case: Input, values: dict[str, float] | None = None) -> Determ
         cap_hit = bool(one["cap_hit"][0])
         extra = {
             k: [Decimal(repr(round(float(x), 9))).normalize() for x in v[0]]
-            for k, v in one["participant_effects"].items()
+            for k, v in cast(dict[str, np.ndarray], one["participant_effects"]).items()
         }
     elif case.contract is not None:
         results = _results(case, env)
@@ -887,7 +889,7 @@ def _participant_payments(
     for i, pm in enumerate(case.participants):
         metric = case.contract.metric(pm.metric)
         assert isinstance(metric, pay.RateCardMetric)
-        preps.append(ppl.prepare(metric, pm))
+        preps.append(ppl.prepare(metric, pm, t_n))
         people = []
         for t, e in enumerate(pm.enrolment):
             x = _full(eval_array(e, env), n)
@@ -909,7 +911,7 @@ def _participant_payments(
 
 def evaluate(
     case: Input, env: dict[str, np.ndarray], n: int, seed: int | None = None, start: int = 0
-) -> dict[str, np.ndarray]:
+) -> dict[str, Any]:
     """The whole business case for ``n`` scenarios at once; ``env`` maps input name -> array (n,).
 
     Participant models (rate cards) give their expected payments when ``seed`` is None, else
