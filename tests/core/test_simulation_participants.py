@@ -148,10 +148,8 @@ def test_bad_participant_models_name_the_field():
         bad(lambda d: d["participants"].append(copy.deepcopy(d["participants"][0])))
         == "participants.1.metric"
     )
-    assert (
-        bad(lambda d: d.__setitem__("outcome_counts", [{"metric": "arbete", "period": "2026", "outcome": "start", "count": 1}]))
-        == "participants.0.metric"
-    )  # fmt: skip
+    counts = [{"metric": "arbete", "period": "2026", "outcome": "start", "count": 1}]
+    assert bad(lambda d: d.__setitem__("outcome_counts", counts)) == "participants.0.metric"
 
 
 def test_too_many_joint_patterns_is_refused():
@@ -337,7 +335,7 @@ def brute_force_mean(price, sustain, cap, probs, delays, enrolment, n_periods):
     return mean
 
 
-HALVES, QUARTERS = ["0.5", "0.5"], ["0.25", "0.75"]
+H, Q = ["0.5", "0.5"], ["0.25", "0.75"]  # delay probabilities
 
 
 def test_sampler_matches_a_brute_force_enumeration_in_distribution():
@@ -364,8 +362,8 @@ def test_sampler_matches_a_brute_force_enumeration_in_distribution():
                 "metric": "rc",
                 "enrolment": [20, 30, 10],
                 "outcomes": [
-                    {"outcome": "a", "probability": 0.6, "delay": {"values": [0, 1], "probabilities": HALVES}},
-                    {"outcome": "b", "probability": 0.3, "delay": {"values": [1, 2], "probabilities": QUARTERS}},
+                    {"outcome": "a", "probability": 0.6, "delay": {"values": [0, 1], "probabilities": H}},
+                    {"outcome": "b", "probability": 0.3, "delay": {"values": [1, 2], "probabilities": Q}},
                     {"outcome": "c", "probability": 0.5, "delay": 2},
                 ],
             }
