@@ -67,7 +67,7 @@ class _Block:
 
     outcomes: list[int]  # indices into the model's outcomes
     states: np.ndarray  # (K, len(outcomes)) state per outcome: 0 = not achieved, s = delay index s-1
-    gross: np.ndarray  # (K, R) öre before the per-participant cap
+    gross: np.ndarray  # (K, R) öre before the per-participant cap (whole numbers, float64)
     capped: np.ndarray  # (K, R) öre after it
     counts: dict[int, np.ndarray]  # outcome index -> (K, R) paid achievements (for budget effects)
 
@@ -125,7 +125,16 @@ def prepare(metric: RateCardMetric, model: Any, n_periods: int) -> Prepared:
             capped = gross
         else:
             capped = np.diff(np.minimum(np.cumsum(gross, axis=1), cap), axis=1, prepend=0)
-        blocks.append(_Block(outcomes=group, states=states, gross=gross, capped=capped, counts=counts))
+        # float64 for the products with the counts (BLAS); integers below 2**53 stay exact
+        blocks.append(
+            _Block(
+                outcomes=group,
+                states=states,
+                gross=gross.astype(float),
+                capped=capped.astype(float),
+                counts={j: c.astype(float) for j, c in counts.items()},
+            )
+        )
     return Prepared(metric=metric, model=model, blocks=blocks, pmfs=pmfs)
 
 
@@ -174,14 +183,18 @@ def payments(
             else:
                 counts = rng.multinomial(whole.astype(np.int64), pp).astype(float)
             width = min(block.gross.shape[1], n_periods - c)
-            # integer öre times whole counts: every sum is an integer below 2**53, exact in any order
-            gross[:, c : c + width] += counts @ block.gross[:, :width]
-            capped[:, c : c + width] += counts @ block.capped[:, :width]
+            # integer öre times whole counts: every sum is an integer below 2**53, exact in any
+            # order. One matrix-vector product per period (much faster here than one
+            # matrix-matrix product, which starts BLAS threads for a tiny matrix).
+            for t in range(width):
+                gross[:, c + t] += counts @ block.gross[:, t]
+                capped[:, c + t] += counts @ block.capped[:, t]
             for j, cnt in block.counts.items():
                 name = prep.model.outcomes[j].effect
                 assert name is not None
                 e = effects.setdefault(name, np.zeros((n, n_periods)))
-                e[:, c : c + width] += counts @ cnt[:, :width]
+                for t in range(width):
+                    e[:, c + t] += counts @ cnt[:, t]
     if rng is None:
         gross = np.floor(gross + 0.5)
         capped = np.floor(capped + 0.5)
