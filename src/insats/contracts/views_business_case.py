@@ -103,6 +103,22 @@ def input_rows(scenario: BusinessCaseScenario) -> list[tuple[str, str]]:
     ]
     for metric_id, level in (s.get("metric_levels") or {}).items():
         rows.append((_("Nivå utan insatsen: %(m)s") % {"m": metric_id}, num(level)))
+    p = s.get("participants")
+    if p:
+        rows.append((str(INPUT_LABELS["enrolment"]), describe_distribution("enrolment", p["enrolment"])))
+        if p.get("enrolment_periods"):
+            rows.append((_("Perioder med nya deltagare"), str(p["enrolment_periods"])))
+        for key, o in p["outcomes"].items():
+            if o["delay_min"] == o["delay_max"]:
+                when = _("%(n)s perioder efter start") % {"n": o["delay_min"]}
+            else:
+                when = _("%(a)s–%(b)s perioder efter start") % {"a": o["delay_min"], "b": o["delay_max"]}
+            text = _("sannolikhet %(p)s, %(when)s, besparing %(value)s per utfall") % {
+                "p": pct(o["probability"], 0),
+                "when": when,
+                "value": kr(o.get("value", 0)),
+            }
+            rows.append((_("Utfall %(key)s") % {"key": key}, text))
     rows += [
         (_("Antal dragningar"), charts.fmt(float(s["draws"]), 0)),
         (_("Slumpfrö"), str(s["seed"])),
@@ -262,7 +278,13 @@ def business_case_new(request, pk):
         initial = ScenarioForm.initial_from(based_on.inputs["scenario"], based_on.name)
     else:
         initial = ScenarioForm.initial_from(bc.default_inputs(contract), _("Grundscenario"))
-    form = ScenarioForm(request.POST or None, initial=initial, level_metrics=level_metrics, prefill=prefill)
+    form = ScenarioForm(
+        request.POST or None,
+        initial=initial,
+        level_metrics=level_metrics,
+        prefill=prefill,
+        rate_card_outcomes=bc.rate_card_outcomes(payment),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             scenario = bc.scenario_create(
