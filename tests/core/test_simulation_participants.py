@@ -221,6 +221,9 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 @SETTINGS
 @given(rate_cards(), st.data())
 def test_expected_payments_increase_with_outcome_probability(data, more):
+    # a cap per period can cut more when a higher chance of an early outcome fills the cap per
+    # participant sooner (payments move to an earlier period): monotone only without it
+    data["contract"]["metrics"][0].pop("cap_per_period", None)
     j = more.draw(st.integers(0, len(data["participants"][0]["outcomes"]) - 1))
     low = data["participants"][0]["outcomes"][j]["probability"]
     high = more.draw(st.floats(low, 1.0))
