@@ -57,6 +57,8 @@ def test_fill_the_participant_model_run_and_read_the_core_figures(context, page,
     narvaro = page.get_by_role("group", name="Utfall: Närvaro över 90 %")
     assert "Betalas när utfallet bestått 2 perioder till." in narvaro.inner_text()
     narvaro.get_by_label("Sannolikhet att en deltagare når utfallet (%)").fill("40")
+    narvaro.get_by_label("Lägsta troliga sannolikhet (%)").fill("20")
+    narvaro.get_by_label("Högsta troliga sannolikhet (%)").fill("60")
     narvaro.get_by_label("Tidigast, antal perioder efter start").fill("0")
     narvaro.get_by_label("Senast, antal perioder efter start").fill("0")
     page.get_by_label("Placeringar per år utan insatsen").fill("0")
@@ -75,6 +77,7 @@ def test_fill_the_participant_model_run_and_read_the_core_figures(context, page,
     s = BusinessCaseScenario.objects.get(contract=contract)
     core = s.inputs["core"]
     assert core["inputs"]["enrolment"] == {"kind": "triangular", "low": 4.0, "mode": 8.0, "high": 12.0}
+    assert core["inputs"]["p:skola/narvaro"] == {"kind": "triangular", "low": 0.2, "mode": 0.4, "high": 0.6}
     assert core["participants"] == [
         {
             "metric": "skola",
@@ -86,7 +89,7 @@ def test_fill_the_participant_model_run_and_read_the_core_figures(context, page,
                     "delay": {"values": [0, 1], "probabilities": ["0.500000000000", "0.500000000000"]},
                     "effect": "skola/ater",
                 },
-                {"outcome": "narvaro", "probability": 0.4, "delay": 0},
+                {"outcome": "narvaro", "probability": "p:skola/narvaro", "delay": 0},
             ],
         }
     ]
@@ -103,4 +106,4 @@ def test_fill_the_participant_model_run_and_read_the_core_figures(context, page,
         assert kr(amount) in text
     assert page.get_by_role("img", name="Utfallsbetalningar totalt, fördelning (kr)").is_visible()
     tornado = page.get_by_role("table", name="Tornado i siffror").inner_text()
-    assert "Nya deltagare per period" in tornado
+    assert "Nya deltagare per period" in tornado and "Sannolikhet: skola/narvaro" in tornado

@@ -214,3 +214,53 @@ def test_form_errors_on_participant_fields(client, world):
     response = client.post(url, rate_card_form(**delays))
     assert list(response.context["form"].errors) == ["rc:skola/ater:delay_max"]
     assert not BusinessCaseScenario.objects.exists()
+
+
+def test_an_uncertain_probability_becomes_a_triangular_input():
+    p = participants()
+    p["outcomes"]["skola/närvaro"] = {
+        "probability": 0.4,
+        "probability_low": 0.2,
+        "probability_high": 0.7,
+        "delay_min": 0,
+        "delay_max": 0,
+    }
+    case = bc.build_core_input(
+        scenario_inputs(horizon_years=1, participants=p),
+        pay.Contract.model_validate(RATE_CARD),
+        periods_per_year=4,
+    )
+    assert case["inputs"]["p:skola/närvaro"] == {"kind": "triangular", "low": 0.2, "mode": 0.4, "high": 0.7}
+    assert case["participants"][0]["outcomes"][1]["probability"] == "p:skola/närvaro"
+    c = sim.Input.model_validate(case)
+    c = c.model_copy(update={"monte_carlo": sim.MonteCarlo(draws=2000, seed=1)})
+    assert "p:skola/närvaro" in {bar.input for bar in sim.tornado(c)}
+    # the lowest above the given, or only one of the two: an error on the lowest
+    for bad_outcome in (
+        {"probability": 0.4, "probability_low": 0.5, "probability_high": 0.7},
+        {"probability": 0.4, "probability_high": 0.7},
+    ):
+        p["outcomes"]["skola/närvaro"] = bad_outcome
+        with pytest.raises(Exception) as err:
+            scenario_inputs(participants=p)
+        assert list(bc.inputs_error_fields(err.value)) == ["rc:skola/närvaro:probability_low"]
+
+
+@pytest.mark.django_db
+def test_the_form_takes_a_probability_range(client, world, django_capture_on_commit_callbacks):
+    contract = make_rate_card_contract(world)
+    login(client, world.user("owner", "analyst"), world.orgs["owner"])
+    url = reverse("contracts:business_case_new", kwargs={"pk": contract.pk})
+    bad = {"rc:skola/ater:probability_low": "70", "rc:skola/ater:probability_high": "90"}
+    response = client.post(url, rate_card_form(**{**bad, "rc:skola/ater:probability": "50"}))
+    assert list(response.context["form"].errors) == ["rc:skola/ater:probability_low"]
+    good = {"rc:skola/ater:probability_low": "30", "rc:skola/ater:probability_high": "70"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, rate_card_form(**{**good, "rc:skola/ater:probability": "50"}))
+    assert response.status_code == 302
+    s = BusinessCaseScenario.objects.get()
+    assert s.inputs["scenario"]["participants"]["outcomes"]["skola/ater"]["probability_low"] == 0.3
+    page_url = reverse("contracts:scenario", kwargs={"pk": contract.pk, "scenario": s.pk})
+    page = client.get(page_url).content.decode()
+    assert "Sannolikhet: skola/ater" in page  # in the tornado
+    assert "50\u00a0% (troligen 30\u00a0%–70\u00a0%)" in page

@@ -84,6 +84,12 @@ class OutcomeInputs(BaseModel):
     probability: float = Field(
         ge=0, le=1, allow_inf_nan=False, description="Probability that a participant achieves it (0–1)."
     )
+    probability_low: float | None = Field(
+        default=None, ge=0, le=1, allow_inf_nan=False, description="Lowest likely probability (uncertain)."
+    )
+    probability_high: float | None = Field(
+        default=None, ge=0, le=1, allow_inf_nan=False, description="Highest likely probability (uncertain)."
+    )
     delay_min: int = Field(default=0, ge=0, le=120, description="Earliest, in periods after enrolment.")
     delay_max: int = Field(default=0, ge=0, le=120, description="Latest, in periods after enrolment.")
     value: Decimal = Field(
@@ -97,7 +103,20 @@ class OutcomeInputs(BaseModel):
     def _check(self) -> OutcomeInputs:
         if self.delay_max < self.delay_min:
             raise ValueError("delay_max must be ≥ delay_min")
+        if (self.probability_low is None) != (self.probability_high is None):
+            raise ValueError("probability_low: give both the lowest and the highest probability, or neither")
+        low, high = self.probability_low, self.probability_high
+        if low is not None and high is not None and not low <= self.probability <= high:
+            raise ValueError("probability_low: need lowest ≤ probability ≤ highest")
         return self
+
+    def uncertain(self) -> bool:
+        """Whether the probability is a range (a triangular distribution) rather than one number."""
+        return (
+            self.probability_low is not None
+            and self.probability_high is not None
+            and self.probability_low < self.probability_high
+        )
 
     def delay(self) -> dict | int:
         """The core's delay: a whole number, or each whole period from min to max equally likely."""
@@ -254,12 +273,15 @@ def rate_card_outcomes(contract: pay.Contract | None) -> list[tuple[Any, Any]]:
     return [(m, o) for m in contract.metrics if isinstance(m, pay.RateCardMetric) for o in m.outcomes]
 
 
-def _participants(contract: pay.Contract, inputs: ScenarioInputs, n_periods: int) -> tuple[list, dict, list]:
-    """The core's ``participants`` for each rate card, and the budget effects and cost items of the
-    outcomes that save the commissioner money."""
+def _participants(
+    contract: pay.Contract, inputs: ScenarioInputs, n_periods: int
+) -> tuple[list, dict, list, dict]:
+    """The core's ``participants`` for each rate card, the budget effects and cost items of the
+    outcomes that save the commissioner money, and the uncertain probabilities (inputs named
+    ``p:<metric>/<outcome>``, triangular from the lowest over the given to the highest)."""
     cards = [m for m in contract.metrics if isinstance(m, pay.RateCardMetric)]
     if not cards:
-        return [], {}, []
+        return [], {}, [], {}
     p = inputs.participants
     if p is None:
         raise BusinessCaseError(
@@ -268,19 +290,24 @@ def _participants(contract: pay.Contract, inputs: ScenarioInputs, n_periods: int
             field="enrolment_kind",
         )
     k = min(p.enrolment_periods or n_periods, n_periods)
-    specs, effects, items = [], {}, []
+    specs, effects, items, uncertain = [], {}, [], {}
     cashable = str(inputs.cashable_share)
     for m in cards:
         chances = []
         for o in m.outcomes:
             oi = p.outcomes.get(outcome_key(m, o))
-            if oi is None or oi.probability == 0:
+            if oi is None or (oi.probability == 0 and not oi.uncertain()):
                 continue
-            chance: dict[str, Any] = {
-                "outcome": o.id,
-                "probability": _num(oi.probability),
-                "delay": oi.delay(),
-            }
+            probability: Any = _num(oi.probability)
+            if oi.uncertain():
+                probability = f"p:{outcome_key(m, o)}"
+                uncertain[probability] = {
+                    "kind": "triangular",
+                    "low": oi.probability_low,
+                    "mode": oi.probability,
+                    "high": oi.probability_high,
+                }
+            chance: dict[str, Any] = {"outcome": o.id, "probability": probability, "delay": oi.delay()}
             if oi.value > 0:
                 effect = f"{m.id}/{o.id}"
                 chance["effect"] = effect
@@ -297,7 +324,7 @@ def _participants(contract: pay.Contract, inputs: ScenarioInputs, n_periods: int
             chances.append(chance)
         if chances:
             specs.append({"metric": m.id, "enrolment": ["enrolment"] * k, "outcomes": chances})
-    return specs, effects, items
+    return specs, effects, items, uncertain
 
 
 def build_core_input(
@@ -358,11 +385,12 @@ def build_core_input(
     if contract is not None:
         case["contract"] = contract.model_dump(mode="json", exclude_none=True)
         case["observations"] = _observations(contract, inputs)
-        specs, effects, items = _participants(contract, inputs, n_periods)
+        specs, effects, items, uncertain = _participants(contract, inputs, n_periods)
         if specs:
             assert inputs.participants is not None  # _participants asks for them
             case["participants"] = specs
             case["inputs"]["enrolment"] = _dist_json(inputs.participants.enrolment)
+            case["inputs"].update(uncertain)
             case["budget"]["effects"].update(effects)
             case["budget"]["cost_items"] += items
     else:
@@ -447,8 +475,10 @@ def inputs_error_fields(exc: ValidationError) -> dict[str, list[str]]:
             rest = [p for p in loc[2:] if p not in _KINDS]
             field = f"enrolment_{rest[0]}" if rest else "enrolment_kind"
         elif loc[:2] == ["participants", "outcomes"] and len(loc) > 2:
-            # the outcome's own check compares its delays: the error goes on the latest delay
-            field = f"rc:{loc[2]}:{loc[3] if len(loc) > 3 else 'delay_max'}"
+            # the outcome's own checks: on the lowest probability or the latest delay
+            msg = err["msg"]
+            own = "probability_low" if "probability_low" in msg else "delay_max"
+            field = f"rc:{loc[2]}:{loc[3] if len(loc) > 3 else own}"
         elif loc[:1] == ["participants"]:
             field = "enrolment_periods" if "enrolment_periods" in loc else "enrolment_kind"
         else:

@@ -155,6 +155,20 @@ OUTCOME_PARAMS = [
         ),
     ),
     (
+        "probability_low",
+        _("Lägsta troliga sannolikhet (%)"),
+        _(
+            "Är ni osäkra på sannolikheten, ange lägsta och högsta troliga värde: simuleringen använder "
+            "då en triangelfördelning mellan dem med sannolikheten ovan som mest trolig. Lämna tomt "
+            "annars."
+        ),
+    ),
+    (
+        "probability_high",
+        _("Högsta troliga sannolikhet (%)"),
+        _("Lämna tomt om sannolikheten ovan är säker nog."),
+    ),
+    (
         "delay_min",
         _("Tidigast, antal perioder efter start"),
         _("0 betyder samma period som deltagaren börjar."),
@@ -188,6 +202,11 @@ def _parse_number(text: str) -> Decimal:
     if not d.is_finite():
         raise ValueError(text)
     return d
+
+
+def _share(percent: Decimal | None) -> float | None:
+    """A per cent typed on the form as a share (None stays None)."""
+    return None if percent is None else float(percent / 100)
 
 
 def _fmt(value) -> str:
@@ -285,11 +304,18 @@ class ScenarioForm(forms.Form):
                 help_text=_("Från kontraktets första period. Lämna tomt om deltagare börjar alla perioder."),
             )
         for key, _metric, _outcome in self.rate_cards:
-            probability, delay_min, delay_max, value = (label for _p, label, _h in OUTCOME_PARAMS)
+            labels = {p: label for p, label, _h in OUTCOME_PARAMS}
             helps = {p: h for p, _l, h in OUTCOME_PARAMS}
-            self.fields[outcome_field(key, "probability")] = forms.DecimalField(
-                label=probability, min_value=0, max_value=100, localize=True, help_text=helps["probability"]
-            )
+            delay_min, delay_max, value = labels["delay_min"], labels["delay_max"], labels["value"]
+            for param in ("probability", "probability_low", "probability_high"):
+                self.fields[outcome_field(key, param)] = forms.DecimalField(
+                    label=labels[param],
+                    min_value=0,
+                    max_value=100,
+                    localize=True,
+                    required=param == "probability",
+                    help_text=helps[param],
+                )
             self.fields[outcome_field(key, "delay_min")] = forms.IntegerField(
                 label=delay_min, min_value=0, max_value=120, help_text=helps["delay_min"]
             )
@@ -404,6 +430,9 @@ class ScenarioForm(forms.Form):
             initial["enrolment_periods"] = participants.get("enrolment_periods")
             for key, o in (participants.get("outcomes") or {}).items():
                 initial[outcome_field(key, "probability")] = _fmt(Decimal(str(o["probability"])) * 100)
+                for bound in ("probability_low", "probability_high"):
+                    if o.get(bound) is not None:
+                        initial[outcome_field(key, bound)] = _fmt(Decimal(str(o[bound])) * 100)
                 initial[outcome_field(key, "delay_min")] = o.get("delay_min", 0)
                 initial[outcome_field(key, "delay_max")] = o.get("delay_max", 0)
                 initial[outcome_field(key, "value")] = _fmt(o.get("value", 0))
@@ -456,6 +485,8 @@ class ScenarioForm(forms.Form):
                 "outcomes": {
                     key: {
                         "probability": float(cleaned[outcome_field(key, "probability")] / 100),
+                        "probability_low": _share(cleaned.get(outcome_field(key, "probability_low"))),
+                        "probability_high": _share(cleaned.get(outcome_field(key, "probability_high"))),
                         "delay_min": cleaned[outcome_field(key, "delay_min")],
                         "delay_max": cleaned[outcome_field(key, "delay_max")],
                         "value": str(cleaned.get(outcome_field(key, "value")) or 0),
