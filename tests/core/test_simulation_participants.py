@@ -152,6 +152,14 @@ def test_bad_participant_models_name_the_field():
     assert bad(lambda d: d.__setitem__("outcome_counts", counts)) == "participants.0.metric"
 
 
+def test_enrolment_beyond_a_billion_is_refused_naming_the_period():
+    data = copy.deepcopy(EXAMPLE)
+    data["participants"][0]["enrolment"] = [6, 2e9]
+    with pytest.raises(ValidationError) as info:
+        sim.deterministic(case(data))
+    assert ".".join(str(p) for p in info.value.errors()[0]["loc"]) == "participants.0.enrolment.1"
+
+
 def test_too_many_joint_patterns_is_refused():
     def many(d):
         delays = {"values": list(range(20)), "probabilities": ["0.05"] * 20}

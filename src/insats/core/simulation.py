@@ -895,6 +895,11 @@ def _participant_payments(
             x = _full(eval_array(e, env), n)
             if not np.isfinite(x).all():
                 raise _err(f"participants.{i}.enrolment.{t}", "not a finite number in some draw")
+            if (x > ppl.MAX_ENROLMENT).any():
+                raise _err(
+                    f"participants.{i}.enrolment.{t}",
+                    f"more than {ppl.MAX_ENROLMENT:,} participants in one period in some draw",
+                )
             people.append(x)
         enrol.append(people)
         chances = []
