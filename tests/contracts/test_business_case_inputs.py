@@ -154,13 +154,13 @@ def test_comparison_metric_needs_a_level_and_uses_it():
     assert obs["counterfactual"] == 20 and obs["value"] == {"mul": [20, {"sub": [1, "effect"]}]}
 
 
-def test_rate_cards_are_refused_clearly():
+def test_rate_cards_without_a_participant_model_ask_for_one():
     c = pay.Contract.model_validate(
         json.loads((EXAMPLES / "payments_rate_card.json").read_text())["contract"]
     )
     with pytest.raises(bc.BusinessCaseError) as err:
         bc.build_core_input(inputs(horizon_years=1), c, periods_per_year=4)
-    assert err.value.field == "contract" and "á-pris" in str(err.value)
+    assert err.value.field == "enrolment_kind" and "á-pris" in str(err.value)
 
 
 def test_horizon_must_cover_the_contract():

@@ -21,12 +21,20 @@ The scenario's inputs (:class:`ScenarioInputs`, stored as JSON):
 * ``cashable_share``, ``own_costs_per_year``, ``horizon_years``, ``discount_rate`` (3.5 %);
 * ``metric_levels`` — the expected level without the intervention for metrics whose contract does
   not fix one (a comparison group, a target, a blended metric);
-* ``draws`` (100 000) and ``seed``.
+* ``draws`` (100 000) and ``seed``;
+* ``participants`` — for a contract with a rate card (payment per participant and outcome): new
+  participants per period (``enrolment``, a distribution, in the first ``enrolment_periods``
+  periods) and, per outcome of the rate card (``"<metric>/<outcome>"``), the probability that a
+  participant achieves it, its timing (``delay_min`` … ``delay_max`` periods after enrolment, each
+  whole number equally likely) and what each achievement saves the commissioner (``value``, SEK).
 
 How the contract's measured figures follow from the inputs: for every metric and period the
 measured value is ``level × (1 − effect)`` (``direction: decrease``; ``+`` for increase), where
 ``level`` is the contract's baseline for that period and cohort, or ``metric_levels``. Rate cards
-(payment per participant) are not simulated here; a contract with one gets a clear error.
+are simulated participant by participant through the core's participant model
+(:mod:`insats.core.participants`): each simulated run draws how many participants reach each outcome
+and when, pays them through the same payments engine (per-participant and contract caps) and the
+fund's waterfall; each paid achievement saves ``value`` for the commissioner in the period it is paid.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from insats.core import distributions as dist
 from insats.core import financing as fin
@@ -68,6 +76,73 @@ class BusinessCaseError(Exception):
         self.field = field
 
 
+class OutcomeInputs(BaseModel):
+    """One outcome of a rate card in a scenario: how likely, when, and what it saves."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    probability: float = Field(
+        ge=0, le=1, allow_inf_nan=False, description="Probability that a participant achieves it (0–1)."
+    )
+    probability_low: float | None = Field(
+        default=None, ge=0, le=1, allow_inf_nan=False, description="Lowest likely probability (uncertain)."
+    )
+    probability_high: float | None = Field(
+        default=None, ge=0, le=1, allow_inf_nan=False, description="Highest likely probability (uncertain)."
+    )
+    delay_min: int = Field(default=0, ge=0, le=120, description="Earliest, in periods after enrolment.")
+    delay_max: int = Field(default=0, ge=0, le=120, description="Latest, in periods after enrolment.")
+    value: Decimal = Field(
+        default=Decimal(0),
+        ge=0,
+        le=Decimal("1e11"),
+        description="SEK the commissioner saves per achievement.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> OutcomeInputs:
+        if self.delay_max < self.delay_min:
+            raise ValueError("delay_max must be ≥ delay_min")
+        if (self.probability_low is None) != (self.probability_high is None):
+            raise ValueError("probability_low: give both the lowest and the highest probability, or neither")
+        low, high = self.probability_low, self.probability_high
+        if low is not None and high is not None and not low <= self.probability <= high:
+            raise ValueError("probability_low: need lowest ≤ probability ≤ highest")
+        return self
+
+    def uncertain(self) -> bool:
+        """Whether the probability is a range (a triangular distribution) rather than one number."""
+        return (
+            self.probability_low is not None
+            and self.probability_high is not None
+            and self.probability_low < self.probability_high
+        )
+
+    def delay(self) -> dict | int:
+        """The core's delay: a whole number, or each whole period from min to max equally likely."""
+        if self.delay_min == self.delay_max:
+            return self.delay_min
+        values = list(range(self.delay_min, self.delay_max + 1))
+        share = (Decimal(1) / len(values)).quantize(Decimal("1e-12"))
+        probs = [share] * (len(values) - 1)
+        probs.append(Decimal(1) - sum(probs, Decimal(0)))
+        return {"values": values, "probabilities": [str(p) for p in probs]}
+
+
+class ParticipantInputs(BaseModel):
+    """Rate cards: who enrols and what they achieve."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enrolment: dist.Distribution = Field(description="New participants per period.")
+    enrolment_periods: int | None = Field(
+        default=None, ge=1, le=1200, description="Periods with enrolment, from the first; None = all."
+    )
+    outcomes: dict[str, OutcomeInputs] = Field(
+        default_factory=dict, description="Per rate-card outcome, keyed '<metric id>/<outcome id>'."
+    )
+
+
 class ScenarioInputs(BaseModel):
     """A scenario's inputs (the JSON stored on the scenario)."""
 
@@ -91,6 +166,9 @@ class ScenarioInputs(BaseModel):
     )
     draws: int = Field(default=DEFAULT_DRAWS, ge=100, le=1_000_000, description="Monte Carlo draws.")
     seed: int = Field(default=1, ge=0, le=2**63 - 1, description="Seed.")
+    participants: ParticipantInputs | None = Field(
+        default=None, description="Rate cards: the participant model (needed when the contract has one)."
+    )
 
     @field_validator("own_costs_per_year")
     @classmethod
@@ -148,11 +226,7 @@ def _observations(contract: pay.Contract, inputs: ScenarioInputs) -> list[dict]:
     out = []
     for m in contract.metrics:
         if isinstance(m, pay.RateCardMetric):
-            raise BusinessCaseError(
-                f"Utfallsmåttet {m.name or m.id} betalas per deltagare (á-pris); affärscaset kan ännu "
-                "inte räkna på sådana mått.",
-                field="contract",
-            )
+            continue  # simulated participant by participant (_participants)
         direction = getattr(m, "direction", "decrease")
         change = {"sub": [1, "effect"]} if direction == "decrease" else {"add": [1, "effect"]}
         cf = getattr(m, "counterfactual", None)
@@ -185,6 +259,72 @@ def _observations(contract: pay.Contract, inputs: ScenarioInputs) -> list[dict]:
                 # expected level without the intervention (metric_levels)
                 out.append(obs)
     return out
+
+
+def outcome_key(metric: Any, outcome: Any) -> str:
+    """The key of a rate-card outcome in :attr:`ParticipantInputs.outcomes`."""
+    return f"{metric.id}/{outcome.id}"
+
+
+def rate_card_outcomes(contract: pay.Contract | None) -> list[tuple[Any, Any]]:
+    """Every (metric, outcome) of the contract's rate cards, in the contract's order."""
+    if contract is None:
+        return []
+    return [(m, o) for m in contract.metrics if isinstance(m, pay.RateCardMetric) for o in m.outcomes]
+
+
+def _participants(
+    contract: pay.Contract, inputs: ScenarioInputs, n_periods: int
+) -> tuple[list, dict, list, dict]:
+    """The core's ``participants`` for each rate card, the budget effects and cost items of the
+    outcomes that save the commissioner money, and the uncertain probabilities (inputs named
+    ``p:<metric>/<outcome>``, triangular from the lowest over the given to the highest)."""
+    cards = [m for m in contract.metrics if isinstance(m, pay.RateCardMetric)]
+    if not cards:
+        return [], {}, [], {}
+    p = inputs.participants
+    if p is None:
+        raise BusinessCaseError(
+            "Kontraktet betalar per deltagare och utfall (á-pris): ange hur många deltagare som börjar "
+            "per period och hur troligt varje utfall är.",
+            field="enrolment_kind",
+        )
+    k = min(p.enrolment_periods or n_periods, n_periods)
+    specs, effects, items, uncertain = [], {}, [], {}
+    cashable = str(inputs.cashable_share)
+    for m in cards:
+        chances = []
+        for o in m.outcomes:
+            oi = p.outcomes.get(outcome_key(m, o))
+            if oi is None or (oi.probability == 0 and not oi.uncertain()):
+                continue
+            probability: Any = _num(oi.probability)
+            if oi.uncertain():
+                probability = f"p:{outcome_key(m, o)}"
+                uncertain[probability] = {
+                    "kind": "triangular",
+                    "low": oi.probability_low,
+                    "mode": oi.probability,
+                    "high": oi.probability_high,
+                }
+            chance: dict[str, Any] = {"outcome": o.id, "probability": probability, "delay": oi.delay()}
+            if oi.value > 0:
+                effect = f"{m.id}/{o.id}"
+                chance["effect"] = effect
+                effects[effect] = []
+                items.append(
+                    {
+                        "name": o.label or o.id,
+                        "driver": effect,
+                        "unit_cost": _num(oi.value),
+                        "units": [1],
+                        "cashable_share": cashable,
+                    }
+                )
+            chances.append(chance)
+        if chances:
+            specs.append({"metric": m.id, "enrolment": ["enrolment"] * k, "outcomes": chances})
+    return specs, effects, items, uncertain
 
 
 def build_core_input(
@@ -245,6 +385,14 @@ def build_core_input(
     if contract is not None:
         case["contract"] = contract.model_dump(mode="json", exclude_none=True)
         case["observations"] = _observations(contract, inputs)
+        specs, effects, items, uncertain = _participants(contract, inputs, n_periods)
+        if specs:
+            assert inputs.participants is not None  # _participants asks for them
+            case["participants"] = specs
+            case["inputs"]["enrolment"] = _dist_json(inputs.participants.enrolment)
+            case["inputs"].update(uncertain)
+            case["budget"]["effects"].update(effects)
+            case["budget"]["cost_items"] += items
     else:
         case["budget"]["outcome_payments"] = [0] * n_periods
     if financing is not None:
@@ -267,6 +415,11 @@ def scenario_field(core_field: str) -> str:
     """The scenario input behind a core input field: ``inputs.effect.pert.high`` → ``effect_high``,
     ``budget.horizon`` → ``horizon_years``; anything from the contract → ``contract``."""
     parts = core_field.split(".")
+    if parts[0] == "inputs" and len(parts) > 1 and parts[1] == "enrolment":
+        rest = [p for p in parts[2:] if p not in _KINDS]
+        return f"enrolment_{rest[0]}" if rest else "enrolment_kind"
+    if parts[0] == "participants":
+        return "enrolment_kind"
     if parts[0] == "inputs" and len(parts) > 1 and parts[1] in UNCERTAIN:
         rest = [p for p in parts[2:] if p not in _KINDS]
         return f"{parts[1]}_{rest[0]}" if rest else f"{parts[1]}_kind"
@@ -318,6 +471,16 @@ def inputs_error_fields(exc: ValidationError) -> dict[str, list[str]]:
             field = f"{name}_{rest[0]}" if rest else f"{name}_kind"
         elif loc and loc[0] == "metric_levels" and len(loc) > 1:
             field = f"level_{loc[1]}"
+        elif loc[:2] == ["participants", "enrolment"]:
+            rest = [p for p in loc[2:] if p not in _KINDS]
+            field = f"enrolment_{rest[0]}" if rest else "enrolment_kind"
+        elif loc[:2] == ["participants", "outcomes"] and len(loc) > 2:
+            # the outcome's own checks: on the lowest probability or the latest delay
+            msg = err["msg"]
+            own = "probability_low" if "probability_low" in msg else "delay_max"
+            field = f"rc:{loc[2]}:{loc[3] if len(loc) > 3 else own}"
+        elif loc[:1] == ["participants"]:
+            field = "enrolment_periods" if "enrolment_periods" in loc else "enrolment_kind"
         else:
             field = loc[0] if loc else "__all__"
         msg = err["msg"].removeprefix("Value error, ")
@@ -462,9 +625,24 @@ def default_inputs(contract) -> dict:
         payment = None
     prefill = prefill_unit_costs(contract)
     n_years = len(contract.period_ids()) / contract.periods_per_year
+    cards = rate_card_outcomes(payment)
+    only_cards = (
+        payment is not None and cards and all(isinstance(m, pay.RateCardMetric) for m in payment.metrics)
+    )
+    participants = (
+        {
+            "enrolment": {"kind": "triangular", "low": 5, "mode": 10, "high": 15},
+            "enrolment_periods": None,
+            "outcomes": {
+                outcome_key(m, o): {"probability": 0.3, "delay_min": 0, "delay_max": 1} for m, o in cards
+            },
+        }
+        if cards
+        else None
+    )
     return {
         "effect": {"kind": "triangular", "low": 0.05, "mode": 0.2, "high": 0.35},
-        "baseline_placements": default_baseline_placements(payment) or 10,
+        "baseline_placements": 0 if only_cards else (default_baseline_placements(payment) or 10),
         "hvb_share": 0.5,
         "hvb_day_cost": {"kind": "fixed", "value": float(prefill["hvb_day_cost"].value)}
         if "hvb_day_cost" in prefill
@@ -481,6 +659,7 @@ def default_inputs(contract) -> dict:
         "metric_levels": {},
         "draws": DEFAULT_DRAWS,
         "seed": 1,
+        "participants": participants,
     }
 
 

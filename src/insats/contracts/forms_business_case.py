@@ -132,7 +132,63 @@ INPUTS = {
         Decimal(1),
         _("Vårddygn som samma placering hade fortsatt med perioden därpå (0 om placeringar är korta)."),
     ),
+    "enrolment": (
+        _("Nya deltagare per period"),
+        _("deltagare"),
+        Decimal(1),
+        _(
+            "Hur många deltagare som börjar i insatsen varje period. Är ni osäkra, välj t.ex. en "
+            "triangelfördelning: lägsta, mest troliga och högsta antal. I varje simulerat utfall gäller "
+            "samma nivå alla perioder; antalet avrundas till hela deltagare."
+        ),
+    ),
 }
+
+#: Per rate-card outcome: form parameter, label and help.
+OUTCOME_PARAMS = [
+    (
+        "probability",
+        _("Sannolikhet att en deltagare når utfallet (%)"),
+        _(
+            "Av 100 deltagare, hur många når utfallet? Ska utfallet bestå en tid för att betalas, ange "
+            "andelen som når det och behåller det så länge."
+        ),
+    ),
+    (
+        "probability_low",
+        _("Lägsta troliga sannolikhet (%)"),
+        _(
+            "Är ni osäkra på sannolikheten, ange lägsta och högsta troliga värde: simuleringen använder "
+            "då en triangelfördelning mellan dem med sannolikheten ovan som mest trolig. Lämna tomt "
+            "annars."
+        ),
+    ),
+    (
+        "probability_high",
+        _("Högsta troliga sannolikhet (%)"),
+        _("Lämna tomt om sannolikheten ovan är säker nog."),
+    ),
+    (
+        "delay_min",
+        _("Tidigast, antal perioder efter start"),
+        _("0 betyder samma period som deltagaren börjar."),
+    ),
+    (
+        "delay_max",
+        _("Senast, antal perioder efter start"),
+        _("Varje period från tidigast till senast antas lika trolig."),
+    ),
+    (
+        "value",
+        _("Besparing för kommunen per uppnått utfall (kr)"),
+        _("T.ex. försörjningsstöd som inte behöver betalas; räknas den period utfallet betalas. 0 om okänt."),
+    ),
+]
+
+
+def outcome_field(key: str, param: str) -> str:
+    """The form field of one rate-card outcome's parameter (``key`` is "<metric>/<outcome>")."""
+    return f"rc:{key}:{param}"
 
 
 def _parse_number(text: str) -> Decimal:
@@ -146,6 +202,11 @@ def _parse_number(text: str) -> Decimal:
     if not d.is_finite():
         raise ValueError(text)
     return d
+
+
+def _share(percent: Decimal | None) -> float | None:
+    """A per cent typed on the form as a share (None stays None)."""
+    return None if percent is None else float(percent / 100)
 
 
 def _fmt(value) -> str:
@@ -217,11 +278,15 @@ class ScenarioForm(forms.Form):
         help_text=_("Samma frö och samma indata ger exakt samma resultat."),
     )
 
-    def __init__(self, *args, level_metrics=(), prefill=None, **kwargs):
+    def __init__(self, *args, level_metrics=(), prefill=None, rate_card_outcomes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.prefill = prefill or {}
         self.level_metrics = list(level_metrics)
+        #: (key, metric, outcome) of every rate-card outcome; empty when the contract has no rate card
+        self.rate_cards = [(f"{m.id}/{o.id}", m, o) for m, o in rate_card_outcomes]
         for name, (_label, unit, _factor, help_text) in INPUTS.items():
+            if name == "enrolment" and not self.rate_cards:
+                continue
             self.fields[f"{name}_kind"] = forms.ChoiceField(
                 label=_("Fördelning"), choices=KINDS, help_text=help_text
             )
@@ -230,6 +295,41 @@ class ScenarioForm(forms.Form):
                 self.fields[f"{name}_{param}"] = forms.CharField(
                     label=f"{plabel}{suffix}", required=False, max_length=500
                 )
+        if self.rate_cards:
+            self.fields["enrolment_periods"] = forms.IntegerField(
+                label=_("Antal perioder med nya deltagare"),
+                min_value=1,
+                max_value=1200,
+                required=False,
+                help_text=_("Från kontraktets första period. Lämna tomt om deltagare börjar alla perioder."),
+            )
+        for key, _metric, _outcome in self.rate_cards:
+            labels = {p: label for p, label, _h in OUTCOME_PARAMS}
+            helps = {p: h for p, _l, h in OUTCOME_PARAMS}
+            delay_min, delay_max, value = labels["delay_min"], labels["delay_max"], labels["value"]
+            for param in ("probability", "probability_low", "probability_high"):
+                self.fields[outcome_field(key, param)] = forms.DecimalField(
+                    label=labels[param],
+                    min_value=0,
+                    max_value=100,
+                    localize=True,
+                    required=param == "probability",
+                    help_text=helps[param],
+                )
+            self.fields[outcome_field(key, "delay_min")] = forms.IntegerField(
+                label=delay_min, min_value=0, max_value=120, help_text=helps["delay_min"]
+            )
+            self.fields[outcome_field(key, "delay_max")] = forms.IntegerField(
+                label=delay_max, min_value=0, max_value=120, help_text=helps["delay_max"]
+            )
+            self.fields[outcome_field(key, "value")] = forms.DecimalField(
+                label=value,
+                min_value=0,
+                decimal_places=2,
+                localize=True,
+                required=False,
+                help_text=helps["value"],
+            )
         for metric in self.level_metrics:
             self.fields[f"level_{metric.id}"] = forms.FloatField(
                 label=_("Nivå utan insatsen: %(name)s") % {"name": metric.name or metric.id},
@@ -246,6 +346,8 @@ class ScenarioForm(forms.Form):
     def distribution_groups(self):
         groups = []
         for name, (label, unit, _factor, _help) in INPUTS.items():
+            if name == "enrolment":
+                continue  # shown with the participants (participant_group)
             params = [(self[f"{name}_{p}"], " ".join(kinds)) for p, _l, kinds in PARAMS]
             groups.append(
                 {
@@ -258,6 +360,33 @@ class ScenarioForm(forms.Form):
                 }
             )
         return groups
+
+    def participant_group(self):
+        """The rate-card section: enrolment (a distribution) and each outcome's fields."""
+        if not self.rate_cards:
+            return None
+        label, unit, _factor, _help = INPUTS["enrolment"]
+        return {
+            "enrolment": {
+                "name": "enrolment",
+                "label": label,
+                "unit": unit,
+                "kind": self["enrolment_kind"],
+                "params": [(self[f"enrolment_{p}"], " ".join(kinds)) for p, _l, kinds in PARAMS],
+            },
+            "periods": self["enrolment_periods"],
+            "outcomes": [
+                {
+                    "label": o.label or o.id,
+                    "metric": m.name or m.id,
+                    "price": o.price,
+                    "sustain": o.sustain_periods,
+                    "cap": m.cap_per_participant,
+                    "fields": [self[outcome_field(key, p)] for p, _l, _h in OUTCOME_PARAMS],
+                }
+                for key, m, o in self.rate_cards
+            ],
+        }
 
     def level_fields(self):
         return [self[f"level_{m.id}"] for m in self.level_metrics]
@@ -280,8 +409,11 @@ class ScenarioForm(forms.Form):
         }
         for k in ("hvb_share", "cashable_share", "discount_rate"):
             initial[k] = initial[k].normalize()
+        participants = data.get("participants") or {}
         for name_, (_label, _unit, factor, _help) in INPUTS.items():
-            d = data[name_]
+            d = participants.get("enrolment") if name_ == "enrolment" else data[name_]
+            if d is None:
+                continue
             initial[f"{name_}_kind"] = d["kind"]
             for param, _l, _kinds in PARAMS:
                 if param not in d or d[param] is None:
@@ -294,6 +426,16 @@ class ScenarioForm(forms.Form):
                     initial[f"{name_}_{param}"] = _fmt(Decimal(str(v)) / scale)
         for metric_id, level in (data.get("metric_levels") or {}).items():
             initial[f"level_{metric_id}"] = _fmt(level)
+        if participants:
+            initial["enrolment_periods"] = participants.get("enrolment_periods")
+            for key, o in (participants.get("outcomes") or {}).items():
+                initial[outcome_field(key, "probability")] = _fmt(Decimal(str(o["probability"])) * 100)
+                for bound in ("probability_low", "probability_high"):
+                    if o.get(bound) is not None:
+                        initial[outcome_field(key, bound)] = _fmt(Decimal(str(o[bound])) * 100)
+                initial[outcome_field(key, "delay_min")] = o.get("delay_min", 0)
+                initial[outcome_field(key, "delay_max")] = o.get("delay_max", 0)
+                initial[outcome_field(key, "value")] = _fmt(o.get("value", 0))
         return initial
 
     def _distribution(self, name: str) -> dict:
@@ -336,6 +478,22 @@ class ScenarioForm(forms.Form):
         }
         for name in UNCERTAIN:
             data[name] = self._distribution(name)
+        if self.rate_cards:
+            data["participants"] = {
+                "enrolment": self._distribution("enrolment"),
+                "enrolment_periods": cleaned.get("enrolment_periods"),
+                "outcomes": {
+                    key: {
+                        "probability": float(cleaned[outcome_field(key, "probability")] / 100),
+                        "probability_low": _share(cleaned.get(outcome_field(key, "probability_low"))),
+                        "probability_high": _share(cleaned.get(outcome_field(key, "probability_high"))),
+                        "delay_min": cleaned[outcome_field(key, "delay_min")],
+                        "delay_max": cleaned[outcome_field(key, "delay_max")],
+                        "value": str(cleaned.get(outcome_field(key, "value")) or 0),
+                    }
+                    for key, _m, _o in self.rate_cards
+                },
+            }
         if self.errors:
             return cleaned
         try:

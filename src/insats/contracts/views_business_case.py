@@ -83,6 +83,20 @@ def describe_distribution(name: str, d: dict) -> str:
     return f"{KIND_LABELS.get(kind, kind)}: " + ", ".join(parts)
 
 
+def input_label(name: str) -> str:
+    """An uncertain input's name as the pages show it (tornado): the form's label, or for a
+    rate-card outcome's probability (``p:<metric>/<outcome>``) "Sannolikhet: <metric>/<outcome>"."""
+    if name.startswith("p:"):
+        return _("Sannolikhet: %(key)s") % {"key": name[2:]}
+    return str(INPUT_LABELS.get(name, name))
+
+
+def input_value(name: str, value: float) -> str:
+    if name.startswith("p:"):
+        return pct(value, 0)
+    return _scaled(name, value) if name in INPUTS else charts.fmt(value)
+
+
 def input_rows(scenario: BusinessCaseScenario) -> list[tuple[str, str]]:
     """The scenario's inputs as (label, text) rows, for the disclosure and the compare page."""
     s = scenario.inputs.get("scenario", {})
@@ -103,6 +117,29 @@ def input_rows(scenario: BusinessCaseScenario) -> list[tuple[str, str]]:
     ]
     for metric_id, level in (s.get("metric_levels") or {}).items():
         rows.append((_("Nivå utan insatsen: %(m)s") % {"m": metric_id}, num(level)))
+    p = s.get("participants")
+    if p:
+        rows.append((str(INPUT_LABELS["enrolment"]), describe_distribution("enrolment", p["enrolment"])))
+        if p.get("enrolment_periods"):
+            rows.append((_("Perioder med nya deltagare"), str(p["enrolment_periods"])))
+        for key, o in p["outcomes"].items():
+            if o["delay_min"] == o["delay_max"]:
+                when = _("%(n)s perioder efter start") % {"n": o["delay_min"]}
+            else:
+                when = _("%(a)s–%(b)s perioder efter start") % {"a": o["delay_min"], "b": o["delay_max"]}
+            chance = pct(o["probability"], 0)
+            if o.get("probability_low") is not None and o.get("probability_high") is not None:
+                chance = _("%(p)s (troligen %(low)s–%(high)s)") % {
+                    "p": chance,
+                    "low": pct(o["probability_low"], 0),
+                    "high": pct(o["probability_high"], 0),
+                }
+            text = _("sannolikhet %(p)s, %(when)s, besparing %(value)s per utfall") % {
+                "p": chance,
+                "when": when,
+                "value": kr(o.get("value", 0)),
+            }
+            rows.append((_("Utfall %(key)s") % {"key": key}, text))
     rows += [
         (_("Antal dragningar"), charts.fmt(float(s["draws"]), 0)),
         (_("Slumpfrö"), str(s["seed"])),
@@ -262,7 +299,13 @@ def business_case_new(request, pk):
         initial = ScenarioForm.initial_from(based_on.inputs["scenario"], based_on.name)
     else:
         initial = ScenarioForm.initial_from(bc.default_inputs(contract), _("Grundscenario"))
-    form = ScenarioForm(request.POST or None, initial=initial, level_metrics=level_metrics, prefill=prefill)
+    form = ScenarioForm(
+        request.POST or None,
+        initial=initial,
+        level_metrics=level_metrics,
+        prefill=prefill,
+        rate_card_outcomes=bc.rate_card_outcomes(payment),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             scenario = bc.scenario_create(
@@ -394,9 +437,9 @@ def scenario(request, pk, scenario):
         bars = mc["tornado"]
         ctx["tornado_rows"] = [
             (
-                str(INPUT_LABELS.get(b["input"], b["input"])),
-                _scaled(b["input"], b["low_value"]) if b["input"] in INPUTS else charts.fmt(b["low_value"]),
-                _scaled(b["input"], b["high_value"]) if b["input"] in INPUTS else charts.fmt(b["high_value"]),
+                input_label(b["input"]),
+                input_value(b["input"], b["low_value"]),
+                input_value(b["input"], b["high_value"]),
                 kr(b["npv_at_low"]),
                 kr(b["npv_at_high"]),
                 kr(b["spread"]),
@@ -407,7 +450,7 @@ def scenario(request, pk, scenario):
             ctx["tornado"] = charts.hbar_chart(
                 [
                     (
-                        str(INPUT_LABELS.get(b["input"], b["input"])),
+                        input_label(b["input"]),
                         float(b["npv_at_low"]),
                         float(b["npv_at_high"]),
                     )

@@ -43,6 +43,7 @@ from pydantic import (
 
 from insats.core import distributions as dist
 from insats.core import financing as fin
+from insats.core import participants as ppl
 from insats.core import payments as pay
 from insats.core.money import round_ore, to_decimal
 from insats.core.payments_models import fail
@@ -307,13 +308,19 @@ def _pad(values: list[Decimal], n: int) -> list[Decimal]:
 
 
 def budget_impact(
-    budget: Budget, env: dict[str, Decimal] | None = None, payments: list[Decimal] | None = None
+    budget: Budget,
+    env: dict[str, Decimal] | None = None,
+    payments: list[Decimal] | None = None,
+    extra_effects: dict[str, list[Decimal]] | None = None,
 ) -> BudgetResult:
     """Exact budget impact (Decimal). ``env`` gives each input's value; ``payments`` overrides
-    ``budget.outcome_payments`` (a business case passes the contract's payments)."""
+    ``budget.outcome_payments`` (a business case passes the contract's payments); ``extra_effects``
+    are added to the named effects per period (a participant model's paid achievements)."""
     env = env or {}
     h = budget.horizon
     effects = {k: _pad([eval_decimal(e, env) for e in v], h) for k, v in budget.effects.items()}
+    for k, extra in (extra_effects or {}).items():
+        effects[k] = [a + b for a, b in zip(effects[k], _pad(extra, h)[:h], strict=True)]
     zero = Decimal("0.00")
     avoided = [zero] * h
     cashable = [zero] * h
@@ -412,6 +419,80 @@ class OutcomeCountSpec(_Model):
     count: Expr = Field(description="Number of payable achievements (expression).")
 
 
+class Delay(_Model):
+    """Delay after enrolment, in whole periods, as a discrete distribution."""
+
+    values: list[int] = Field(
+        min_length=1, description="Possible delays in periods (0 = the enrolment period)."
+    )
+    probabilities: list[Decimal] = Field(min_length=1, description="Their probabilities (sum to 1).")
+
+    @model_validator(mode="after")
+    def _check(self) -> Delay:
+        if len(self.values) != len(self.probabilities):
+            raise fail("probabilities", "give one probability per delay value")
+        if any(v < 0 or v > 1000 for v in self.values):
+            raise fail("values", "delays are whole periods from 0 to 1000")
+        if len(set(self.values)) != len(self.values):
+            raise fail("values", "each delay value only once")
+        if any(not p.is_finite() or p < 0 for p in self.probabilities):
+            raise fail("probabilities", "must be ≥ 0")
+        if abs(sum(self.probabilities, Decimal(0)) - 1) > Decimal("1e-9"):
+            raise fail("probabilities", "must sum to 1")
+        return self
+
+
+class OutcomeChance(_Model):
+    """Rate cards: one outcome a simulated participant may achieve (see :mod:`insats.core.participants`)."""
+
+    outcome: str = Field(description="Outcome id on the rate card.")
+    probability: Expr = Field(
+        description="Probability that a participant achieves (and, if required, sustains) the outcome "
+        "(expression of the inputs; clipped to 0…1)."
+    )
+    delay: Delay | int = Field(
+        default=0,
+        description="Periods from enrolment to the achievement: a whole number, or {values, probabilities}.",
+    )
+    effect: str | None = Field(
+        default=None,
+        description="Name of a budget effect that counts this outcome: each paid achievement adds 1 to it "
+        "in the period it is paid.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> OutcomeChance:
+        if isinstance(self.delay, int) and not 0 <= self.delay <= 1000:
+            raise fail("delay", "a whole number of periods from 0 to 1000")
+        return self
+
+    def delay_pmf(self) -> tuple[list[int], list[float]]:
+        if isinstance(self.delay, int):
+            return [self.delay], [1.0]
+        return list(self.delay.values), [float(p) for p in self.delay.probabilities]
+
+
+class ParticipantModel(_Model):
+    """The participants of one rate-card metric."""
+
+    metric: str = Field(description="Id of a rate_card metric.")
+    enrolment: list[Expr] = Field(
+        min_length=1,
+        description="Participants enrolled in each contract period from the first (expressions; rounded to "
+        "whole participants).",
+    )
+    outcomes: list[OutcomeChance] = Field(min_length=1, description="The outcomes participants may achieve.")
+
+    @model_validator(mode="after")
+    def _check(self) -> ParticipantModel:
+        seen: set[str] = set()
+        for i, o in enumerate(self.outcomes):
+            if o.outcome in seen:
+                raise fail(f"outcomes.{i}.outcome", f"outcome {o.outcome!r} given twice")
+            seen.add(o.outcome)
+        return self
+
+
 class MonteCarlo(_Model):
     draws: int = Field(default=10_000, ge=1, le=10_000_000, description="Number of draws.")
     seed: int = Field(default=0, ge=0, description="Seed: the same seed gives the same result.")
@@ -448,6 +529,11 @@ class Input(_Model):
     outcome_counts: list[OutcomeCountSpec] = Field(
         default_factory=list, description="Rate-card achievements as expressions of the inputs."
     )
+    participants: list[ParticipantModel] = Field(
+        default_factory=list,
+        description="Rate cards: enrolment and each outcome's probability and timing per participant "
+        "(see insats.core.participants); instead of outcome_counts for that metric.",
+    )
     budget: Budget = Field(description="The commissioner's budget inputs.")
     financing: fin.FinancingTerms | None = Field(default=None, description="The fund's financing terms.")
     monte_carlo: MonteCarlo | None = Field(
@@ -468,12 +554,18 @@ class Input(_Model):
             ]
             exprs += [(f"observations.{i}.estimates.{k}", e) for k, e in (o.estimates or {}).items()]
         exprs += [(f"outcome_counts.{i}.count", o.count) for i, o in enumerate(self.outcome_counts)]
+        for i, pm in enumerate(self.participants):
+            exprs += [(f"participants.{i}.enrolment.{t}", e) for t, e in enumerate(pm.enrolment)]
+            exprs += [
+                (f"participants.{i}.outcomes.{j}.probability", o.probability)
+                for j, o in enumerate(pm.outcomes)
+            ]
         for where, e in exprs:
             unknown = expr_names(e) - known
             if unknown:
                 raise _err(where, f"unknown input {sorted(unknown)[0]!r}")
-        if (self.observations or self.outcome_counts) and self.contract is None:
-            raise _err("contract", "observations and outcome_counts need a contract")
+        if (self.observations or self.outcome_counts or self.participants) and self.contract is None:
+            raise _err("contract", "observations, outcome_counts and participants need a contract")
         if self.contract is not None:
             c = self.contract
             if self.budget.outcome_payments is not None:
@@ -505,6 +597,40 @@ class Input(_Model):
                     raise _err(f"outcome_counts.{i}.period", f"unknown period {oc.period!r}")
                 if oc.outcome not in {x.id for x in m.outcomes}:
                     raise _err(f"outcome_counts.{i}.outcome", f"unknown outcome {oc.outcome!r}")
+            counted = {oc.metric for oc in self.outcome_counts}
+            modelled: set[str] = set()
+            for i, pm in enumerate(self.participants):
+                m = metrics.get(pm.metric)
+                if not isinstance(m, pay.RateCardMetric):
+                    raise _err(f"participants.{i}.metric", f"{pm.metric!r} is not a rate_card metric")
+                if pm.metric in modelled:
+                    raise _err(f"participants.{i}.metric", f"participants of {pm.metric!r} given twice")
+                if pm.metric in counted:
+                    raise _err(
+                        f"participants.{i}.metric", "give either outcome_counts or participants for a metric"
+                    )
+                modelled.add(pm.metric)
+                if len(pm.enrolment) > len(c.periods):
+                    raise _err(
+                        f"participants.{i}.enrolment", f"more periods than the contract's {len(c.periods)}"
+                    )
+                ids = {x.id for x in m.outcomes}
+                for j, ch in enumerate(pm.outcomes):
+                    if ch.outcome not in ids:
+                        raise _err(
+                            f"participants.{i}.outcomes.{j}.outcome", f"unknown outcome {ch.outcome!r}"
+                        )
+                    if ch.effect is not None and ch.effect not in self.budget.effects:
+                        raise _err(
+                            f"participants.{i}.outcomes.{j}.effect",
+                            f"unknown budget effect {ch.effect!r} (add it to budget.effects, e.g. with [])",
+                        )
+                if ppl.n_patterns(m, pm) > ppl.MAX_PATTERNS:
+                    raise _err(
+                        f"participants.{i}.outcomes",
+                        f"{ppl.n_patterns(m, pm)} combinations of outcomes and delays, at most "
+                        f"{ppl.MAX_PATTERNS} (fewer delay values or outcomes)",
+                    )
         if self.break_even is not None and self.break_even.input not in known:
             raise _err("break_even.input", f"unknown input {self.break_even.input!r}")
         try:
@@ -699,7 +825,18 @@ def deterministic(case: Input, values: dict[str, float] | None = None) -> Determ
     vals = _medians(case) if values is None else values
     env = {k: to_decimal(float(v)) for k, v in vals.items()}
     cap_hit = False
-    if case.contract is not None:
+    extra: dict[str, list[Decimal]] | None = None
+    if case.contract is not None and case.participants:
+        # participants: their expected payments (inputs at ``vals``) through the payments engine
+        # (vectorised, one draw; whole öre, so equal to the exact engine)
+        one = evaluate(case, {k: np.full(1, float(v)) for k, v in vals.items()}, 1)
+        payments = [round_ore(Decimal(repr(float(x)))) for x in one["payments"][0]]
+        cap_hit = bool(one["cap_hit"][0])
+        extra = {
+            k: [Decimal(repr(round(float(x), 9))).normalize() for x in v[0]]
+            for k, v in cast(dict[str, np.ndarray], one["participant_effects"]).items()
+        }
+    elif case.contract is not None:
         results = _results(case, env)
         try:
             pay.check_results(case.contract, results, prefix="results")
@@ -711,7 +848,7 @@ def deterministic(case: Input, values: dict[str, float] | None = None) -> Determ
         cap_hit = any(row.some_cap_bound for row in out.periods)
     else:
         payments = [round_ore(eval_decimal(e, env)) for e in (case.budget.outcome_payments or [])]
-    budget = budget_impact(case.budget, env, payments)
+    budget = budget_impact(case.budget, env, payments, extra)
     if case.contract is not None:
         budget = budget.model_copy(update={"break_even_scale": None, "break_even_effects": None})
     financing = fin.waterfall(case.financing, payments) if case.financing is not None else None
@@ -739,15 +876,60 @@ def _full(v: Any, n: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(v, dtype=float), (n,))
 
 
-def evaluate(case: Input, env: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+def _participant_payments(
+    case: Input, env: dict[str, np.ndarray], n: int, seed: int | None, start: int
+) -> list[ppl.Paid]:
+    """Each participant model's payments per draw and period (see :mod:`insats.core.participants`):
+    expected ones when ``seed`` is None, else simulated (draws ``start …`` of the run)."""
+    if not case.participants:
+        return []
+    assert case.contract is not None  # Input._check
+    t_n = len(case.contract.periods)
+    preps, enrol, probs = [], [], []
+    for i, pm in enumerate(case.participants):
+        metric = case.contract.metric(pm.metric)
+        assert isinstance(metric, pay.RateCardMetric)
+        preps.append(ppl.prepare(metric, pm, t_n))
+        people = []
+        for t, e in enumerate(pm.enrolment):
+            x = _full(eval_array(e, env), n)
+            if not np.isfinite(x).all():
+                raise _err(f"participants.{i}.enrolment.{t}", "not a finite number in some draw")
+            if (x > ppl.MAX_ENROLMENT).any():
+                raise _err(
+                    f"participants.{i}.enrolment.{t}",
+                    f"more than {ppl.MAX_ENROLMENT:,} participants in one period in some draw",
+                )
+            people.append(x)
+        enrol.append(people)
+        chances = []
+        for j, o in enumerate(pm.outcomes):
+            x = _full(eval_array(o.probability, env), n)
+            if np.isnan(x).any():
+                raise _err(f"participants.{i}.outcomes.{j}.probability", "not a number in some draw")
+            chances.append(np.clip(x, 0.0, 1.0))
+        probs.append(chances)
+    if seed is None:
+        return [ppl.payments(p, e, q, t_n, None) for p, e, q in zip(preps, enrol, probs, strict=True)]
+    return ppl.simulate_blocks(preps, enrol, probs, t_n, seed, start)
+
+
+def evaluate(
+    case: Input, env: dict[str, np.ndarray], n: int, seed: int | None = None, start: int = 0
+) -> dict[str, Any]:
     """The whole business case for ``n`` scenarios at once; ``env`` maps input name -> array (n,).
 
+    Participant models (rate cards) give their expected payments when ``seed`` is None, else
+    simulated participants for draws ``start … start + n − 1`` of the run seeded with ``seed``.
+
     Returns per-scenario arrays: total_payments, pv_payments, pv_costs_avoided, npv, npv_cashable,
-    cap_hit, payments (n, periods) and, with financing, fund_irr_annual, fund_multiple, fund_repaid,
-    fund_loss, fund_receipts, provider_net.
+    cap_hit, payments (n, periods), participant_effects ({effect: (n, periods)} paid achievements)
+    and, with financing, fund_irr_annual, fund_multiple, fund_repaid, fund_loss, fund_receipts,
+    provider_net.
     """
     b = case.budget
     h = b.horizon
+    paid = _participant_payments(case, env, n, seed, start)
     if case.contract is not None:
         draws = pay.Draws(n_draws=n)
         for o in case.observations:
@@ -761,6 +943,10 @@ def evaluate(case: Input, env: dict[str, np.ndarray], n: int) -> dict[str, np.nd
         for oc in case.outcome_counts:
             k3 = (oc.metric, oc.period, oc.outcome)
             draws.outcome_counts[k3] = _full(eval_array(oc.count, env), n) + draws.outcome_counts.get(k3, 0)
+        for pm, pd in zip(case.participants, paid, strict=True):
+            for p, period in enumerate(case.contract.period_ids):
+                draws.rate_card_amounts[(pm.metric, period)] = pd.capped[:, p] / 100.0
+                draws.rate_card_gross[(pm.metric, period)] = pd.gross[:, p] / 100.0
         totals = pay.calculate_draws(case.contract, draws)
         payments = np.asarray(totals.total, dtype=float)
         cap_hit = np.asarray(totals.any_cap_bound, dtype=bool)
@@ -780,6 +966,14 @@ def evaluate(case: Input, env: dict[str, np.ndarray], n: int) -> dict[str, np.nd
         for t, ex in enumerate(values):
             e[:, t] = _full(eval_array(ex, env), n)
         effects[name] = e
+    participant_effects: dict[str, np.ndarray] = {}
+    for pd in paid:
+        for name, counts in pd.effects.items():
+            effects[name][:, : counts.shape[1]] += counts
+            if name in participant_effects:
+                participant_effects[name] = participant_effects[name] + counts
+            else:
+                participant_effects[name] = counts
     for item in b.cost_items:
         eff = effects[item.driver]
         u = np.zeros((n, h))
@@ -812,6 +1006,7 @@ def evaluate(case: Input, env: dict[str, np.ndarray], n: int) -> dict[str, np.nd
         "npv": pv_a - pv_p - pv_o,
         "npv_cashable": pv_c - pv_p - pv_o,
         "cap_hit": cap_hit,
+        "participant_effects": participant_effects,
     }
     if case.financing is not None:
         w = fin.waterfall_draws(case.financing, payments)
@@ -973,7 +1168,7 @@ def simulate_draws(
         stop = min(draws, start + chunk)
         x = dist.sample_draws(dists, seed, start, stop, factor)
         env = {k: x[:, j] for j, k in enumerate(names)}
-        res = evaluate(case, env, stop - start)
+        res = evaluate(case, env, stop - start, seed, start)
         for k in keys:
             if k not in store:
                 store[k] = np.empty(draws, dtype=res[k].dtype)
