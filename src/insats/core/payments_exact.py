@@ -134,7 +134,9 @@ def prepare(contract: Contract, results: Results, prefix: str = "results") -> Pr
             raise fail(f"{where}.metric", "a rate-card metric is reported in 'participants', not here")
         if isinstance(metric, BlendedMetric):
             if obs.denominator is not None:
-                raise fail(f"{where}.denominator", "only metrics with a ratio or rate measure take a denominator")
+                raise fail(
+                    f"{where}.denominator", "only metrics with a ratio or rate measure take a denominator"
+                )
             est = obs.estimates or {}
             ids = [e.id for e in metric.evaluations]
             for e in est:
@@ -248,7 +250,8 @@ def in_units(measure: Any, value: Decimal, cf: Decimal, denominator: Decimal) ->
     """A ratio or rate observation in units of the numerator: ``(measured, counterfactual)``.
 
     The counterfactual is a rate per ``measure.per`` of the denominator, so it stands for
-    ``cf × denominator / per`` units; a ratio reports the numerator itself, a rate ``value × denominator / per``.
+    ``cf × denominator / per`` units; a ratio reports the numerator itself, a rate
+    ``value × denominator / per``.
     """
     cf_units = cf * denominator / measure.per
     measured = value if measure.kind == "ratio" else value * denominator / measure.per
@@ -346,7 +349,12 @@ def _counterfactual_total(obs: list[ResolvedObservation]) -> Decimal | None:
 
 
 def condition_met(
-    contract: Contract, prepared: Prepared, condition: Condition, period: int, *, from_period: int | None = None
+    contract: Contract,
+    prepared: Prepared,
+    condition: Condition,
+    period: int,
+    *,
+    from_period: int | None = None,
 ) -> bool:
     """Whether ``condition`` holds in ``period``: the metric's summed improvement reaches the threshold.
 

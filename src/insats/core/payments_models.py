@@ -210,11 +210,13 @@ class Steps(_Model):
     )
     inclusive: bool = Field(
         default=True,
-        description="true: reaching exactly a step's level counts (>=); false: the improvement must exceed it (>).",
+        description="true: reaching exactly a step's level counts (>=); false: the improvement must "
+        "exceed it (>).",
     )
     levels: list[Step] = Field(
         min_length=1,
-        description="The steps, 'at' increasing and 'amount' not decreasing; the highest step reached is paid.",
+        description="The steps, 'at' increasing and 'amount' not decreasing; the highest step reached "
+        "is paid.",
     )
 
     @model_validator(mode="after")

@@ -327,7 +327,9 @@ class _Gathered:
                 if measure.kind == "rate":
                     measured = measured * den / per
             elif key in draws.denominators:
-                raise DrawsError(f"denominators{list(key)}", f"metric '{metric.id}' has no ratio or rate measure")
+                raise DrawsError(
+                    f"denominators{list(key)}", f"metric '{metric.id}' has no ratio or rate measure"
+                )
             imp = cf - measured if direction == "decrease" else measured - cf
             rank = 0 if key[2] is None else cohort_rank[key[2]]
             found.setdefault((key[0], periods[key[1]]), []).append((rank, _ObsDraws(key[2], imp, cf)))
