@@ -320,7 +320,7 @@ class PaymentTermsForm(forms.Form):
                 raise forms.ValidationError(
                     _("Rad %(line)s: '%(text)s' är inte ett belopp i kronor.") % {"line": i, "text": text}
                 )
-            out[period] = value
+            out[period] = value.quantize(Decimal("0.01"))
         return out or None
 
     def clean_payment_due(self) -> dict | None:
