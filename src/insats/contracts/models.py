@@ -514,6 +514,13 @@ class ResultReport(ContractPart, models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     value = models.DecimalField(_("uppmätt värde"), null=True, blank=True, **MEASURE)
     counterfactual_value = models.DecimalField(_("jämförelsevärde"), null=True, blank=True, **MEASURE)
+    denominator = models.DecimalField(
+        _("nämnare"),
+        null=True,
+        blank=True,
+        help_text=_("Kvotmått: nämnaren, t.ex. antal barndygn; andelar: antal i kohorten om det avviker."),
+        **MEASURE,
+    )
     estimates = models.JSONField(_("effektskattningar"), null=True, blank=True)
     participants = models.JSONField(_("deltagarrader"), null=True, blank=True)
     status = models.CharField(
