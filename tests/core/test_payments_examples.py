@@ -20,7 +20,18 @@ from insats.core.payments import calculate, calculate_draws, draws_from_results,
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "docs" / "core" / "examples"
-NAMES = ["rate_card", "baseline", "comparison", "savings", "blended", "payers"]
+NAMES = [
+    "rate_card",
+    "baseline",
+    "comparison",
+    "savings",
+    "blended",
+    "payers",
+    "ratio",
+    "rate_cohorts",
+    "contract_bonus",
+    "steps",
+]
 
 
 def load(name: str):
@@ -167,6 +178,112 @@ def test_payers_split_and_caps():
         assert sum(x.amount_due for x in row.payers) == row.amount_due
 
 
+def test_ratio_care_days_per_child_day():
+    out = calculate(*load("ratio"))
+    r = rows(out, "vardygn")
+    # counterfactual 40 care days per 1 000 child days: 40 x 73 000 / 1 000 = 2 920; 40 x 91.25 = 3 650;
+    # 40 x 54.75 = 2 190 care days expected without the intervention
+    assert [x.counterfactual for x in r] == [2920, 3650, 2190]
+    # avoided: 2 920 - 2 700 = 220 (7.5 % >= 5 %); 3 650 - 3 100 = 550; 2 190 - 2 300 = -110
+    assert [x.improvement for x in r] == [220, 550, -110]
+    assert [x.observations[0].threshold_met for x in r] == [True, True, False]
+    # 220 x 3 500 = 770 000; 550 x 3 500 = 1 925 000; nothing for a worse year
+    assert [x.amount_due for x in r] == [D("770000.00"), D("1925000.00"), D("0.00")]
+    assert out.totals.amount_due == D("2695000.00")
+
+
+def test_ratio_scaling_numerator_and_denominator_scales_the_units_only():
+    contract, results = load("ratio")
+    data = results.model_dump(mode="json", exclude_none=True)
+    for o in data["observations"]:
+        o["value"] = str(Decimal(o["value"]) * 2)
+        o["denominator"] = str(Decimal(o["denominator"]) * 2)
+    out = calculate(contract, type(results).model_validate(data))
+    r = rows(out, "vardygn")
+    # the same rates, twice the children: twice the care days avoided, the same threshold verdicts
+    assert [x.improvement for x in r] == [440, 1100, -220]
+    assert [x.observations[0].threshold_met for x in r] == [True, True, False]
+    assert out.totals.amount_due == D("5390000.00")
+
+
+def test_rate_weighted_by_cohort_size():
+    out = calculate(*load("rate_cohorts"))
+    r = rows(out, "hogfranvaro")
+    o2026, o2027 = r[0].observations, r[1].observations
+    # A (120 pupils): 25 % -> 20 %: expected 30 pupils, measured 24, improvement 6 = 20 % >= 20 %: 180 000
+    # B (30 pupils): 40 % -> 37 %: expected 12, measured 11.1, improvement 0.9 = 7.5 %: nothing
+    assert [(o.counterfactual, o.measured, o.improvement, o.threshold_met, o.amount) for o in o2026] == [
+        (D("30"), D("24"), D("6"), True, D("180000.00")),
+        (D("12"), D("11.1"), D("0.9"), False, D("0.00")),
+    ]
+    # 2027 A: 18 % -> 21.6, improvement 8.4 (28 %): 252 000; B: 35 % -> 10.5, 1.5 (12.5 %): nothing
+    assert [(o.improvement, o.threshold_met, o.amount) for o in o2027] == [
+        (D("8.4"), True, D("252000.00")),
+        (D("1.5"), False, D("0.00")),
+    ]
+    # whole contract, weighted by size: 16.8 of 84 pupils = 20 % >= 20 %: 16.8 x 30 000 = 504 000,
+    # of which 432 000 already granted -> settlement 72 000 in 2027
+    assert r[1].settlement == D("72000.00")
+    assert [x.amount_due for x in r] == [D("180000.00"), D("324000.00")]
+    assert out.totals.amount_due == D("504000.00")
+
+
+def test_rate_observation_denominator_overrides_the_cohort_size():
+    contract, results = load("rate_cohorts")
+    data = results.model_dump(mode="json", exclude_none=True)
+    data["observations"][0]["denominator"] = "100"  # only 100 of the 120 pupils were measured in 2026
+    out = calculate(contract, type(results).model_validate(data))
+    a2026 = rows(out, "hogfranvaro")[0].observations[0]
+    # expected 25 % of 100 = 25, measured 20, improvement 5 (20 %): 150 000
+    assert (a2026.counterfactual, a2026.improvement, a2026.amount) == (D("25"), D("5"), D("150000.00"))
+
+
+def test_savings_bonus_over_the_whole_contract():
+    out = calculate(*load("contract_bonus"))
+    r = rows(out, "kostnad")
+    # tranche 1, 50 % of 600 000, 1 100 000 and 400 000: 300 000, 550 000, 200 000
+    # bonus over the contract: savings 2 100 000 - 1 500 000 = 600 000 x 30 % = 180 000, since wellbeing
+    # improved over the contract (2 - 2 + 1 = 1 > 0, strict); settled in 2028
+    assert [x.settlement for x in r] == [D("0.00"), D("0.00"), D("180000.00")]
+    assert [x.amount_due for x in r] == [D("300000.00"), D("550000.00"), D("380000.00")]
+    assert out.totals.amount_due == D("1230000.00")
+
+
+def test_savings_bonus_over_the_contract_needs_the_condition_over_the_contract():
+    contract, results = load("contract_bonus")
+    data = results.model_dump(mode="json", exclude_none=True)
+    data["observations"][5]["value"] = "70"  # wellbeing 2 - 2 + 0 = 0: not more than 0
+    out = calculate(contract, type(results).model_validate(data))
+    assert rows(out, "kostnad")[2].settlement == 0
+    assert out.totals.amount_due == D("1050000.00")
+
+
+def test_steps_strict_and_capped_by_period():
+    out = calculate(*load("steps"))
+    r = rows(out, "placeringar")
+    # 4, 5, 6, 8, 10 fewer than 50 = 8 %, 10 %, 12 %, 16 %, 20 %; strict: more than 10 % pays 500 000,
+    # more than 15 % pays 1 200 000 (not added to the lower step)
+    assert [x.amount_before_caps for x in r] == [
+        D("0.00"),
+        D("0.00"),
+        D("500000.00"),
+        D("1200000.00"),
+        D("1200000.00"),
+    ]
+    # 2029 has its own cap of 1 000 000
+    assert caps(r[3]) == [("metric_period", D("200000.00"), False)]
+    assert out.totals.amount_due == D("2700000.00")
+
+
+def test_steps_inclusive_pays_exactly_ten_per_cent():
+    contract, results = load("steps")
+    data = contract.model_dump(mode="json", exclude_none=True)
+    data["metrics"][0]["steps"]["inclusive"] = True
+    out = calculate(type(contract).model_validate(data), results)
+    assert rows(out, "placeringar")[1].amount_due == D("500000.00")  # exactly 10 % counts
+    assert out.totals.amount_due == D("3200000.00")
+
+
 @pytest.mark.parametrize("n_draws", [1, 3])
 @pytest.mark.parametrize("name", NAMES)
 def test_vectorised_equals_exact_on_examples(name, n_draws):
@@ -205,6 +322,10 @@ def test_cli_runs_each_example(name):
         "savings": "1150000.00",
         "blended": "1050000.00",
         "payers": "292343.75",
+        "ratio": "2695000.00",
+        "rate_cohorts": "504000.00",
+        "contract_bonus": "1230000.00",
+        "steps": "2700000.00",
     }[name]
     assert data["totals"]["amount_due"] == expected
 

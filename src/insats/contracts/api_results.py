@@ -44,6 +44,9 @@ class ResultOut(Schema):
     cohort: str | None = Field(description="Cohort code; null = the whole target group.")
     value: str | None = Field(description="Measured value (decimal string).")
     counterfactual_value: str | None = Field(description="Comparison-group value, where reported.")
+    denominator: str | None = Field(
+        None, description="Ratio and rate metrics: the denominator, where reported."
+    )
     status: str = Field(description="draft, submitted, approved or returned.")
     comments: str
     source: str = Field(description="form, import or api.")
@@ -61,6 +64,9 @@ class ResultIn(Schema):
     )
     estimates: dict[str, Decimal] | None = Field(
         None, description="Blended metrics: estimate per evaluation id."
+    )
+    denominator: Decimal | None = Field(
+        None, description="Ratio metrics (required) and rate metrics (optional): the denominator."
     )
     participants: dict[str, list[Any]] | None = Field(
         None, description="Rate cards: {participant, outcome, achieved, sustained_through} columns."
@@ -137,6 +143,7 @@ def _result_out(r: ResultReport) -> dict:
         "counterfactual_value": None
         if r.counterfactual_value is None
         else format(r.counterfactual_value.normalize(), "f"),
+        "denominator": None if r.denominator is None else format(r.denominator.normalize(), "f"),
         "status": r.status,
         "comments": r.comments,
         "source": r.source,
@@ -184,6 +191,7 @@ def results_submit(request, pk: int, payload: ResultIn):
             cohort=cohort,
             value=payload.value,
             counterfactual_value=payload.counterfactual_value,
+            denominator=payload.denominator,
             estimates={k: str(v) for k, v in payload.estimates.items()} if payload.estimates else None,
             participants=payload.participants,
             submit=payload.submit,

@@ -9,7 +9,8 @@ from what these functions build, so there is exactly one translation between the
   id ``party-<pk>`` (:func:`payer_parties` maps the ids back), share = per cent / 100;
 * cohorts: id = the cohort's code, starting in the period of its first entry day;
 * metrics: ``OutcomeMetric.core_json()`` in priority order;
-* caps and carry-forward: ``Contract.payment_terms``.
+* caps and carry-forward: ``Contract.payment_terms``; due dates of their own per period:
+  ``payment_terms["payment_due"]`` on the periods.
 """
 
 from __future__ import annotations
@@ -37,10 +38,15 @@ def payer_parties(contract: Contract) -> dict[str, ContractParty]:
 
 
 def periods_json(contract: Contract) -> list[dict]:
-    return [
-        {"id": p["id"], "label": p["label"], "end": p["end"].isoformat()}
-        for p in period_schedule(contract.term_start, contract.term_end, contract.period_type)
-    ]
+    """The periods; a period with a due date of its own (``payment_terms["payment_due"]``) carries it."""
+    due = (contract.payment_terms or {}).get("payment_due") or {}
+    out = []
+    for p in period_schedule(contract.term_start, contract.term_end, contract.period_type):
+        row = {"id": p["id"], "label": p["label"], "end": p["end"].isoformat()}
+        if due.get(p["id"]):
+            row["payment_due"] = due[p["id"]]
+        out.append(row)
+    return out
 
 
 def cohorts_json(contract: Contract) -> list[dict]:

@@ -248,13 +248,34 @@ class PaymentTermsForm(forms.Form):
     cap_per_period = forms.DecimalField(
         label=_("Tak per period (kr)"), min_value=0, max_digits=16, decimal_places=2, required=False
     )
+    cap_by_period = forms.CharField(
+        label=_("Tak per period, olika per period"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
     carry_forward = forms.BooleanField(label=_("För över belopp över periodtaket"), required=False)
+    payment_due = forms.CharField(
+        label=_("Förfallodagar per period"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, periods: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.periods = periods
         explained(
             self,
             {
+                "cap_by_period": _(
+                    "Om budgeten ger olika tak olika år: en rad per period, 'period: belopp', t.ex. "
+                    "'2026: 2000000'. Perioder som inte står med har inget periodtak. Fyll i antingen "
+                    "detta eller taket per period ovan."
+                ),
+                "payment_due": _(
+                    "Om kontraktet anger en egen förfallodag för en period: en rad per period, 'period: "
+                    "ÅÅÅÅ-MM-DD', t.ex. '2026: 2027-03-31'. Perioder som inte står med förfaller "
+                    "betalningsfristen efter periodens slut."
+                ),
                 "cap_total": _(
                     "Det mesta som betalas ut under hela kontraktet, för alla utfallsmått tillsammans. "
                     "Ofta beställarens budgettak."
@@ -270,16 +291,72 @@ class PaymentTermsForm(forms.Form):
             },
         )
 
+    def _lines(self, name: str):
+        text = self.cleaned_data.get(name) or ""
+        for i, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, value = line.partition(":")
+            if not sep or not key.strip() or not value.strip():
+                raise forms.ValidationError(_("Rad %(line)s: skriv 'period: värde'.") % {"line": i})
+            key = key.strip()
+            if self.periods is not None and key not in self.periods:
+                raise forms.ValidationError(_("Perioden '%(x)s' finns inte i kontraktet.") % {"x": key})
+            yield i, key, value.strip()
+
+    def clean_cap_by_period(self) -> dict | None:
+        out = {}
+        for i, period, text in self._lines("cap_by_period"):
+            try:
+                value = Decimal(text.replace(" ", "").replace("\u00a0", "").replace(",", "."))
+            except ArithmeticError:
+                value = None
+            if (
+                value is None
+                or not value.is_finite()
+                or value < 0
+                or value != value.quantize(Decimal("0.01"))
+            ):
+                raise forms.ValidationError(
+                    _("Rad %(line)s: '%(text)s' är inte ett belopp i kronor.") % {"line": i, "text": text}
+                )
+            out[period] = value.quantize(Decimal("0.01"))
+        return out or None
+
+    def clean_payment_due(self) -> dict | None:
+        import datetime
+
+        out = {}
+        for i, period, text in self._lines("payment_due"):
+            try:
+                out[period] = datetime.date.fromisoformat(text)
+            except ValueError:
+                raise forms.ValidationError(
+                    _("Rad %(line)s: skriv datumet som ÅÅÅÅ-MM-DD.") % {"line": i}
+                ) from None
+        return out or None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("cap_per_period") is not None and data.get("cap_by_period"):
+            self.add_error(
+                "cap_by_period", _("Ange ett tak för alla perioder eller ett per period, inte båda.")
+            )
+        return data
+
     @staticmethod
     def initial_for(contract) -> dict:
         terms = contract.payment_terms or {}
         caps = terms.get("caps") or {}
+        per_period = caps.get("per_period")
         return {
             "cap_total": caps.get("total"),
-            "cap_per_period": caps.get("per_period")
-            if not isinstance(caps.get("per_period"), dict)
-            else None,
+            "cap_per_period": per_period if not isinstance(per_period, dict) else None,
+            "cap_by_period": "\n".join(f"{k}: {v}" for k, v in per_period.items())
+            if isinstance(per_period, dict)
+            else "",
             "carry_forward": bool(terms.get("carry_forward")),
+            "payment_due": "\n".join(f"{k}: {v}" for k, v in (terms.get("payment_due") or {}).items()),
         }
 
 

@@ -70,7 +70,7 @@ EXPLAIN = {
         "En lägsta förbättring innan något betalas, prövad för varje kohort i varje period. Antal "
         "enheter (t.ex. 5 placeringar) eller andel av jämförelsen (t.ex. 10 % färre)."
     ),
-    "threshold_value": _("Tröskelns nivå: antal enheter eller procent. Exakt på tröskeln räknas som nådd."),
+    "threshold_value": _("Tröskelns nivå: antal enheter eller procent."),
     "threshold_pays": _(
         "Alla enheter: när tröskeln är nådd betalas hela förbättringen. Bara över tröskeln: enheterna "
         "upp till tröskeln betalas aldrig."
@@ -115,7 +115,62 @@ EXPLAIN = {
     ),
     "bonus_condition_kind": _("Hur villkoret mäts: antal enheter eller andel av jämförelsen."),
     "bonus_condition_value": _("Hur mycket det andra måttet måste ha förbättrats."),
+    "bonus_condition_compare": _(
+        "Minst nivån: exakt på nivån räcker. Mer än nivån: det andra måttet måste ha förbättrats mer "
+        "än så — med nivån 0 betyder det 'har förbättrats'."
+    ),
+    "bonus_over": _(
+        "Per period: den extra delen prövas och betalas varje period, på periodens besparing och "
+        "villkoret samma period. Hela kontraktet: den prövas en gång vid slutet, på besparingen för "
+        "alla perioder tillsammans (ett dåligt år räknas av mot de goda) och på villkoret för hela "
+        "kontraktet, och betalas den sista perioden. Nivån ovan gäller då hela kontraktet."
+    ),
+    "measure_kind": _(
+        "Ett vanligt mått räknar ett antal eller en nivå. Ett kvotmått är en täljare delad med en "
+        "nämnare, t.ex. vårddygn per barndygn eller händelser per 100 deltagare: resultatet anger "
+        "täljaren och nämnaren, jämförelsen anges som en kvot, och priset gäller per enhet av "
+        "täljaren (per undvikt vårddygn) — systemet räknar om, ingen handräkning. En andel per "
+        "kohort (t.ex. procent elever med hög frånvaro) vägs med kohortens storlek när kohorter "
+        "läggs ihop, så en liten skola inte väger lika tungt som en stor; priset gäller per elev."
+    ),
+    "measure_per": _(
+        "Per hur många i nämnaren kvoten anges: 1 för en andel eller dygn per dygn, 100 för procent "
+        "eller 'per 100 deltagare', 1000 för 'per 1 000 barndygn'. Jämförelsenivån anges på samma sätt."
+    ),
+    "steps_kind": _(
+        "Stegvisa klumpsummor: ett fast belopp när förbättringen når en nivå, ett större vid nästa. "
+        "Nivåerna anges i antal enheter eller i procent av jämförelsen. Kan stå ensamt eller "
+        "läggas till ett pris per enhet."
+    ),
+    "steps": _(
+        "En rad per steg, 'nivå: belopp'. Exempel med procent: '10: 500000' och '15: 1200000' betyder "
+        "500 000 kr när förbättringen är 10 % och 1 200 000 kr (inte 1 700 000) när den är 15 %. "
+        "Det högsta steg som nås betalas, för varje kohort och period."
+    ),
+    "steps_compare": _(
+        "Minst nivån (≥): exakt 10 % räcker. Mer än nivån (>): förbättringen måste vara större än 10 %. "
+        "Skriv det kontraktet säger."
+    ),
+    "threshold_compare": _(
+        "Minst nivån (≥): exakt på tröskeln räknas som nådd. Mer än nivån (>): förbättringen måste "
+        "vara större än tröskeln. Skriv det kontraktet säger."
+    ),
+    "contract_threshold_compare": _("Som för tröskeln per kohort, men för hela kontraktet."),
+    "cap_by_period": _(
+        "Om taket skiljer sig mellan perioder: en rad per period, 'period: belopp', t.ex. '2029: "
+        "1000000'. Perioder som inte står med har inget periodtak. Fyll i antingen detta eller taket "
+        "per period ovan."
+    ),
 }
+
+COMPARE = [("inclusive", _("Minst nivån (≥)")), ("strict", _("Mer än nivån (>)"))]
+MEASURE_KINDS = [
+    ("", _("Antal eller nivå")),
+    ("ratio", _("Kvot: täljare per nämnare")),
+    ("rate", _("Andel per kohort, vägd med kohortens storlek")),
+]
+STEP_KINDS = [("", _("Inga steg")), ("absolute", _("Antal enheter")), ("relative", _("Procent"))]
+BONUS_OVER = [("period", _("Per period")), ("contract", _("Hela kontraktet, betalas vid slutet"))]
 
 COUNTERFACTUAL_KINDS = [
     ("baseline", _("Historisk nivå")),
@@ -140,17 +195,23 @@ CF = ["counterfactual_description", "cf_kind", "cf_value", "cf_by_period", "cf_b
 PRICING = [
     "price",
     "tiers",
+    "steps_kind",
+    "steps",
+    "steps_compare",
     "threshold_kind",
     "threshold_value",
     "threshold_pays",
+    "threshold_compare",
     "contract_threshold_kind",
     "contract_threshold_value",
     "contract_threshold_pays",
+    "contract_threshold_compare",
     "settlement_period",
 ]
-CAPS = ["cap_total", "cap_per_period"]
+CAPS = ["cap_total", "cap_per_period", "cap_by_period"]
+MEASURE = ["measure_kind", "measure_per"]
 FIELDS_BY_KIND = {
-    MetricKind.IMPROVEMENT: COMMON + ["direction"] + CF + PRICING + CAPS,
+    MetricKind.IMPROVEMENT: COMMON + ["direction"] + MEASURE + CF + PRICING + CAPS,
     MetricKind.BLENDED: COMMON + ["evaluations", "counterfactual_description"] + PRICING + CAPS,
     MetricKind.RATE_CARD: COMMON + ["outcomes", "cap_per_participant"] + CAPS,
     MetricKind.SAVINGS: COMMON
@@ -164,9 +225,11 @@ FIELDS_BY_KIND = {
         "bonus_condition_metric",
         "bonus_condition_kind",
         "bonus_condition_value",
+        "bonus_condition_compare",
+        "bonus_over",
     ]
     + CAPS,
-    MetricKind.CONDITION: COMMON + ["direction"] + CF,
+    MetricKind.CONDITION: COMMON + ["direction"] + MEASURE + CF,
 }
 
 # Where the core reports an error (path within the rule) → the form field that shows it.
@@ -181,6 +244,10 @@ CORE_FIELD = [
     ("threshold.value", "threshold_value"),
     ("threshold", "threshold_kind"),
     ("tiers", "tiers"),
+    ("steps", "steps"),
+    ("measure.per", "measure_per"),
+    ("measure", "measure_kind"),
+    ("bonus.over", "bonus_over"),
     ("price", "price"),
     ("settlement_period", "settlement_period"),
     ("cap_total", "cap_total"),
@@ -237,6 +304,13 @@ CORE_MESSAGES = [
     ),
     (r"only meaningful with a contract_threshold", _("Slutavräkning kräver en tröskel för hela kontraktet.")),
     (r"duplicate id '(?P<x>[^']*)'", _("Koden '%(x)s' används två gånger.")),
+    (r"steps must increase", _("Stegens nivåer måste öka.")),
+    (r"a higher step must not pay less", _("Ett högre steg får inte ge mindre än ett lägre.")),
+    (
+        r"steps are paid per observation",
+        _("Stegvisa belopp kan inte kombineras med en tröskel för hela kontraktet."),
+    ),
+    (r"greater than 0", _("Måste vara större än 0.")),
     (r"must not be negative", _("Får inte vara negativt.")),
     (r"must be a whole number of öre", _("Högst två decimaler (hela ören).")),
     (r"must be between 0 and 1", _("Ska ligga mellan 0 och 100 %.")),
@@ -340,8 +414,22 @@ class MetricForm(forms.Form):
         label=_("Villkorets tröskel"), choices=THRESHOLD_KINDS[1:], required=False
     )
     bonus_condition_value = _number(_("Villkorets nivå"))
+    bonus_condition_compare = forms.ChoiceField(
+        label=_("Villkoret är uppfyllt vid"), choices=COMPARE, required=False
+    )
+    bonus_over = forms.ChoiceField(label=_("Den extra delen prövas"), choices=BONUS_OVER, required=False)
+    measure_kind = forms.ChoiceField(label=_("Slags mått"), choices=MEASURE_KINDS, required=False)
+    measure_per = _number(_("Kvoten anges per"))
+    steps_kind = forms.ChoiceField(label=_("Stegvisa klumpsummor"), choices=STEP_KINDS, required=False)
+    steps = _text(_("Steg"), rows=3)
+    steps_compare = forms.ChoiceField(label=_("Ett steg är nått vid"), choices=COMPARE, required=False)
+    threshold_compare = forms.ChoiceField(label=_("Tröskeln är nådd vid"), choices=COMPARE, required=False)
+    contract_threshold_compare = forms.ChoiceField(
+        label=_("Kontraktets tröskel är nådd vid"), choices=COMPARE, required=False
+    )
     cap_total = _money(_("Tak för måttet under kontraktet (kr)"))
     cap_per_period = _money(_("Tak för måttet per period (kr)"))
+    cap_by_period = _text(_("Tak för måttet, olika per period"), rows=2)
     confidential_prices = forms.BooleanField(label=_("Priserna är konfidentiella"), required=False)
     whole_numbers = forms.BooleanField(
         label=_("Mätvärdet är ett antal (heltal)"),
@@ -360,12 +448,17 @@ class MetricForm(forms.Form):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        order = [n for n in FIELDS_BY_KIND[kind] if n in self.fields]
+        self.fields = {
+            **{n: self.fields[n] for n in order},
+            **{n: f for n, f in self.fields.items() if n not in order},
+        }
         if "settlement_period" in self.fields:
             self.fields["settlement_period"].choices = [("", _("Sista perioden"))] + [(p, p) for p in periods]
         self.periods = periods
         for name, field in self.fields.items():
             field.explain = EXPLAIN.get(name, "")
-            if name in ("price", "cap_total", "cap_per_period", "cf_value", "threshold_value"):
+            if name in ("price", "cap_total", "cap_per_period", "cf_value", "threshold_value", "measure_per"):
                 field.widget.attrs.setdefault("inputmode", "decimal")
         if kind == MetricKind.IMPROVEMENT or kind == MetricKind.BLENDED:
             self.fields["price"].help_text = _("Fyll i pris eller prisintervall, inte båda.")
@@ -437,6 +530,54 @@ class MetricForm(forms.Form):
         pays = self.cleaned_data.get(f"{prefix}_pays")
         if pays:
             out["pays"] = pays
+        if self.cleaned_data.get(f"{prefix}_compare") == "strict":
+            out["inclusive"] = False
+        return out
+
+    def _steps(self) -> dict | None:
+        kind = self.cleaned_data.get("steps_kind")
+        text = self.cleaned_data.get("steps") or ""
+        if not kind:
+            if text.strip():
+                self.add_error("steps_kind", _("Välj om stegens nivåer är antal enheter eller procent."))
+            return None
+        levels = []
+        for i, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            at, sep, amount = line.partition(":")
+            if not sep or not at.strip() or not amount.strip():
+                self.add_error("steps", _("Rad %(line)s: skriv 'nivå: belopp'.") % {"line": i})
+                return None
+            try:
+                level = self._decimal("steps", at.strip().rstrip("%").strip(), i)
+                levels.append(
+                    {
+                        "at": _fraction(Decimal(level)) if kind == "relative" else level,
+                        "amount": self._decimal("steps", amount.strip(), i),
+                    }
+                )
+            except ValidationError as exc:
+                self.add_error("steps", exc)
+                return None
+        if not levels:
+            self.add_error("steps", _("Ange minst ett steg, 'nivå: belopp'."))
+            return None
+        out: dict = {"kind": kind, "levels": levels}
+        if self.cleaned_data.get("steps_compare") == "strict":
+            out["inclusive"] = False
+        return out
+
+    def _measure(self) -> dict | None:
+        kind = self.cleaned_data.get("measure_kind")
+        per = self.cleaned_data.get("measure_per")
+        if not kind:
+            if per is not None:
+                self.add_error("measure_kind", _("Välj kvot eller andel per kohort, eller lämna tomt."))
+            return None
+        out: dict = {"kind": kind}
+        if per is not None:
+            out["per"] = _fmt(per)
         return out
 
     def _counterfactual(self) -> dict:
@@ -508,6 +649,9 @@ class MetricForm(forms.Form):
         rule: dict = {}
         if self.kind in (MetricKind.IMPROVEMENT, MetricKind.CONDITION):
             rule["direction"] = d.get("direction") or "decrease"
+            measure = self._measure()
+            if measure:
+                rule["measure"] = measure
         if self.kind in (MetricKind.IMPROVEMENT, MetricKind.CONDITION, MetricKind.SAVINGS):
             rule["counterfactual"] = self._counterfactual()
         if self.kind == MetricKind.BLENDED:
@@ -518,8 +662,11 @@ class MetricForm(forms.Form):
             tiers = self._tiers()
             if tiers:
                 rule["tiers"] = tiers
-            if "price" not in rule and "tiers" not in rule:
-                self.add_error("price", _("Ange ett pris per enhet eller prisintervall."))
+            steps = self._steps()
+            if steps:
+                rule["steps"] = steps
+            if "price" not in rule and "tiers" not in rule and "steps" not in rule:
+                self.add_error("price", _("Ange ett pris per enhet, prisintervall eller stegvisa belopp."))
             for prefix, key in (("threshold", "threshold"), ("contract_threshold", "contract_threshold")):
                 t = self._threshold(prefix)
                 if t:
@@ -549,12 +696,27 @@ class MetricForm(forms.Form):
                     t = self._threshold("bonus_condition")
                     if t:
                         bonus["condition"] = {"metric": d["bonus_condition_metric"], "threshold": t}
+                if d.get("bonus_over") == "contract":
+                    bonus["over"] = "contract"
                 rule["bonus"] = bonus
             elif d.get("bonus_share") is not None or d.get("bonus_condition_metric"):
                 self.add_error("bonus_above", _("Ange nivån över vilken den extra delen betalas."))
         for name in ("cap_total", "cap_per_period"):
             if name in self.fields and d.get(name) is not None:
                 rule[name] = _fmt(d[name])
+        if "cap_by_period" in self.fields:
+            by_period = self._mapping("cap_by_period")
+            if by_period and "cap_per_period" in rule:
+                self.add_error(
+                    "cap_by_period", _("Ange ett tak för alla perioder eller ett per period, inte båda.")
+                )
+            elif by_period:
+                unknown = [p for p in by_period if p not in self.periods]
+                if unknown:
+                    self.add_error(
+                        "cap_by_period", _("Perioden '%(x)s' finns inte i kontraktet.") % {"x": unknown[0]}
+                    )
+                rule["cap_per_period"] = by_period
         return rule
 
     def metric_fields(self) -> dict:
@@ -621,6 +783,20 @@ def initial_from_metric(metric) -> dict:
             init[f"{key}_kind"] = t["kind"]
             init[f"{key}_value"] = _percent_of(t["value"]) if t["kind"] == "relative" else t["value"]
             init[f"{key}_pays"] = t.get("pays", "all_units")
+            init[f"{key}_compare"] = "inclusive" if t.get("inclusive", True) else "strict"
+    measure = rule.get("measure") or {}
+    if measure:
+        init["measure_kind"] = measure.get("kind")
+        init["measure_per"] = measure.get("per")
+    steps = rule.get("steps") or {}
+    if steps:
+        relative = steps.get("kind") == "relative"
+        init["steps_kind"] = steps.get("kind")
+        init["steps_compare"] = "inclusive" if steps.get("inclusive", True) else "strict"
+        init["steps"] = "\n".join(
+            f"{_percent_of(s['at']) if relative else s['at']}: {s['amount']}"
+            for s in steps.get("levels") or []
+        )
     init["settlement_period"] = rule.get("settlement_period", "")
     init["outcomes"] = "\n".join(
         "; ".join(
@@ -655,8 +831,12 @@ def initial_from_metric(metric) -> dict:
             init["bonus_condition_value"] = (
                 _percent_of(t.get("value")) if t.get("kind") == "relative" else t.get("value")
             )
+            init["bonus_condition_compare"] = "inclusive" if t.get("inclusive", True) else "strict"
+        init["bonus_over"] = bonus.get("over", "period")
     init["cap_total"] = rule.get("cap_total")
     init["cap_per_period"] = (
         rule.get("cap_per_period") if not isinstance(rule.get("cap_per_period"), dict) else None
     )
+    if isinstance(rule.get("cap_per_period"), dict):
+        init["cap_by_period"] = "\n".join(f"{k}: {v}" for k, v in rule["cap_per_period"].items())
     return {k: v for k, v in init.items() if v not in (None, "")}

@@ -33,6 +33,17 @@ class ResultForm(forms.Form):
         localize=True,
         help_text=_("Bara när kontraktet jämför med en jämförelsegrupp som mäts samma period."),
     )
+    denominator = forms.DecimalField(
+        label=_("Nämnare"),
+        required=False,
+        max_digits=20,
+        decimal_places=6,
+        localize=True,
+        help_text=_(
+            "Bara för kvotmått och andelar: nämnaren, t.ex. antal barndygn eller deltagare under perioden. "
+            "Värdet ovan är då täljaren (kvotmått) eller andelen."
+        ),
+    )
     estimates = forms.CharField(
         label=_("Effektskattningar (JSON)"),
         required=False,
@@ -94,6 +105,7 @@ class ResultForm(forms.Form):
             "cohort": self.cohorts.get(d.get("cohort") or ""),
             "value": d.get("value"),
             "counterfactual_value": d.get("counterfactual_value"),
+            "denominator": d.get("denominator"),
             "estimates": d.get("estimates"),
             "participants": d.get("participants"),
             "submit": d.get("action") != "draft",

@@ -114,7 +114,8 @@ class Contract(models.Model):
     key_dates = models.JSONField(
         _("viktiga datum"), default=list, blank=True, help_text=_("[{'label': ..., 'date': 'ÅÅÅÅ-MM-DD'}]")
     )
-    # Contract-level terms in the core's JSON form: {"caps": {"total", "per_period"}, "carry_forward"}.
+    # Contract-level terms in the core's JSON form: {"caps": {"total", "per_period"}, "carry_forward"},
+    # and "payment_due": {period id: "ÅÅÅÅ-MM-DD"} for periods with a due date of their own.
     payment_terms = models.JSONField(_("betalningsvillkor"), default=dict, blank=True)
     preliminary_results = models.BooleanField(
         _("preliminära resultat"),
@@ -196,9 +197,15 @@ class Contract(models.Model):
         return p is not None and p["end"] < today
 
     def payment_due_date(self, period_id: str) -> datetime.date | None:
-        """The day the payment for a period falls due: its last day plus the payment term."""
+        """The day the payment for a period falls due: the contract's own date for that period
+        (``payment_terms["payment_due"]``), otherwise its last day plus the payment term."""
         p = self.period(period_id)
-        return None if p is None else p["end"] + datetime.timedelta(days=self.payment_days)
+        if p is None:
+            return None
+        own = ((self.payment_terms or {}).get("payment_due") or {}).get(period_id)
+        if own:
+            return datetime.date.fromisoformat(own)
+        return p["end"] + datetime.timedelta(days=self.payment_days)
 
 
 def period_schedule(start: datetime.date, end: datetime.date, period_type: str) -> list[dict]:
@@ -507,6 +514,13 @@ class ResultReport(ContractPart, models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     value = models.DecimalField(_("uppmätt värde"), null=True, blank=True, **MEASURE)
     counterfactual_value = models.DecimalField(_("jämförelsevärde"), null=True, blank=True, **MEASURE)
+    denominator = models.DecimalField(
+        _("nämnare"),
+        null=True,
+        blank=True,
+        help_text=_("Kvotmått: nämnaren, t.ex. antal barndygn; andelar: antal i kohorten om det avviker."),
+        **MEASURE,
+    )
     estimates = models.JSONField(_("effektskattningar"), null=True, blank=True)
     participants = models.JSONField(_("deltagarrader"), null=True, blank=True)
     status = models.CharField(

@@ -68,11 +68,72 @@ def _pct(fraction: Decimal) -> str:
     return f"{num((fraction * 100).quantize(Decimal('0.1')))}\u00a0%"
 
 
+def _strict(t: dict) -> bool:
+    return t.get("inclusive", True) is False
+
+
 def _threshold_level(t: dict, unit: str) -> str:
     value = _d(t.get("value")) or Decimal(0)
     if t.get("kind") == "relative":
+        if _strict(t):
+            return _("mer än %(pct)s av jämförelsevärdet") % {"pct": _pct(value)}
         return _("minst %(pct)s av jämförelsevärdet") % {"pct": _pct(value)}
+    if _strict(t):
+        return _("mer än %(value)s %(unit)s") % {"value": num(value), "unit": unit}
     return _("minst %(value)s %(unit)s") % {"value": num(value), "unit": unit}
+
+
+def _measure_text(measure: dict, unit: str) -> str:
+    per = _d(measure.get("per")) or Decimal(1)
+    if measure.get("kind") == "ratio":
+        return _(
+            "Måttet är en kvot: resultatet anger täljaren (%(unit)s) och nämnaren, och jämförelsen är "
+            "en kvot per %(per)s i nämnaren. Förbättringen räknas om till %(unit)s: jämförelsekvoten × "
+            "nämnaren / %(per)s minus utfallet."
+        ) % {"unit": unit, "per": num(per)}
+    return _(
+        "Måttet är en andel per %(per)s i varje kohort. Den räknas om till %(unit)s med kohortens "
+        "storlek (andel × storlek / %(per)s), så när kohorter läggs ihop vägs de efter storlek."
+    ) % {"unit": unit, "per": num(per)}
+
+
+def _steps_text(steps: dict, unit: str) -> str:
+    parts = []
+    for level in steps.get("levels") or []:
+        t = {"kind": steps.get("kind"), "value": level.get("at"), "inclusive": steps.get("inclusive", True)}
+        parts.append(
+            _("%(amount)s vid %(level)s")
+            % {"amount": kr(level.get("amount")), "level": _threshold_level(t, unit)}
+        )
+    return _(
+        "Stegvisa klumpsummor per kohort och period: %(parts)s. Det högsta steg som nås betalas; "
+        "beloppen läggs inte ihop."
+    ) % {"parts": "; ".join(parts)}
+
+
+def _bonus_text(bonus: dict, unit: str) -> str:
+    over_contract = bonus.get("over") == "contract"
+    if over_contract:
+        text = _(
+            "Extra del: %(pct)s av besparingen över hela kontraktet utöver %(above)s, prövad en gång och "
+            "betald den sista perioden"
+        ) % {"pct": _pct(_d(bonus.get("share")) or Decimal(0)), "above": kr(bonus.get("above"))}
+    else:
+        text = _("Extra del: %(pct)s av periodens besparing utöver %(above)s") % {
+            "pct": _pct(_d(bonus.get("share")) or Decimal(0)),
+            "above": kr(bonus.get("above")),
+        }
+    cond = bonus.get("condition") or {}
+    if cond:
+        where = _("över hela kontraktet") if over_contract else _("samma period")
+        text += _(", om måttet '%(metric)s' %(where)s har förbättrats %(level)s") % {
+            "metric": cond.get("metric"),
+            "where": where,
+            "level": _threshold_level(cond.get("threshold") or {}, _("enheter")),
+        }
+    if bonus.get("cap") not in (None, ""):
+        text += _(", högst %(cap)s under kontraktet") % {"cap": kr(bonus["cap"])}
+    return text + "."
 
 
 def _pays(t: dict) -> str:
@@ -99,6 +160,8 @@ def describe_rule(rule: dict, unit: str = "") -> list[str]:
         if cf.get("by_cohort"):
             text += _(", ett eget värde per kohort")
         out.append(text + ".")
+    if rule.get("measure"):
+        out.append(_measure_text(rule["measure"], unit))
     if rule.get("direction") == "decrease":
         out.append(_("Det som räknas är hur mycket lägre utfallet blir än jämförelsen."))
     elif rule.get("direction") == "increase":
@@ -122,6 +185,8 @@ def describe_rule(rule: dict, unit: str = "") -> list[str]:
                 )
                 start += up_to
         out.append(_("Priset är trappat: %(parts)s.") % {"parts": "; ".join(parts)})
+    if rule.get("steps"):
+        out.append(_steps_text(rule["steps"], unit))
     if rule.get("threshold"):
         t = rule["threshold"]
         out.append(
@@ -146,6 +211,8 @@ def describe_rule(rule: dict, unit: str = "") -> list[str]:
         out.append(
             _("Utföraren får %(pct)s av de uppmätta besparingarna.") % {"pct": _pct(_d(rule["share"]))}
         )
+    if kind == "savings" and rule.get("bonus"):
+        out.append(_bonus_text(rule["bonus"], unit))
     if rule.get("cap_per_period") not in (None, ""):
         cap = rule["cap_per_period"]
         if isinstance(cap, dict):
@@ -176,7 +243,10 @@ def _check(threshold: dict, improvement: Decimal, counterfactual: Decimal | None
             required, level, share = None, _pct(value), ""
     else:
         required, level, share = value, f"{num(value)} {unit}", ""
-    met = required is not None and improvement >= required
+    if required is None:
+        met = False
+    else:
+        met = improvement > required if _strict(threshold) else improvement >= required
     return {"level": level, "share": share, "met": met}
 
 
@@ -201,7 +271,11 @@ def threshold_checks(rule: dict, unit: str, row: dict, earlier: list[dict]) -> l
         else:
             verdict = _("inte uppnådd: inget betalas för perioden")
         out.append(
-            _("Förbättring %(imp)s %(unit)s%(share)s; tröskel minst %(level)s — %(verdict)s.")
+            (
+                _("Förbättring %(imp)s %(unit)s%(share)s; tröskel mer än %(level)s — %(verdict)s.")
+                if _strict(t)
+                else _("Förbättring %(imp)s %(unit)s%(share)s; tröskel minst %(level)s — %(verdict)s.")
+            )
             % {
                 "imp": num(improvement),
                 "unit": unit,

@@ -189,16 +189,38 @@ def contract_update(*, actor, contract: Contract, **fields) -> Contract:
 
 @transaction.atomic
 def payment_terms_update(
-    *, actor, contract: Contract, cap_total=None, cap_per_period=None, carry_forward: bool = False
+    *,
+    actor,
+    contract: Contract,
+    cap_total=None,
+    cap_per_period=None,
+    carry_forward: bool = False,
+    cap_by_period: dict | None = None,
+    payment_due: dict | None = None,
 ) -> Contract:
-    """Caps over all metrics (SEK) and carry-forward, in the core's JSON form."""
+    """Caps over all metrics (SEK), one per period or ``cap_by_period`` ({period id: amount}),
+    carry-forward, and due dates per period (``payment_due``: {period id: date}), in the core's
+    JSON form."""
     _require_editable(contract)
-    caps = {}
+    caps: dict = {}
     if cap_total is not None:
         caps["total"] = str(cap_total)
+    if cap_per_period is not None and cap_by_period:
+        raise ValidationError(
+            {"cap_by_period": _("Ange ett tak för alla perioder eller ett per period, inte båda.")}
+        )
     if cap_per_period is not None:
         caps["per_period"] = str(cap_per_period)
-    terms = {"caps": caps, "carry_forward": bool(carry_forward)}
+    elif cap_by_period:
+        caps["per_period"] = {str(p): str(v) for p, v in cap_by_period.items()}
+    periods = set(contract.period_ids())
+    for p in [*(cap_by_period or {}), *(payment_due or {})]:
+        if p not in periods:
+            field = "payment_due" if p in (payment_due or {}) else "cap_by_period"
+            raise ValidationError({field: _("Perioden '%(x)s' finns inte i kontraktet.") % {"x": p}})
+    terms: dict = {"caps": caps, "carry_forward": bool(carry_forward)}
+    if payment_due:
+        terms["payment_due"] = {str(p): d.isoformat() for p, d in payment_due.items()}
     try:
         payments.ContractCaps.model_validate(caps)
     except PydanticValidationError as exc:

@@ -85,6 +85,7 @@ def approved_results(contract: Contract) -> pay.Results:
                 "value": None if r.value is None else str(r.value),
                 "counterfactual": None if r.counterfactual_value is None else str(r.counterfactual_value),
                 "estimates": r.estimates,
+                **({} if r.denominator is None else {"denominator": str(r.denominator)}),
             }
         )
     return pay.Results.model_validate(

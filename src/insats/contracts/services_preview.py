@@ -11,6 +11,9 @@ unchanged — the preview never computes money itself:
   ``R`` (entered on the preview form), measured as above from ``R``;
 * savings: measured cost = ``L × (1 − p)`` (savings = ``p × L``);
 * blended: every evaluation estimates ``p × R`` units of improvement; the counterfactual is ``R``;
+* ratio and rate measures: the ratio (or rate) is scaled as above; its denominator is the
+  cohort's planned size, or the *denominator* entered on the preview form (``<code>__den``); a
+  ratio reports the numerator ``ratio × denominator / per``;
 * rate card: ``p`` is the share of the planned participants (the cohorts' planned sizes, or ``R``
   when there are no cohorts) that reach each outcome, in their cohort's first period (the first
   period without cohorts), still true at the end of the contract.
@@ -115,34 +118,32 @@ def example_results(
         cf = m.counterfactual
         direction = "decrease" if m.kind == "savings" else m.direction
         cohorts = list(cf.by_cohort) if cf.by_cohort else [None]
+        measure = getattr(m, "measure", None)
+        sizes = {c.id: c.size for c in contract.cohorts if c.size}
         for period in periods:
             for cohort in cohorts:
                 if cohort is not None and period_ids.index(period) < period_ids.index(cohort_start[cohort]):
                     continue
+                row: dict = {"metric": m.id, "period": period, "cohort": cohort}
                 if cf.kind == "comparison":
                     if ref is None:
                         continue
-                    observations.append(
-                        {
-                            "metric": m.id,
-                            "period": period,
-                            "cohort": cohort,
-                            "value": str(_scaled(ref, p, direction)),
-                            "counterfactual": str(ref),
-                        }
-                    )
+                    value = _scaled(ref, p, direction)
+                    row["counterfactual"] = str(ref)
                 else:
                     level = cf.level(period, cohort)
                     if level is None:
                         continue
-                    observations.append(
-                        {
-                            "metric": m.id,
-                            "period": period,
-                            "cohort": cohort,
-                            "value": str(_scaled(level, p, direction)),
-                        }
-                    )
+                    value = _scaled(level, p, direction)
+                if measure is not None:
+                    den = Decimal(sizes[cohort]) if cohort in sizes else reference.get(f"{m.id}__den")
+                    if den is None:
+                        continue
+                    if measure.kind == "ratio":
+                        value = (value * den / measure.per).quantize(Decimal("0.000001")).normalize()
+                    row["denominator"] = str(den)
+                row["value"] = str(value)
+                observations.append(row)
     return payments.Results.model_validate({"observations": observations, "participants": participants})
 
 

@@ -63,6 +63,7 @@ def _report_changes(report: ResultReport) -> dict:
         "value": None if report.value is None else str(report.value),
         "counterfactual": None if report.counterfactual_value is None else str(report.counterfactual_value),
         "status": report.status,
+        **({} if report.denominator is None else {"denominator": str(report.denominator)}),
     }
 
 
@@ -91,6 +92,8 @@ def check_figure(
     estimates: dict | None,
     participants: dict | None,
     today: datetime.date | None = None,
+    *,
+    denominator: Decimal | None = None,
 ) -> dict[str, list[str]]:
     """Problems with one figure, by form field (empty: fine)."""
     errors: dict[str, list[str]] = {}
@@ -120,6 +123,15 @@ def check_figure(
             add("period", message)
     if cohort is not None and cohort.contract_id != contract.pk:
         add("cohort", _("Kohorten hör inte till kontraktet."))
+    measure = ((metric.rule or {}).get("measure") or {}).get("kind")
+    if denominator is not None and (not denominator.is_finite() or abs(denominator) >= MAX_ABS_VALUE):
+        add("denominator", _("Talet är för stort."))
+    elif denominator is not None and denominator <= 0:
+        add("denominator", _("Nämnaren ska vara större än 0."))
+    elif denominator is not None and measure is None:
+        add("denominator", _("Måttet är inte ett kvotmått eller en andel; lämna nämnaren tom."))
+    elif denominator is None and measure == "ratio":
+        add("denominator", _("Ange nämnaren, t.ex. antal barndygn eller deltagare, för kvotmåttet."))
     for name, number in (("value", value), ("counterfactual_value", counterfactual_value)):
         if number is not None and (not number.is_finite() or abs(number) >= MAX_ABS_VALUE):
             add(name, _("Talet är för stort."))
@@ -151,7 +163,9 @@ def check_figure(
         return errors
     # The core checks the rest exactly as it will price it (unknown evaluation ids, participant
     # rows, outcome ids…).
-    return _core_check(contract, metric, period, cohort, value, counterfactual_value, estimates, participants)
+    return _core_check(
+        contract, metric, period, cohort, value, counterfactual_value, estimates, participants, denominator
+    )
 
 
 def period_not_ended(contract: Contract, period: str, today: datetime.date | None = None) -> str:
@@ -167,7 +181,9 @@ def period_not_ended(contract: Contract, period: str, today: datetime.date | Non
     ) % {"period": period, "end": end.isoformat()}
 
 
-def _core_check(contract, metric, period, cohort, value, counterfactual_value, estimates, participants):
+def _core_check(
+    contract, metric, period, cohort, value, counterfactual_value, estimates, participants, denominator=None
+):
     from pydantic import ValidationError as PydanticError
 
     from insats.core import payments as pay
@@ -190,6 +206,7 @@ def _core_check(contract, metric, period, cohort, value, counterfactual_value, e
                 "value": None if value is None else str(value),
                 "counterfactual": None if counterfactual_value is None else str(counterfactual_value),
                 "estimates": estimates,
+                **({} if denominator is None else {"denominator": str(denominator)}),
             }
         )
     try:
@@ -206,6 +223,7 @@ def _core_check(contract, metric, period, cohort, value, counterfactual_value, e
                 "metric": "metric",
                 "period": "period",
                 "value": "value",
+                "denominator": "denominator",
             }.get(
                 name,
                 "estimates" if "estimates" in loc else "participants" if "participants" in loc else "__all__",
@@ -277,6 +295,7 @@ def result_report(
     submit: bool = True,
     source: str = "form",
     today: datetime.date | None = None,
+    denominator: Decimal | None = None,
 ) -> ResultReport:
     """Report (and by default submit) one figure; raises ValidationError naming the fields."""
     access.check(actor, "contract.result.report", contract)
@@ -285,13 +304,23 @@ def result_report(
     Contract.objects.select_for_update().filter(pk=contract.pk).first()
     report = _prepare(contract, metric, period, cohort)
     errors = check_figure(
-        contract, metric, period, cohort, value, counterfactual_value, estimates, participants, today
+        contract,
+        metric,
+        period,
+        cohort,
+        value,
+        counterfactual_value,
+        estimates,
+        participants,
+        today,
+        denominator=denominator,
     )
     if errors:
         raise ValidationError(errors)
     was = report.status if report.pk else None
     report.value = value
     report.counterfactual_value = counterfactual_value
+    report.denominator = denominator
     report.estimates = estimates
     report.participants = participants
     report.source = source
@@ -395,6 +424,8 @@ IMPORT_COLUMNS = {
     "jamforelse": "counterfactual_value",
     "jamforelsevarde": "counterfactual_value",
     "counterfactual": "counterfactual_value",
+    "namnare": "denominator",
+    "denominator": "denominator",
 }
 COLUMN_LABELS = {
     "metric": "matt",
@@ -402,6 +433,7 @@ COLUMN_LABELS = {
     "cohort": "kohort",
     "value": "varde",
     "counterfactual_value": "jamforelse",
+    "denominator": "namnare",
 }
 TEMPLATE_HEADERS = ["matt", "period", "kohort", "varde", "jamforelse"]
 
@@ -518,7 +550,7 @@ def results_import(
                     )
                 )
         numbers = {}
-        for key in ("value", "counterfactual_value"):
+        for key in ("value", "counterfactual_value", "denominator"):
             raw = cell(key)
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 numbers[key] = None
@@ -526,7 +558,7 @@ def results_import(
             try:
                 numbers[key] = parse_decimal(raw).normalize()
             except CellError as exc:
-                row_problems.append(ImportProblem(row_no, header_of[key], str(exc)))
+                row_problems.append(ImportProblem(row_no, header_of.get(key, COLUMN_LABELS[key]), str(exc)))
         if metric is not None and not row_problems:
             if metric.kind in (MetricKind.RATE_CARD, MetricKind.BLENDED):
                 row_problems.append(
@@ -556,6 +588,7 @@ def results_import(
                     numbers["counterfactual_value"],
                     None,
                     None,
+                    denominator=numbers["denominator"],
                 )
                 try:
                     _prepare(contract, metric, period, cohort)
@@ -564,7 +597,8 @@ def results_import(
                         errs.setdefault(name, []).extend(msgs)
                 for name, msgs in errs.items():
                     column = header_of.get(
-                        name if name in header_of else "period" if name == "__all__" else name, name
+                        name if name in header_of else "period" if name == "__all__" else name,
+                        COLUMN_LABELS.get(name, name),
                     )
                     for m in msgs:
                         row_problems.append(ImportProblem(row_no, column, m))
@@ -586,6 +620,7 @@ def results_import(
                     cohort=cohort,
                     value=numbers["value"],
                     counterfactual_value=numbers["counterfactual_value"],
+                    denominator=numbers["denominator"],
                     submit=submit,
                     source="import",
                 )
@@ -605,12 +640,16 @@ def template_csv(contract: Contract) -> str:
     writes)."""
     from insats.platform.spreadsheets import csv_text
 
-    rows = [TEMPLATE_HEADERS]
+    metrics = list(contract.metrics.exclude(kind__in=[MetricKind.RATE_CARD, MetricKind.BLENDED]))
+    ratios = any((m.rule or {}).get("measure") for m in metrics)  # a column for the denominator
+    rows = [TEMPLATE_HEADERS + (["namnare"] if ratios else [])]
     cohorts = list(contract.cohorts.all()) or [None]
-    for metric in contract.metrics.exclude(kind__in=[MetricKind.RATE_CARD, MetricKind.BLENDED]):
+    for metric in metrics:
         for period in metric.measurement_periods or contract.period_ids():
             for cohort in cohorts:
-                rows.append([metric.code, period, cohort.code if cohort else "", "", ""])
+                rows.append(
+                    [metric.code, period, cohort.code if cohort else "", "", ""] + ([""] if ratios else [])
+                )
     return csv_text(rows)
 
 

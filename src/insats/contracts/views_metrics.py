@@ -68,7 +68,9 @@ def metrics(request, pk):
     contract = get_contract(request, pk)
     can_edit = contract.is_editable and access.can(actor, "contract.edit", contract)
     terms_form = PaymentTermsForm(
-        request.POST if request.method == "POST" else None, initial=PaymentTermsForm.initial_for(contract)
+        request.POST if request.method == "POST" else None,
+        initial=PaymentTermsForm.initial_for(contract),
+        periods=contract.period_ids(),
     )
     if request.method == "POST":
         if not can_edit:
@@ -229,6 +231,15 @@ def _reference_fields(contract) -> list[tuple[str, str]]:
             )
         elif m.kind == MetricKind.RATE_CARD and not has_sizes:
             out.append((m.code, _("Antal deltagare för %(name)s") % {"name": m.name}))
+        measure = (m.rule or {}).get("measure")
+        if measure and not (cf.get("by_cohort") and has_sizes and measure.get("kind") == "rate"):
+            out.append(
+                (
+                    f"{m.code}__den",
+                    _("Nämnare för %(name)s per period (t.ex. antal barndygn eller deltagare)")
+                    % {"name": m.name},
+                )
+            )
     return out
 
 

@@ -13,11 +13,13 @@ Metric kinds (``kind`` in JSON):
 ``rate_card``    price per participant achieving a binary outcome (optionally sustained N periods),
                  several outcomes with their own prices, a cap per participant;
 ``improvement``  price × units of improvement over a counterfactual (historical baseline, comparison
-                 group, or fixed target), marginal tiers, thresholds per observation (cohort × period)
-                 and over the whole contract with a final settlement;
+                 group, or fixed target), marginal tiers, lump sums at steps, thresholds per
+                 observation (cohort × period, inclusive or strict) and over the whole contract with a
+                 final settlement; the measure may be a ratio or a rate weighted by cohort size;
 ``blended``      as ``improvement``, the effect being a weighted mix of several evaluations;
 ``savings``      measured savings paid at a share up to a cap, plus a further tranche above a savings
-                 level when a second outcome condition holds, itself capped;
+                 level when a second outcome condition holds (per period or over the whole contract),
+                 itself capped;
 ``condition``    measured, never paid; used as the condition of a savings bonus.
 
 Caps apply in this order (see :data:`CAP_ORDER` and ``docs/core/payments.md``): rule caps
@@ -46,6 +48,7 @@ from insats.core.payments_models import (
     Evaluation,
     ImprovementMetric,
     Input,
+    Measure,
     MetricPeriodRow,
     Observation,
     ObservationRow,
@@ -60,6 +63,8 @@ from insats.core.payments_models import (
     Results,
     SavingsBonus,
     SavingsMetric,
+    Step,
+    Steps,
     Threshold,
     Tier,
     Totals,
@@ -89,6 +94,7 @@ __all__ = [
     "Evaluation",
     "ImprovementMetric",
     "Input",
+    "Measure",
     "MetricPeriodRow",
     "Observation",
     "ObservationRow",
@@ -103,6 +109,8 @@ __all__ = [
     "Results",
     "SavingsBonus",
     "SavingsMetric",
+    "Step",
+    "Steps",
     "Threshold",
     "Tier",
     "Totals",

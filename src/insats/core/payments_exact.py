@@ -27,6 +27,7 @@ from insats.core.payments_models import (
     RateCardMetric,
     Results,
     SavingsMetric,
+    Steps,
     Threshold,
     Totals,
     fail,
@@ -77,10 +78,33 @@ def _improvement(direction: str, measured: Decimal, cf: Decimal) -> Decimal:
 
 
 def _needs_cf(metric: AnyMetric) -> bool:
-    for t in (getattr(metric, "threshold", None), getattr(metric, "contract_threshold", None)):
+    for t in (
+        getattr(metric, "threshold", None),
+        getattr(metric, "contract_threshold", None),
+        getattr(metric, "steps", None),
+    ):
         if t is not None and t.kind == "relative":
             return True
     return False
+
+
+def measure_denominator(
+    contract: Contract, metric: AnyMetric, cohort: str | None, denominator: Decimal | None
+) -> tuple[Decimal | None, str | None]:
+    """The denominator of an observation of a metric with a measure, or ``(None, error message)``."""
+    measure = getattr(metric, "measure", None)
+    if measure is None:
+        if denominator is not None:
+            return None, "only metrics with a ratio or rate measure take a denominator"
+        return None, None
+    if denominator is not None:
+        return denominator, None
+    if measure.kind == "ratio":
+        return None, "a ratio measure needs the denominator"
+    size = next((c.size for c in contract.cohorts if c.id == cohort), None)
+    if not size:
+        return None, "a rate measure needs the denominator, or the cohort's size in the contract"
+    return Decimal(size), None
 
 
 def prepare(contract: Contract, results: Results, prefix: str = "results") -> Prepared:
@@ -109,6 +133,10 @@ def prepare(contract: Contract, results: Results, prefix: str = "results") -> Pr
         if isinstance(metric, RateCardMetric):
             raise fail(f"{where}.metric", "a rate-card metric is reported in 'participants', not here")
         if isinstance(metric, BlendedMetric):
+            if obs.denominator is not None:
+                raise fail(
+                    f"{where}.denominator", "only metrics with a ratio or rate measure take a denominator"
+                )
             est = obs.estimates or {}
             ids = [e.id for e in metric.evaluations]
             for e in est:
@@ -127,6 +155,9 @@ def prepare(contract: Contract, results: Results, prefix: str = "results") -> Pr
                 raise fail(f"{where}.estimates", "only blended metrics take estimates")
             if obs.value is None:
                 raise fail(f"{where}.value", "the measured value is required")
+            den, problem = measure_denominator(contract, metric, obs.cohort, obs.denominator)
+            if problem is not None:
+                raise fail(f"{where}.denominator", problem)
             cfspec = metric.counterfactual
             if cfspec.kind == "comparison":
                 if obs.counterfactual is None:
@@ -146,9 +177,10 @@ def prepare(contract: Contract, results: Results, prefix: str = "results") -> Pr
                         f"and cohort '{obs.cohort}'",
                     )
             direction = "decrease" if isinstance(metric, SavingsMetric) else metric.direction
-            resolved = ResolvedObservation(
-                i, obs.cohort, obs.value, cf, _improvement(direction, obs.value, cf)
-            )
+            measured = obs.value
+            if den is not None:
+                measured, cf = in_units(metric.measure, obs.value, cf, den)
+            resolved = ResolvedObservation(i, obs.cohort, measured, cf, _improvement(direction, measured, cf))
         order = cohort_order_none if obs.cohort is None else cohort_order[obs.cohort]
         rows.setdefault((obs.metric, periods[obs.period]), []).append((order, resolved))
     observations = {k: [r for _, r in sorted(v, key=lambda t: t[0])] for k, v in rows.items()}
@@ -214,6 +246,18 @@ def participant_arrays(
     return participant, outcome, achieved, through
 
 
+def in_units(measure: Any, value: Decimal, cf: Decimal, denominator: Decimal) -> tuple[Decimal, Decimal]:
+    """A ratio or rate observation in units of the numerator: ``(measured, counterfactual)``.
+
+    The counterfactual is a rate per ``measure.per`` of the denominator, so it stands for
+    ``cf × denominator / per`` units; a ratio reports the numerator itself, a rate
+    ``value × denominator / per``.
+    """
+    cf_units = cf * denominator / measure.per
+    measured = value if measure.kind == "ratio" else value * denominator / measure.per
+    return measured, cf_units
+
+
 def check_results(contract: Contract, results: Results, prefix: str = "results") -> None:
     """Cross-check results against the contract; raise a ValidationError naming the field.
 
@@ -243,6 +287,13 @@ def threshold_level(threshold: Threshold, cf: Decimal | None) -> Decimal | None:
     return threshold.value * cf
 
 
+def reaches(improvement: Decimal, level: Decimal | None, inclusive: bool) -> bool:
+    """Whether ``improvement`` reaches ``level`` (>= when inclusive, > when strict); None never."""
+    if level is None:
+        return False
+    return improvement >= level if inclusive else improvement > level
+
+
 def payable_units(
     threshold: Threshold | None, improvement: Decimal, cf: Decimal | None
 ) -> tuple[Decimal, bool | None]:
@@ -250,17 +301,29 @@ def payable_units(
     if threshold is None:
         return max(improvement, Decimal(0)), None
     level = threshold_level(threshold, cf)
-    if level is None or improvement < level:
+    if level is None or not reaches(improvement, level, threshold.inclusive):
         return Decimal(0), False
     if threshold.pays == "above_threshold":
         return max(improvement - level, Decimal(0)), True
     return max(improvement, Decimal(0)), True
 
 
+def step_amount(steps: Steps, improvement: Decimal, cf: Decimal | None) -> Decimal:
+    """The lump sum of the highest step ``improvement`` reaches (0 if none)."""
+    amount = ZERO
+    for step in steps.levels:
+        level = step.at if steps.kind == "absolute" else (None if cf is None or cf <= 0 else step.at * cf)
+        if not reaches(improvement, level, steps.inclusive):
+            break
+        amount = step.amount
+    return amount
+
+
 def price_units(metric: ImprovementMetric | BlendedMetric, units: Decimal) -> Decimal:
-    """Price × units (or the marginal tiers), rounded to öre."""
+    """Price × units (or the marginal tiers), rounded to öre; 0 with steps alone."""
     if metric.tiers is None:
-        assert metric.price is not None
+        if metric.price is None:
+            return ZERO
         return round_ore(metric.price * units)
     total, lower = Decimal(0), Decimal(0)
     for tier in metric.tiers:
@@ -285,9 +348,20 @@ def _counterfactual_total(obs: list[ResolvedObservation]) -> Decimal | None:
     return total
 
 
-def condition_met(contract: Contract, prepared: Prepared, condition: Condition, period: int) -> bool:
-    """Whether ``condition`` holds in ``period``: the metric's summed improvement reaches the threshold."""
-    obs = prepared.observations.get((condition.metric, period), [])
+def condition_met(
+    contract: Contract,
+    prepared: Prepared,
+    condition: Condition,
+    period: int,
+    *,
+    from_period: int | None = None,
+) -> bool:
+    """Whether ``condition`` holds in ``period``: the metric's summed improvement reaches the threshold.
+
+    With ``from_period``, over all periods from it to ``period`` (the whole-contract check).
+    """
+    first = period if from_period is None else from_period
+    obs = [o for p in range(first, period + 1) for o in prepared.observations.get((condition.metric, p), [])]
     if not obs:
         return False
     imp = sum((o.improvement for o in obs), Decimal(0))
@@ -382,6 +456,14 @@ def _priced(
         for o in prepared.observations.get((metric.id, p), []):
             units, met = payable_units(metric.threshold, o.improvement, o.counterfactual)
             amount = price_units(metric, units) if units > 0 else ZERO
+            if metric.steps is not None:
+                if met is not False:
+                    lump = step_amount(metric.steps, o.improvement, o.counterfactual)
+                    amount += lump
+                    if met is None:
+                        met = lump > 0
+                if metric.price is None and metric.tiers is None:
+                    units = Decimal(0)
             g.units += units
             g.before += amount
             g.observations.append(
@@ -415,16 +497,20 @@ def _priced(
 def _savings(contract: Contract, prepared: Prepared, metric: SavingsMetric, rows: list[_Gross]) -> None:
     paid1 = paid2 = ZERO
     bonus = metric.bonus
+    per_period = bonus is not None and bonus.over == "period"
+    last = len(rows) - 1
     for p, g in enumerate(rows):
         t1 = t2 = ZERO
         met = True
-        if bonus is not None and bonus.condition is not None:
+        if per_period and bonus is not None and bonus.condition is not None:
             met = condition_met(contract, prepared, bonus.condition, p)
+        if bonus is not None and not per_period and p == last:
+            t2 = g.settlement = _contract_bonus(contract, prepared, metric, last)
         for o in prepared.observations.get((metric.id, p), []):
             saving = max(o.improvement, ZERO)
             a1 = round_ore(metric.share * saving)
             a2 = ZERO
-            if bonus is not None and met:
+            if per_period and bonus is not None and met:
                 a2 = round_ore(bonus.share * max(saving - bonus.above, ZERO))
             t1 += a1
             t2 += a2
@@ -435,7 +521,7 @@ def _savings(contract: Contract, prepared: Prepared, metric: SavingsMetric, rows
                     measured=o.measured,
                     counterfactual=o.counterfactual,
                     improvement=o.improvement,
-                    threshold_met=None if bonus is None else met,
+                    threshold_met=met if per_period else None,
                     units_paid=saving,
                     amount=a1 + a2,
                 )
@@ -452,6 +538,23 @@ def _savings(contract: Contract, prepared: Prepared, metric: SavingsMetric, rows
         paid1 += c1
         paid2 += c2
         g.after = c1 + c2
+
+
+def _contract_bonus(contract: Contract, prepared: Prepared, metric: SavingsMetric, last: int) -> Decimal:
+    """A savings bonus over the whole contract: ``share × (Σ savings − above)`` if the condition holds
+    over the whole contract (summed improvement of the condition metric against its summed
+    counterfactual), paid in the last period; before the bonus cap."""
+    bonus = metric.bonus
+    assert bonus is not None
+    obs = [o for p in range(last + 1) for o in prepared.observations.get((metric.id, p), [])]
+    if not obs:
+        return ZERO
+    if bonus.condition is not None and not condition_met(
+        contract, prepared, bonus.condition, last, from_period=0
+    ):
+        return ZERO
+    savings = sum((o.improvement for o in obs), Decimal(0))
+    return round_ore(bonus.share * max(savings - bonus.above, ZERO))
 
 
 def calculate(contract: Contract, results: Results) -> Output:

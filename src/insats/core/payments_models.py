@@ -169,11 +169,16 @@ class Threshold(_Model):
         description="'absolute': improvement in units (e.g. 5 placements); 'relative': improvement as a "
         "fraction of the counterfactual (0.20 = 20 % fewer)."
     )
-    value: Number = Field(ge=0, description="The level the improvement must reach (inclusive).")
+    value: Number = Field(ge=0, description="The level the improvement must reach.")
     pays: Literal["all_units", "above_threshold"] = Field(
         default="all_units",
         description="'all_units': once reached, every unit of improvement is paid; 'above_threshold': only "
         "units above the threshold are paid.",
+    )
+    inclusive: bool = Field(
+        default=True,
+        description="true: reaching exactly the level counts (improvement >= level); false: the improvement "
+        "must exceed it (improvement > level).",
     )
 
 
@@ -184,6 +189,65 @@ class Tier(_Model):
         default=None, gt=0, description="Upper end of the band in units; null = no upper end (last band)."
     )
     price: Money = Field(description="Price per unit in this band (SEK).")
+
+
+class Step(_Model):
+    """One step of a step payment: a lump sum once the improvement reaches ``at``."""
+
+    at: Number = Field(ge=0, description="Improvement at which this step is reached (units or a fraction).")
+    amount: Money = Field(
+        description="Lump sum paid for an observation whose highest step reached is this one (SEK); "
+        "not added to the lower steps' amounts."
+    )
+
+
+class Steps(_Model):
+    """Lump sums at thresholds: e.g. 500 000 kr once placements fall by 10 %, 1 000 000 kr at 15 %."""
+
+    kind: Literal["absolute", "relative"] = Field(
+        description="'absolute': 'at' in units of improvement; 'relative': 'at' as a fraction of the "
+        "counterfactual (0.10 = 10 % better)."
+    )
+    inclusive: bool = Field(
+        default=True,
+        description="true: reaching exactly a step's level counts (>=); false: the improvement must "
+        "exceed it (>).",
+    )
+    levels: list[Step] = Field(
+        min_length=1,
+        description="The steps, 'at' increasing and 'amount' not decreasing; the highest step reached "
+        "is paid.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Steps:
+        for i in range(1, len(self.levels)):
+            if self.levels[i].at <= self.levels[i - 1].at:
+                raise fail(f"levels.{i}.at", "steps must increase")
+            if self.levels[i].amount < self.levels[i - 1].amount:
+                raise fail(f"levels.{i}.amount", "a higher step must not pay less than a lower one")
+        return self
+
+
+class Measure(_Model):
+    """A measure that is a ratio (numerator over denominator) or a rate over cohorts of different sizes.
+
+    Improvements are converted to units of the numerator (care days, events, pupils) so that prices,
+    thresholds, sums over cohorts and the whole-contract checks count those units: combined over
+    cohorts, rates are weighted by each cohort's size.
+    """
+
+    kind: Literal["ratio", "rate"] = Field(
+        description="'ratio': each observation reports the numerator as 'value' and its 'denominator'; "
+        "'rate': each observation reports the rate as 'value' and the denominator is the cohort's size "
+        "(contract cohorts.size) unless the observation gives its own 'denominator'."
+    )
+    per: Number = Field(
+        default=Decimal(1),
+        gt=0,
+        description="The rate is stated per this many of the denominator: 1 for a share or days per day, "
+        "100 for per cent or 'per 100 participants'. The counterfactual is a rate on the same scale.",
+    )
 
 
 class Condition(_Model):
@@ -227,7 +291,15 @@ class SavingsBonus(_Model):
     share: Share = Field(description="Share of the savings above the level that is paid.")
     cap: Money | None = Field(default=None, description="Most this tranche pays over the contract (SEK).")
     condition: Condition | None = Field(
-        default=None, description="Second outcome that must also hold in the same period."
+        default=None,
+        description="Second outcome that must also hold: in the same period, or over the whole contract "
+        "when 'over' is 'contract'.",
+    )
+    over: Literal["period", "contract"] = Field(
+        default="period",
+        description="'period': checked and paid every period on that period's savings; 'contract': checked "
+        "once on the savings and the condition summed over the whole contract, paid in the last period "
+        "('above' is then a savings level over the whole contract).",
     )
 
 
@@ -266,11 +338,21 @@ class _PricedImprovement(_MetricBase):
     settlement_period: str | None = Field(
         default=None, description="Period id of the final settlement; defaults to the last period."
     )
+    steps: Steps | None = Field(
+        default=None,
+        description="Lump sums at thresholds, per observation; alone or on top of price or tiers.",
+    )
 
     @model_validator(mode="after")
     def _check_pricing(self) -> _PricedImprovement:
-        if (self.price is None) == (self.tiers is None):
+        if self.price is not None and self.tiers is not None:
             raise fail("price", "give exactly one of price and tiers")
+        if self.price is None and self.tiers is None and self.steps is None:
+            raise fail("price", "give exactly one of price and tiers (or steps)")
+        if self.steps is not None and self.contract_threshold is not None:
+            raise fail(
+                "steps", "steps are paid per observation; a contract_threshold needs price or tiers alone"
+            )
         if self.tiers is not None:
             if not self.tiers:
                 raise fail("tiers", "give at least one band")
@@ -304,6 +386,10 @@ class ImprovementMetric(_PricedImprovement):
         "'increase': more is better (improvement = measured - counterfactual)."
     )
     counterfactual: Counterfactual = Field(description="What the measure is compared with.")
+    measure: Measure | None = Field(
+        default=None,
+        description="A ratio or a rate weighted by cohort size; null = the value is a plain count or level.",
+    )
 
 
 class BlendedMetric(_PricedImprovement):
@@ -342,6 +428,9 @@ class ConditionMetric(_MetricBase):
     kind: Literal["condition"] = Field(default="condition", description="Metric kind: 'condition'.")
     direction: Literal["decrease", "increase"] = Field(description="As for an improvement metric.")
     counterfactual: Counterfactual = Field(description="What the measure is compared with.")
+    measure: Measure | None = Field(
+        default=None, description="As for an improvement metric: a ratio or a rate weighted by cohort size."
+    )
 
 
 AnyMetric = Union[RateCardMetric, ImprovementMetric, BlendedMetric, SavingsMetric, ConditionMetric]
@@ -478,6 +567,12 @@ class Observation(_Model):
     )
     estimates: dict[str, Number] | None = Field(
         default=None, description="Blended metrics: effect estimate (units of improvement) per evaluation id."
+    )
+    denominator: Number | None = Field(
+        default=None,
+        gt=0,
+        description="Metrics with a measure: the denominator (child days, participants, pupils). Required "
+        "for a ratio; for a rate it overrides the cohort's size.",
     )
 
 

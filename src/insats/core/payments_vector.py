@@ -22,6 +22,7 @@ from insats.core.payments_models import (
     RateCardMetric,
     Results,
     SavingsMetric,
+    Steps,
     Threshold,
 )
 
@@ -47,7 +48,9 @@ class Draws:
     - ``rate_card_amounts``: rate cards, keyed ``(metric_id, period_id)``: amount in SEK after the
       per-participant cap (takes precedence over ``outcome_counts`` for that metric and period);
     - ``rate_card_gross``: optional, same keys, the amount *before* the per-participant cap (only
-      used to report the cap as bound and in ``before_caps``).
+      used to report the cap as bound and in ``before_caps``);
+    - ``denominators``: metrics with a ratio or rate ``measure``: the denominator per observation
+      (required for a ratio; a rate defaults to the cohort's size in the contract).
     """
 
     n_draws: int
@@ -57,6 +60,7 @@ class Draws:
     outcome_counts: dict[tuple[str, str, str], np.ndarray] = field(default_factory=dict)
     rate_card_amounts: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     rate_card_gross: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    denominators: dict[Key, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -184,6 +188,31 @@ def _sum(values: list[Any]) -> Any:
     return total
 
 
+def _reaches(imp: np.ndarray, level: Any, inclusive: bool) -> np.ndarray:
+    """``imp >= level`` (inclusive) or ``imp > level`` (strict), with the relative tolerance."""
+    tol = _TOL * np.maximum(1.0, np.abs(level))
+    return imp >= level - tol if inclusive else imp > level + tol
+
+
+def _level_met(
+    kind: str, value: float, inclusive: bool, imp: np.ndarray, cf: float | np.ndarray | None
+) -> tuple[np.ndarray, Any]:
+    """Whether ``imp`` reaches a threshold or step at ``value`` (absolute, or relative to ``cf``),
+    and the level in units (0 where it cannot be met)."""
+    if kind == "absolute":
+        return _reaches(imp, value, inclusive), value
+    if cf is None:
+        return np.zeros(imp.shape, dtype=bool), 0.0
+    if isinstance(cf, float):
+        if cf <= 0:
+            return np.zeros(imp.shape, dtype=bool), 0.0
+        level = value * cf
+        return _reaches(imp, level, inclusive), level
+    positive = cf > 0
+    safe = np.where(positive, value * cf, 0.0)
+    return positive & _reaches(imp, safe, inclusive), safe
+
+
 @overload
 def _payable(threshold: None, imp: np.ndarray, cf: float | np.ndarray | None) -> tuple[np.ndarray, None]: ...
 @overload
@@ -200,31 +229,28 @@ def _payable(
     """Units paid for and whether the threshold was met (None without a threshold)."""
     if threshold is None:
         return np.maximum(imp, 0.0), None
-    value = float(threshold.value)
-    above = threshold.pays == "above_threshold"
-    if threshold.kind == "absolute" or isinstance(cf, float):
-        if threshold.kind == "absolute":
-            level = value
-        elif isinstance(cf, float) and cf > 0:  # not absolute, so cf is a float (see above)
-            level = value * cf
-        else:
-            return np.zeros_like(imp), np.zeros(imp.shape, dtype=bool)
-        met = imp >= level - _TOL * max(1.0, abs(level))
-        units = np.maximum(imp - level if above else imp, 0.0)
-    elif cf is None:
-        return np.zeros_like(imp), np.zeros(imp.shape, dtype=bool)
-    else:
-        positive = cf > 0
-        safe = np.where(positive, value * cf, 0.0)
-        met = positive & (imp >= safe - _TOL * np.maximum(1.0, np.abs(safe)))
-        units = np.maximum(imp - safe if above else imp, 0.0)
+    met, level = _level_met(threshold.kind, float(threshold.value), threshold.inclusive, imp, cf)
+    units = np.maximum(imp - level if threshold.pays == "above_threshold" else imp, 0.0)
     units *= met
     return units, met
 
 
+def _steps_ore(steps: Steps, imp: np.ndarray, cf: float | np.ndarray | None) -> np.ndarray:
+    """The lump sum of the highest step reached, int64 öre (amounts never decrease with the step)."""
+    total = np.zeros(imp.shape, dtype=np.int64)
+    previous = 0
+    for step in steps.levels:
+        amount = int(step.amount * 100)
+        met, _ = _level_met(steps.kind, float(step.at), steps.inclusive, imp, cf)
+        total += (amount - previous) * met
+        previous = amount
+    return total
+
+
 def _price_ore(metric: ImprovementMetric | BlendedMetric, units: np.ndarray) -> np.ndarray:
     if metric.tiers is None:
-        assert metric.price is not None  # _PricedImprovement._check_pricing: price or tiers
+        if metric.price is None:  # steps alone
+            return np.zeros(units.shape, dtype=np.int64)
         return _round_nonneg(float(metric.price * 100) * units)
     total = np.zeros_like(units)
     lower = 0.0
@@ -287,6 +313,23 @@ class _Gathered:
                     raise DrawsError(where, f"the contract's {cfspec.kind} has no level for this observation")
                 cf = float(level)
             direction = "decrease" if isinstance(metric, SavingsMetric) else metric.direction
+            measure = getattr(metric, "measure", None)
+            if measure is not None:
+                if key in draws.denominators:
+                    den: Any = _arr(draws.denominators[key], n, f"denominators{list(key)}")
+                else:
+                    size = next((c.size for c in contract.cohorts if c.id == key[2]), None)
+                    if measure.kind == "ratio" or not size:
+                        raise DrawsError(f"denominators{list(key)}", "the denominator is required")
+                    den = float(size)
+                per = float(measure.per)
+                cf = cf * den / per
+                if measure.kind == "rate":
+                    measured = measured * den / per
+            elif key in draws.denominators:
+                raise DrawsError(
+                    f"denominators{list(key)}", f"metric '{metric.id}' has no ratio or rate measure"
+                )
             imp = cf - measured if direction == "decrease" else measured - cf
             rank = 0 if key[2] is None else cohort_rank[key[2]]
             found.setdefault((key[0], periods[key[1]]), []).append((rank, _ObsDraws(key[2], imp, cf)))
@@ -311,7 +354,8 @@ class _Gathered:
             if key in draws.counterfactuals:
                 cf = _arr(draws.counterfactuals[key], n, f"counterfactuals{list(key)}")
             elif any(
-                t is not None and t.kind == "relative" for t in (metric.threshold, metric.contract_threshold)
+                t is not None and t.kind == "relative"
+                for t in (metric.threshold, metric.contract_threshold, metric.steps)
             ):
                 raise DrawsError(
                     f"counterfactuals{list(key)}", "a relative threshold needs the counterfactual level"
@@ -348,14 +392,29 @@ class _Gathered:
             self.gross[(akey[0], periods[akey[1]])] = round_ore_array(_arr(value, n, where) * 100)
 
 
-def _condition_met(g: _Gathered, condition: Condition, period: int) -> np.ndarray:
-    obs = g.obs.get((condition.metric, period), [])
+def _condition_met(g: _Gathered, condition: Condition, period: int, first: int | None = None) -> np.ndarray:
+    start = period if first is None else first
+    obs = [o for p in range(start, period + 1) for o in g.obs.get((condition.metric, p), [])]
     if not obs:
         return np.zeros(g.n, dtype=bool)
     imp = _sum([o.improvement for o in obs])
     cf = None if any(o.counterfactual is None for o in obs) else _sum([o.counterfactual for o in obs])
     _, met = _payable(condition.threshold, imp, cf)
     return met
+
+
+def _contract_bonus_ore(g: _Gathered, metric: SavingsMetric, last: int) -> np.ndarray:
+    """A savings bonus over the whole contract in int64 öre (see ``payments_exact._contract_bonus``)."""
+    bonus = metric.bonus
+    assert bonus is not None
+    obs = [o for p in range(last + 1) for o in g.obs.get((metric.id, p), [])]
+    if not obs:
+        return np.zeros(g.n, dtype=np.int64)
+    savings_ore = _sum([o.improvement for o in obs]) * 100.0
+    extra = _round_nonneg(float(bonus.share) * np.maximum(savings_ore - float(bonus.above * 100), 0.0))
+    if bonus.condition is not None:
+        extra *= _condition_met(g, bonus.condition, last, 0)
+    return extra
 
 
 Columns = list[np.ndarray]  # one int64 array of shape (n,) per period
@@ -389,20 +448,23 @@ def _gross_draws(contract: Contract, g: _Gathered) -> tuple[dict[str, Columns], 
             paid2 = zero
             bonus = metric.bonus
             share = float(metric.share)
+            per_period = bonus is not None and bonus.over == "period"
             for p in range(t_n):
                 obs = g.obs.get((metric.id, p), [])
-                if not obs:
-                    continue
                 t1 = zero
                 t2 = zero
+                if bonus is not None and not per_period and p == t_n - 1:
+                    t2 = _contract_bonus_ore(g, metric, t_n - 1)
+                if not obs and t2 is zero:
+                    continue
                 met = None
-                if bonus is not None and bonus.condition is not None:
+                if per_period and bonus is not None and bonus.condition is not None:
                     met = _condition_met(g, bonus.condition, p)
                 for o in obs:
                     saving_ore = np.maximum(o.improvement, 0.0)
                     saving_ore *= 100
                     t1 = t1 + _round_nonneg(share * saving_ore)
-                    if bonus is not None:
+                    if per_period and bonus is not None:
                         extra = _round_nonneg(
                             float(bonus.share) * np.maximum(saving_ore - float(bonus.above * 100), 0.0)
                         )
@@ -421,8 +483,13 @@ def _gross_draws(contract: Contract, g: _Gathered) -> tuple[dict[str, Columns], 
             assert isinstance(metric, ImprovementMetric | BlendedMetric)
             for p in range(t_n):
                 for o in g.obs.get((metric.id, p), []):
-                    units, _ = _payable(metric.threshold, o.improvement, o.counterfactual)
+                    units, met = _payable(metric.threshold, o.improvement, o.counterfactual)
                     b[p] = b[p] + _price_ore(metric, units)
+                    if metric.steps is not None:
+                        lump = _steps_ore(metric.steps, o.improvement, o.counterfactual)
+                        if met is not None:
+                            lump *= met
+                        b[p] = b[p] + lump
             if metric.contract_threshold is not None:
                 s = t_n - 1
                 if metric.settlement_period is not None:
@@ -625,6 +692,8 @@ def draws_from_results(contract: Contract, results: Results, n_draws: int = 1) -
             draws.values[key] = np.full(n_draws, float(obs.value))
             if obs.counterfactual is not None:
                 draws.counterfactuals[key] = np.full(n_draws, float(obs.counterfactual))
+            if obs.denominator is not None:
+                draws.denominators[key] = np.full(n_draws, float(obs.denominator))
     for metric_id, (gross, capped, _) in prepared.rate_cards.items():
         for p, period in enumerate(periods):
             draws.rate_card_amounts[(metric_id, period)] = np.full(n_draws, int(capped[p]) / 100.0)
