@@ -178,7 +178,7 @@ def prepare(contract: Contract, results: Results, prefix: str = "results") -> Pr
                     )
             direction = "decrease" if isinstance(metric, SavingsMetric) else metric.direction
             measured = obs.value
-            if den is not None:
+            if den is not None and not isinstance(metric, SavingsMetric):  # savings have no measure
                 measured, cf = in_units(metric.measure, obs.value, cf, den)
             resolved = ResolvedObservation(i, obs.cohort, measured, cf, _improvement(direction, measured, cf))
         order = cohort_order_none if obs.cohort is None else cohort_order[obs.cohort]
