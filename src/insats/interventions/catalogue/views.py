@@ -245,7 +245,8 @@ def _edit_page(request, intervention: Intervention, *, title: str):
     errors: list[str] = []
     if data is not None:
         ok = form.is_valid()
-        ok = all([fs.is_valid() for fs in sets.values()]) and ok
+        valid_sets = [fs.is_valid() for fs in sets.values()]  # every formset, for every error
+        ok = all(valid_sets) and ok
         if ok:
             values = {n: form.cleaned_data[n] for n in svc.FIELDS if n in form.cleaned_data}
             links = {n: form.cleaned_data[n] for n in svc.M2M if n in form.cleaned_data}
