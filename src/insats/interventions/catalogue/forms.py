@@ -103,6 +103,7 @@ class InterventionForm(forms.ModelForm):
             "contact_email",
             "contact_phone",
         ]
+        localized_fields = ["annual_budget"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "evidence_sources": forms.Textarea(attrs={"rows": 2}),
@@ -158,7 +159,9 @@ class InterventionForm(forms.ModelForm):
 class StaffingRowForm(forms.Form):
     profession = forms.CharField(label=_("Yrke"), max_length=120)
     people = forms.IntegerField(label=_("Antal personer"), min_value=0, max_value=32767)
-    fte = forms.DecimalField(label=_("Årsarbetskrafter"), min_value=0, max_digits=6, decimal_places=2)
+    fte = forms.DecimalField(
+        label=_("Årsarbetskrafter"), min_value=0, max_digits=6, decimal_places=2, localize=True
+    )
     employer = forms.ModelChoiceField(
         label=_("Arbetsgivare"), queryset=Organisation.objects.none(), required=False
     )
@@ -179,7 +182,9 @@ class FundingRowForm(forms.Form):
         help_text=_("Om finansiären inte finns i Insats."),
     )
     year = forms.IntegerField(label=_("År"), min_value=1900, max_value=2100)
-    amount = forms.DecimalField(label=_("Belopp (kr)"), min_value=0, max_digits=14, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("Belopp (kr)"), min_value=0, max_digits=14, decimal_places=2, localize=True
+    )
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
