@@ -332,6 +332,7 @@ def save_intervention(
             for obj in objs:
                 obj.intervention = intervention
                 obj.save()
+        intervention.refresh_from_db()  # the stored values (Decimal places, dates), not the input
         after = snapshot(intervention)
         changes = diff(before, after)
         if not creating and not changes:
