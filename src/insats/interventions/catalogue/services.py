@@ -184,7 +184,7 @@ def row_text(kind: str, row: dict) -> str:
             text += ", " + _("anställda hos %(employer)s") % {"employer": row["employer"]}
         return text
     if kind == "funding":
-        return _("%(funder)s %(year)s: %(amount)s") % {
+        return _("%(funder)s år %(year)s: %(amount)s") % {
             "funder": row.get("funder") or row.get("funder_name") or "–",
             "year": row.get("year"),
             "amount": formatting.format_money(row.get("amount")),
