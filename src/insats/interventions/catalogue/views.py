@@ -62,6 +62,7 @@ def home(request):
             "query": request.GET.urlencode(),
             "can_edit": access.can(actor, "intervention.edit"),
             "can_export": access.can(actor, "intervention.export"),
+            "can_settings": access.can(actor, "catalogue.settings"),
             "section": "catalogue",
             "nav_active": NAV,
         },
@@ -349,4 +350,68 @@ def intervention_history(request, pk):
             "section": "catalogue",
             "nav_active": NAV,
         },
+    )
+
+
+@require("catalogue.settings")
+def catalogue_settings(request):
+    """The organisation's own age bands (replacing the default set for it) and own named methods."""
+    from .forms import AgeBandForm, MethodForm
+    from .models import AgeBand, Method
+
+    actor = actor_for(request)
+    org = _org(actor)
+    band_form = AgeBandForm(prefix="band")
+    method_form = MethodForm(prefix="method")
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "band_add":
+                band_form = AgeBandForm(request.POST, prefix="band")
+                if band_form.is_valid():
+                    svc.age_band_add(actor=actor, organisation=org, **band_form.cleaned_data)
+                    messages.success(request, _("Åldersgruppen är tillagd."))
+                    return redirect("interventions:catalogue_settings")
+            elif action == "method_add":
+                method_form = MethodForm(request.POST, prefix="method")
+                if method_form.is_valid():
+                    svc.method_add(actor=actor, organisation=org, **method_form.cleaned_data)
+                    messages.success(request, _("Metoden är tillagd."))
+                    return redirect("interventions:catalogue_settings")
+            elif action == "band_delete":
+                band = AgeBand.objects.filter(organisation=org, pk=request.POST.get("pk") or 0).first()
+                if band is not None:
+                    svc.age_band_delete(actor=actor, band=band)
+                    messages.success(request, _("Åldersgruppen är borttagen."))
+                return redirect("interventions:catalogue_settings")
+            elif action == "method_delete":
+                method = Method.objects.filter(organisation=org, pk=request.POST.get("pk") or 0).first()
+                if method is not None:
+                    svc.method_delete(actor=actor, method=method)
+                    messages.success(request, _("Metoden är borttagen."))
+                return redirect("interventions:catalogue_settings")
+        except ValidationError as exc:
+            form = band_form if action in ("band_add", "band_delete") else method_form
+            if hasattr(exc, "error_dict"):
+                for name, errs in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errs)
+            else:
+                form.add_error(None, exc.messages)
+        status = 422
+    own_bands = list(AgeBand.objects.filter(organisation=org))
+    return render(
+        request,
+        "interventions/catalogue_settings.html",
+        {
+            "own_bands": own_bands,
+            "default_bands": list(AgeBand.objects.filter(organisation__isnull=True)),
+            "own_methods": list(Method.objects.filter(organisation=org)),
+            "shared_methods": list(Method.objects.filter(organisation__isnull=True)),
+            "band_form": band_form,
+            "method_form": method_form,
+            "section": "catalogue",
+            "nav_active": NAV,
+        },
+        status=status,
     )
