@@ -178,3 +178,35 @@ def test_excel_export_lists_the_filtered_catalogue(world, client):
     assert rows[0][0] == "Namn" and [row[0] for row in rows[1:]] == ["Med i exporten"]
     assert rows[1][9] == 25
     assert AuditEntry.objects.filter(action="interventions.catalogue.exported").exists()
+
+
+def test_a_forbunds_form_offers_its_member_municipalities_first(world):
+    from insats.accounts import services as account_services
+    from insats.accounts.models import Organisation
+    from insats.interventions.catalogue.forms import area_choices
+
+    federation = world.orgs["federation"]
+    habo = Organisation.objects.create(
+        name="Habo kommun", org_number="212000-1611", kind="kommun", area_code="0643"
+    )
+    account_services.federation_set_member(actor=None, federation=federation, member=habo, financing_share=5)
+    codes = list(area_choices(federation).values_list("code", flat=True)[:2])
+    assert sorted(codes) == [
+        "0643",
+        "1270",
+    ]  # Habo and Tomelilla (the world's member), before Ale, Alingsås …
+    assert list(area_choices(world.orgs["unrelated"]).values_list("code", flat=True)[:1]) != ["0643"]
+
+
+def test_history_compares_any_two_versions(world, client):
+    i = _make(world, name="Tre versioner", status="planerad")
+    actor = _actor(world, "owner", "admin")
+    svc.save_intervention(actor=actor, intervention=i, values={"status": "pagaende"})
+    svc.save_intervention(actor=actor, intervention=i, values={"capacity_per_year": 12})
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    url = reverse("interventions:intervention_history", args=[i.pk])
+    latest = client.get(url).content.decode()
+    assert "Ändringar från version 2 till version 3" in latest and "Platser per år" in latest
+    both = client.get(url, {"a": "1", "b": "3"}).content.decode()
+    assert "Ändringar från version 1 till version 3" in both
+    assert "Planerad" in both and "Platser per år" in both
