@@ -174,6 +174,7 @@ def test_a_members_view_of_the_forbunds_intervention(page, bworld, context, live
     if SCREENSHOTS:
         page.locator("h2", has_text="Bemanning").evaluate("e => e.scrollIntoView()")
         page.screenshot(path=str(DOCS_IMG / "insatser-katalog-insats.png"), full_page=False)
+        page.set_viewport_size({"width": 1280, "height": 640})
         page.goto(reverse("interventions:home"))
         page.screenshot(path=str(DOCS_IMG / "insatser-katalog.png"), full_page=False)
     page.goto(reverse("interventions:home"))
