@@ -171,7 +171,7 @@ ENTRIES: dict[str, Entry] = {
         kwargs=_api(_fed), data=_api_body, ok_statuses=OK, federation=EDITORS
     ),
     "api:DELETE /api/v1/interventions/{intervention_id}": Entry(
-        kwargs=_api(_own), ok_statuses=frozenset({204}), **OWN_EDIT
+        kwargs=_api(_own), ok_statuses=OK, **OWN_EDIT
     ),
     "api:GET /api/v1/interventions/{intervention_id}/versions": Entry(
         kwargs=_api(_own), ok_statuses=OK, **OWN_READ

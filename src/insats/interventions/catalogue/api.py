@@ -7,7 +7,7 @@ audit entry), schemas out. Errors are problem+json naming the field, rows dotted
 
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -31,6 +31,9 @@ from .models import AgeBand, Intervention, Method
 
 router = Router(tags=["Insatser"])
 
+MAX_ID = 2**63 - 1  # the databases' 64-bit integer keys
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
 StatusValue = Literal["planerad", "pagaende", "avslutad"]
 IntensityValue = Literal["allmant", "tidig", "riktad", "behandling"]
 EvidenceValue = Literal["svenska_studier", "internationellt", "lovande", "otillrackligt", "ej_bedomd"]
@@ -44,11 +47,11 @@ class StaffingRow(Schema):
     profession: str = Field(min_length=1, max_length=120)
     people: int = Field(ge=0, le=32767)
     fte: Decimal = Field(ge=0, max_digits=6, decimal_places=2, description="Full-time equivalents.")
-    employer_id: int | None = Field(None, description="The employing organisation, if not the owner.")
+    employer_id: Id | None = Field(None, description="The employing organisation, if not the owner.")
 
 
 class FundingRow(Schema):
-    funder_id: int | None = Field(None, description="A funder in Insats …")
+    funder_id: Id | None = Field(None, description="A funder in Insats …")
     funder_name: str = Field("", max_length=200, description="… or the name of one outside it.")
     year: int = Field(ge=1900, le=2100)
     amount: Decimal = Field(ge=0, max_digits=14, decimal_places=2, description="Kronor.")
@@ -58,8 +61,8 @@ class ReachRow(Schema):
     year: int = Field(ge=1900, le=2100)
     area_code: str | None = Field(None, description="SCB code of the municipality, e.g. 0680.")
     gender: Literal["T", "K", "M"] = "T"
-    age_band_id: int | None = None
-    participants: int = Field(ge=0)
+    age_band_id: Id | None = None
+    participants: int = Field(ge=0, le=2_147_483_647)
     source: Literal["inmatat", "uppfoljning"] = "inmatat"
 
 
@@ -69,27 +72,27 @@ class InterventionIn(Schema):
     status: StatusValue = "pagaende"
     start: Date | None = None
     end: Date | None = None
-    provider_ids: list[int] = []
+    provider_ids: list[Id] = []
     provider_names: str = Field("", max_length=500)
-    method_id: int | None = Field(None, description="A named method of the managed list (or your own).")
+    method_id: Id | None = Field(None, description="A named method of the managed list (or your own).")
     method_name: str = Field("", max_length=200)
     intensity: IntensityValue = Field(description="Seed 003's rows: allmant, tidig, riktad, behandling.")
-    age_band_ids: list[int] = []
+    age_band_ids: list[Id] = []
     area_codes: list[str] = Field([], description="SCB codes of the municipalities where it is delivered.")
     domains: list[DomainValue] = []
-    factor_ids: list[int] = []
+    factor_ids: list[Id] = []
     evidence_level: EvidenceValue = "ej_bedomd"
     evidence_sources: str = ""
     evidence_assessed_on: Date | None = None
     goals: str = ""
     outcome_measures: str = ""
-    indicator_ids: list[int] = []
-    result_ids: list[int] = []
-    target_group_ids: list[int] = []
-    capacity_per_year: int | None = Field(None, ge=0)
+    indicator_ids: list[Id] = []
+    result_ids: list[Id] = []
+    target_group_ids: list[Id] = []
+    capacity_per_year: int | None = Field(None, ge=0, le=2_147_483_647)
     annual_budget: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     budget_year: int | None = Field(None, ge=1900, le=2100)
-    governance_body_id: int | None = None
+    governance_body_id: Id | None = None
     contact_name: str = Field("", max_length=200)
     contact_email: str = Field("", max_length=254)
     contact_phone: str = Field("", max_length=40)
@@ -146,13 +149,22 @@ class VersionOut(Schema):
     data: dict = Field(description="A snapshot of every field and row at that version.")
 
 
+class DeletedOut(Schema):
+    id: int
+    name: str
+    staffing: int = Field(description="Staffing rows deleted with it.")
+    funding: int = Field(description="Funding rows deleted with it.")
+    reach: int = Field(description="Reach rows deleted with it.")
+    versions: int = Field(description="Saved versions deleted with it.")
+
+
 class ListFilters(Schema):
     q: str | None = Field(None, description="Text in the name, description or method.")
     status: StatusValue | None = None
     intensity: IntensityValue | None = None
-    age_band: int | None = Field(None, description="An age band id.")
+    age_band: Id | None = Field(None, description="An age band id.")
     evidence: EvidenceValue | None = None
-    provider: int | None = Field(None, description="A provider organisation id.")
+    provider: Id | None = Field(None, description="A provider organisation id.")
     owner: Literal["own", "shared", "federation"] | None = Field(
         None, description="own, shared with your organisation, or your förbund's portfolio."
     )
@@ -162,6 +174,8 @@ class ListFilters(Schema):
 
 
 def _get(actor, ability: str, pk: int) -> Intervention:
+    if not 0 < pk <= MAX_ID:
+        raise Http404
     obj = Intervention.objects.select_related("organisation").filter(pk=pk).first()
     if obj is None or not access.can(actor, "intervention.view", obj):
         raise Http404
@@ -398,15 +412,16 @@ def interventions_update(request, intervention_id: int, payload: InterventionIn)
 
 @router.delete(
     "/{intervention_id}",
-    response={204: None, **ERRORS},
+    response={200: DeletedOut, **ERRORS},
     operation_id="interventions_delete",
     summary="Delete an intervention with its rows and versions (the audit log keeps a snapshot)",
 )
 def interventions_delete(request, intervention_id: int):
     actor = actor_of(request)
     intervention = _get(actor, "intervention.edit", intervention_id)
+    gone = {"id": intervention.pk, "name": intervention.name, **svc.what_goes_with(intervention)}
     svc.delete_intervention(actor=actor, intervention=intervention)
-    return Status(204, None)
+    return gone
 
 
 @router.get(
