@@ -35,3 +35,45 @@ def matrix(interventions, bands: list[AgeBand]) -> dict[tuple[str, int], list[In
             if band.pk in band_ids:
                 cells[(intervention.intensity, band.pk)].append(intervention)
     return {(i, b.pk): cells.get((i, b.pk), []) for i in Intensity.values for b in bands}
+
+
+def shared_ids(actor: Actor) -> list[int]:
+    """Interventions shared explicitly with the actor's organisation (not revoked)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from insats.accounts.models import Share
+
+    ct = ContentType.objects.get_for_model(Intervention)
+    ids = Share.objects.filter(
+        content_type=ct, organisation_id=actor.organisation_id, revoked_at__isnull=True
+    ).values_list("object_id", flat=True)
+    return [int(i) for i in ids if i.isdigit()]
+
+
+def filtered(actor: Actor, filters: dict) -> models.QuerySet[Intervention]:
+    """The visible interventions narrowed by the list's filters (search text, status, intensity, age
+    band, evidence level, provider, owner: own / shared with us / the förbund's portfolio)."""
+    qs = visible_interventions(actor)
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            models.Q(name__icontains=q)
+            | models.Q(description__icontains=q)
+            | models.Q(method_name__icontains=q)
+            | models.Q(method__name__icontains=q)
+        )
+    for key, lookup in (("status", "status"), ("intensity", "intensity"), ("evidence", "evidence_level")):
+        if filters.get(key):
+            qs = qs.filter(**{lookup: filters[key]})
+    if filters.get("age_band"):
+        qs = qs.filter(age_bands__pk=filters["age_band"])
+    if filters.get("provider"):
+        qs = qs.filter(providers__pk=filters["provider"])
+    owner = filters.get("owner")
+    if owner == "own":
+        qs = qs.filter(organisation_id=actor.organisation_id)
+    elif owner == "shared":
+        qs = qs.filter(pk__in=shared_ids(actor))
+    elif owner == "federation":
+        qs = qs.filter(organisation_id__in=actor.federation_ids())
+    return qs.distinct().order_by("name", "pk")
