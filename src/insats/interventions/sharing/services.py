@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -225,8 +226,8 @@ def method_save(
     if not name:
         raise ValidationError({"name": _("Ange metodens namn.")})
     same = (
-        Method.objects.filter(organisation__isnull=True)
-        .union(Method.objects.filter(organisation=organisation).exclude(pk=method.pk))
+        Method.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
+        .exclude(pk=method.pk)
         .values_list("name", flat=True)
     )
     if name.lower() in {n.lower() for n in same}:

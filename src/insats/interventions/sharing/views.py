@@ -45,7 +45,9 @@ def _intervention(actor, pk: int) -> Intervention:
 def intervention_share(request, pk):
     actor = actor_for(request)
     intervention = _intervention(actor, pk)
-    form = InterventionShareForm(request.POST or None, owner=intervention.organisation)
+    form = InterventionShareForm(
+        request.POST if request.method == "POST" else None, owner=intervention.organisation
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.intervention_share(actor=actor, intervention=intervention, **form.cleaned_data)
@@ -128,7 +130,9 @@ def catalogue_settings(request):
     actor = actor_for(request)
     org = _org(actor)
     current = services.catalogue_settings_for(org)
-    form = PublicListingForm(request.POST or None, initial={"public_listing": current.public_listing})
+    form = PublicListingForm(
+        request.POST if request.method == "POST" else None, initial={"public_listing": current.public_listing}
+    )
     if request.method == "POST" and form.is_valid():
         on = form.cleaned_data["public_listing"]
         services.public_listing_set(actor=actor, organisation=org, on=on)
@@ -182,7 +186,7 @@ def _band_page(request, band: AgeBand | None):
     actor = actor_for(request)
     org = _org(actor)
     initial = {"label": band.label, "age_from": band.age_from, "age_to": band.age_to} if band else None
-    form = AgeBandForm(request.POST or None, initial=initial)
+    form = AgeBandForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.age_band_save(actor=actor, organisation=org, band=band, **form.cleaned_data)
@@ -261,7 +265,7 @@ def _method_page(request, method: Method | None):
     actor = actor_for(request)
     org = _org(actor)
     initial = {f: getattr(method, f) for f in services.METHOD_FIELDS} if method else None
-    form = MethodForm(request.POST or None, initial=initial)
+    form = MethodForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.method_save(actor=actor, organisation=org, method=method, **form.cleaned_data)
