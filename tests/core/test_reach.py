@@ -81,3 +81,23 @@ def test_the_public_table_hides_small_and_derivable_counts(rows):
             assert v is None or (v >= MIN_COUNT and v == totals.get((k, b), 0))
     assert all(v is None or v >= MIN_COUNT for row in shown for v in row)
     assert not determinable_cells(hidden).any()
+    # Where a line's total is shown, its hidden cells do not add up to a small count.
+    full = [[totals.get((k, b), 0) for b in bands] for k in keys]
+    grid = [[*row, sum(row)] for row in full]
+    grid.append([sum(col) for col in zip(*grid, strict=True)])
+    lines = [[(i, j) for j in range(len(grid[0]))] for i in range(len(grid))]
+    lines += [[(i, j) for i in range(len(grid))] for j in range(len(grid[0]))]
+    for line in lines:
+        *inner, total = line
+        if not hidden[total]:
+            s = sum(grid[i][j] for i, j in inner if hidden[i, j])
+            assert s == 0 or s >= MIN_COUNT, (line, s)
+
+
+def test_a_small_sum_of_hidden_cells_is_not_published():
+    # One row 0, 0, 12, 3, 0 (total 15): the zeros and the 3 are hidden; shown 12 and 15 would say
+    # that the hidden cells hold 3 in all, so 12 is hidden too.
+    rows = [ReachRow("a", "7-13", None, "T", 12), ReachRow("a", "14-18", None, "T", 3)]
+    t = public_table(rows, ["a"], ["0-2", "3-6", "7-13", "14-18", "18-29"])
+    assert t.cells[0][2] is None and t.cells[0][3] is None
+    assert t.row_totals == [15] and t.grand_total == 15

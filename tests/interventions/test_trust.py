@@ -77,7 +77,7 @@ def test_an_unrelated_organisation_sees_nothing_of_a_non_public_intervention(wor
     services.public_listing_set(actor=admin, organisation=owner, on=False)
 
     urls = url_map()
-    pages = sorted({r for r in urls.pages.values()})
+    pages = sorted(set(urls.pages.values()))
     api_routes = []
     checked, leaks = 0, []
 

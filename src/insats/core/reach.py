@@ -8,7 +8,8 @@ they exist, otherwise the municipalities' rows are added; within each, a row for
 
 :func:`public_table` turns the totals into a table (rows = e.g. interventions, columns = age bands)
 and hides small counts with :mod:`insats.core.disclosure` (primary and secondary suppression, so no
-hidden count can be recomputed from the totals shown). The threshold is :data:`MIN_COUNT`.
+hidden count can be recomputed from the totals shown, and with ``protect_sums`` so that the hidden
+cells of a line never add up to a small count either). The threshold is :data:`MIN_COUNT`.
 """
 
 from __future__ import annotations
@@ -77,5 +78,6 @@ def public_table(
             "columns": column_labels or [str(b) for b in bands],
             "counts": counts,
             "min_count": min_count,
-        }
+        },
+        protect_sums=True,
     )
