@@ -101,3 +101,40 @@ def test_share_then_the_partner_sees_it(bworld, chromium, context, live_server):
         axe_clean(p)
     finally:
         other.close()
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_every_sharing_page_is_axe_clean(language, bworld, chromium, live_server):
+    """The same check as test_accessibility.py, narrowed to this area's matrix entries (which the
+    whole-app test also visits), so it runs while working on them."""
+    from tests.browser.test_accessibility import visits
+    from tests.matrix.interventions_sharing import ENTRIES as OURS
+    from tests.test_permission_matrix import base_key
+
+    from .conftest import language_cookie
+
+    checked, problems = 0, []
+    for v in visits():
+        if v.key not in OURS:
+            continue
+        ctx = chromium.new_context(base_url=live_server.url, locale="sv-SE", bypass_csp=True)
+        try:
+            cookies = [language_cookie(live_server, language)]
+            if v.role is not None:
+                cookies.append(
+                    session_cookie_for(live_server, bworld.user("owner", v.role), bworld.orgs["owner"])
+                )
+            ctx.add_cookies(cookies)
+            p = ctx.new_page()
+            url = reverse(base_key(v.key), kwargs=OURS[v.key].kwargs(bworld))
+            response = p.goto(url)
+            assert response.status == 200, f"{v.key}: {response.status}"
+            assert p.locator("html").get_attribute("lang") == language
+            violations = run_axe(p)
+            checked += 1
+            if violations:
+                problems.append(f"{v.key} as {v.role}: {describe(violations)}")
+        finally:
+            ctx.close()
+    assert checked >= 10
+    assert not problems, "\n".join(problems)
