@@ -35,6 +35,8 @@ def test_share_notify_revoke_end_to_end(world, client, django_capture_on_commit_
     assert SECRET_NAME not in client.get(reverse("interventions:home")).content.decode()
 
     login(client, world.user("owner", "analyst"), owner)
+    # The owner finds the share page from the list of shares (every own intervention is listed).
+    assert url in client.get(reverse("interventions:shares")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"organisation": partner.pk, "purpose": "samverkan"})
     assert response.status_code == 302

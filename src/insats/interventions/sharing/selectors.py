@@ -30,17 +30,20 @@ from insats.interventions.catalogue.selectors import age_bands_for
 MIN_COUNT = core_reach.MIN_COUNT
 
 
-def shares_given(organisation: Organisation):
+def shares_given(organisation: Organisation) -> list[tuple[Intervention, list[Share]]]:
+    """Every intervention the organisation owns, with the organisations it is shared with."""
     ct = ContentType.objects.get_for_model(Intervention)
-    shares = list(
+    by_object: dict[str, list[Share]] = {}
+    for share in (
         Share.objects.filter(content_type=ct, owner=organisation, revoked_at__isnull=True)
         .select_related("organisation")
-        .order_by("granted_at")
-    )
-    by_pk = Intervention.objects.filter(
-        organisation=organisation, pk__in=[int(s.object_id) for s in shares]
-    ).in_bulk()
-    return [(by_pk[int(s.object_id)], s) for s in shares if int(s.object_id) in by_pk]
+        .order_by("organisation__name")
+    ):
+        by_object.setdefault(share.object_id, []).append(share)
+    return [
+        (i, by_object.get(str(i.pk), []))
+        for i in Intervention.objects.filter(organisation=organisation).order_by("name")
+    ]
 
 
 def shares_received(organisation: Organisation):
