@@ -57,6 +57,17 @@ def test_the_document_lists_every_operation(db, client):
     assert set(doc["paths"]) == routed_paths()
 
 
+# Open by design, without a token: an organisation's public listing of interventions, when it has
+# switched it on (docs/insatser.md, "Delning och publik förteckning"); 404 otherwise.
+PUBLIC_OPERATIONS = {("GET", "/api/v1/interventions/public/{org_id}")}
+
+
+def test_the_public_operations_answer_without_a_token(db, client):
+    for method, path in PUBLIC_OPERATIONS:
+        response = client.generic(method, re.sub(r"\{\w+\}", "999999", path))
+        assert response.status_code == 404 and response["Content-Type"].startswith("application/problem+json")
+
+
 def test_every_operation_is_described_and_secured(db, client):
     doc = openapi(client)
     schemes = doc["components"]["securitySchemes"]
@@ -65,8 +76,11 @@ def test_every_operation_is_described_and_secured(db, client):
     for (method, path), op in operations(doc).items():
         ids.append(op["operationId"])
         assert op.get("summary"), (method, path)
-        assert {"BearerTokenAuth": []} in op["security"], (method, path)
-        assert {"401", "403", "404"} <= set(op["responses"]), (method, path)
+        if (method, path) in PUBLIC_OPERATIONS:
+            assert "security" not in op and "404" in op["responses"], (method, path)
+        else:
+            assert {"BearerTokenAuth": []} in op["security"], (method, path)
+            assert {"401", "403", "404"} <= set(op["responses"]), (method, path)
         # POST creates (201) or acts on an existing resource (approve, return, mark: 200).
         ok = "201" if method == "POST" and "201" in op["responses"] else "200"
         assert "application/json" in op["responses"][ok]["content"], (method, path)

@@ -335,57 +335,124 @@ def seat_end(*, actor, seat: Seat, term_end: date) -> Seat:
     )
 
 
-@transaction.atomic
-def share_grant(*, actor, owner: Organisation, obj, organisation: Organisation, purpose: str):
-    """Share ``obj`` (owned by ``owner``) with ``organisation`` for a named ``purpose``."""
+def _user_of(actor):
+    """The user behind ``actor`` (an ``access.Actor`` or a user, or None)."""
+    if actor is None or isinstance(actor, User):
+        return actor
+    return getattr(actor, "user", actor)
+
+
+def active_shares(obj):
+    """The shares of ``obj`` that have not been revoked, with the receiving organisation."""
     from django.contrib.contenttypes.models import ContentType
 
     from .models import Share
 
-    if not getattr(obj, "shareable", False):
-        raise ValidationError(_("Den här sortens objekt kan inte delas."))
+    return Share.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), revoked_at__isnull=True
+    ).select_related("organisation", "granted_by", "owner")
+
+
+@transaction.atomic
+def share_create(
+    *, actor, owner: Organisation, obj, organisation: Organisation, purpose: str, action: str, changes=None
+):
+    """THE way an object is shared: check, create the :class:`Share` and audit it as ``action``.
+
+    Domain services that share their own objects (a cause analysis, an intervention) call this with
+    their own audit action; :func:`share_grant` is the generic sharing page's entry."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Share
+
     if organisation.pk == owner.pk:
         raise ValidationError({"organisation": _("Organisationen äger redan objektet.")})
-    if not purpose.strip():
+    if not (purpose or "").strip():
         raise ValidationError({"purpose": _("Ange syftet med delningen.")})
-    ct = ContentType.objects.get_for_model(obj)
-    existing = Share.objects.filter(
-        content_type=ct, object_id=str(obj.pk), organisation=organisation, revoked_at__isnull=True
-    ).first()
-    if existing:
+    if active_shares(obj).filter(organisation=organisation).exists():
         raise ValidationError(
             {"organisation": _("Objektet är redan delat med %(org)s.") % {"org": organisation}}
         )
+    user = _user_of(actor)
     share = Share(
-        content_type=ct,
+        content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
         owner=owner,
         organisation=organisation,
         purpose=purpose.strip(),
-        granted_by=actor,
+        granted_by=user,
     )
     share.full_clean()
     share.save()
-    log_action(
-        "accounts.share.granted",
-        actor=actor,
-        organisation=owner,
-        obj=obj,
-        changes={"shared_with": organisation.name, "purpose": share.purpose},
-    )
+    if changes is None:
+        changes = {"shared_with": organisation.name, "purpose": share.purpose}
+    log_action(action, actor=user, organisation=owner, obj=obj, changes=changes)
     return share
 
 
 @transaction.atomic
-def share_revoke(*, actor, share) -> None:
+def share_end(*, actor, share, action: str, obj=None, changes=None) -> None:
+    """Revoke ``share`` and audit it as ``action`` (on ``obj`` when given, else the share's target)."""
     share.revoked_at = timezone.now()
     share.save(update_fields=["revoked_at"])
+    if changes is None:
+        changes = {"shared_with": share.organisation.name, "purpose": share.purpose}
+    if obj is not None:
+        log_action(action, actor=_user_of(actor), organisation=share.owner, obj=obj, changes=changes)
+        return
     log_action(
-        "accounts.share.revoked",
-        actor=actor,
+        action,
+        actor=_user_of(actor),
         organisation=share.owner,
         object_type=share.content_type.app_label + "." + share.content_type.model,
         object_id=share.object_id,
         object_label=str(share.target)[:300],
-        changes={"shared_with": share.organisation.name, "purpose": share.purpose},
+        changes=changes,
     )
+
+
+def share_notify(share, *, what: str, link: str) -> int:
+    """E-mail the receiving organisation's administrators that ``share`` was granted (after commit).
+
+    ``what`` names the object for people (”insatsen Enter”), ``link`` is where they find it.
+    Returns the number of recipients."""
+    recipients = sorted(
+        set(
+            Membership.objects.filter(
+                organisation=share.organisation, role=Role.ADMIN, user__is_active=True
+            ).values_list("user__email", flat=True)
+        )
+    )
+    if not recipients:
+        return 0
+    body = render_to_string(
+        "accounts/email/share.txt",
+        {"share": share, "what": what, "link": link, "granted_by": share.granted_by},
+    )
+    subject = _("%(owner)s har delat %(what)s med %(org)s") % {
+        "owner": share.owner.name,
+        "what": what,
+        "org": share.organisation.name,
+    }
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
+    return len(recipients)
+
+
+@transaction.atomic
+def share_grant(*, actor, owner: Organisation, obj, organisation: Organisation, purpose: str):
+    """Share ``obj`` (owned by ``owner``) with ``organisation`` for a named ``purpose``."""
+    if not getattr(obj, "shareable", False):
+        raise ValidationError(_("Den här sortens objekt kan inte delas."))
+    return share_create(
+        actor=actor,
+        owner=owner,
+        obj=obj,
+        organisation=organisation,
+        purpose=purpose,
+        action="accounts.share.granted",
+    )
+
+
+@transaction.atomic
+def share_revoke(*, actor, share) -> None:
+    share_end(actor=actor, share=share, action="accounts.share.revoked")

@@ -116,12 +116,34 @@ def _hide_next_smallest(ext: np.ndarray, hidden: np.ndarray, ii: np.ndarray, jj:
     return True
 
 
+def _protect_hidden_sums(ext: np.ndarray, hidden: np.ndarray, lines, min_count: int) -> bool:
+    """Where a line's total is shown, its hidden cells add up to a known sum; a sum of 1 to
+    ``min_count - 1`` would publish a small count (the hidden cells' total). Hide the line's
+    next-smallest shown cell (its total when none is left) until every such sum is 0 or large.
+    True if anything was hidden."""
+    changed = False
+    for ii, jj in lines:
+        if hidden[ii[-1], jj[-1]]:
+            continue
+        inner_ii, inner_jj = ii[:-1], jj[:-1]
+        mask = hidden[inner_ii, inner_jj]
+        hidden_sum = int(ext[inner_ii, inner_jj][mask].sum())
+        if mask.any() and 0 < hidden_sum < min_count:
+            if not _hide_next_smallest(ext, hidden, inner_ii, inner_jj):
+                hidden[ii[-1], jj[-1]] = True
+            changed = True
+    return changed
+
+
 def suppress_table(
-    counts: np.ndarray, min_count: int = 5, hide_zeros: bool = True
+    counts: np.ndarray, min_count: int = 5, hide_zeros: bool = True, protect_sums: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Suppress a table of counts; return ``(extended grid, hidden mask, primary mask)``.
 
-    Both masks have the extended shape ``(r+1, c+1)`` (margins last).
+    Both masks have the extended shape ``(r+1, c+1)`` (margins last). ``protect_sums``: also make
+    sure that the hidden cells of a line whose total is shown do not add up to a small count
+    (1 to ``min_count - 1``; e.g. a row 12, 3 with total 15 and the zeros hidden would otherwise
+    tell that the hidden cells hold 3 in all).
     """
     if min_count < 1:
         raise ValueError("min_count must be at least 1")
@@ -139,6 +161,8 @@ def suppress_table(
             if int(hidden[ii, jj].sum()) == 1 and _hide_next_smallest(ext, hidden, ii, jj):
                 changed = True
         if changed:
+            continue
+        if protect_sums and _protect_hidden_sums(ext, hidden, lines, min_count):
             continue
         det = determinable_cells(hidden)
         if not det.any():
@@ -211,10 +235,15 @@ class SuppressionResult(BaseModel):
     )
 
 
-def suppress(request: SuppressionRequest | dict[str, Any]) -> SuppressionResult:
-    """Suppress a table given in its JSON form; see :class:`SuppressionRequest`."""
+def suppress(
+    request: SuppressionRequest | dict[str, Any], *, protect_sums: bool = False
+) -> SuppressionResult:
+    """Suppress a table given in its JSON form; see :class:`SuppressionRequest` (and
+    :func:`suppress_table` for ``protect_sums``)."""
     req = request if isinstance(request, SuppressionRequest) else SuppressionRequest.model_validate(request)
-    ext, hidden, primary = suppress_table(np.array(req.counts, dtype=np.int64), req.min_count, req.hide_zeros)
+    ext, hidden, primary = suppress_table(
+        np.array(req.counts, dtype=np.int64), req.min_count, req.hide_zeros, protect_sums=protect_sums
+    )
     r, c = len(req.rows), len(req.columns)
     shown = [[None if hidden[i, j] else int(ext[i, j]) for j in range(c + 1)] for i in range(r + 1)]
     row_labels = [*req.rows, "total"]

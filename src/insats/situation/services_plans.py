@@ -16,13 +16,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from insats.accounts import services as accounts_services
 from insats.accounts.models import Organisation, Share
 from insats.audit.services import diff_fields, log_action, snapshot
 from insats.core import indicators as core
@@ -359,10 +359,7 @@ def node_restore(*, actor, node: CauseNode) -> CauseNode:
 
 
 def cause_shares(analysis: CauseAnalysis) -> models.QuerySet[Share]:
-    ct = ContentType.objects.get_for_model(CauseAnalysis)
-    return Share.objects.filter(
-        content_type=ct, object_id=str(analysis.pk), revoked_at__isnull=True
-    ).select_related("organisation")
+    return accounts_services.active_shares(analysis)
 
 
 def cause_share(*, actor, analysis: CauseAnalysis, organisation: Organisation) -> Share:
@@ -371,40 +368,29 @@ def cause_share(*, actor, analysis: CauseAnalysis, organisation: Organisation) -
         raise ValidationError({"organisation": _("Orsaksanalysen ägs redan av den organisationen.")})
     if cause_shares(analysis).filter(organisation=organisation).exists():
         raise ValidationError({"organisation": _("%(org)s är redan inbjuden.") % {"org": organisation.name}})
-    with transaction.atomic():
-        share = Share.objects.create(
-            content_type=ContentType.objects.get_for_model(CauseAnalysis),
-            object_id=str(analysis.pk),
-            owner=analysis.organisation,
-            organisation=organisation,
-            purpose=CAUSE_SHARE_PURPOSE,
-            granted_by=_user(actor),
-        )
-        log_action(
-            "situation.cause_analysis.shared",
-            actor=_user(actor),
-            organisation=analysis.organisation,
-            obj=analysis,
-            changes={
-                "organisation": organisation.name,
-                "organisation_id": organisation.pk,
-                "purpose": CAUSE_SHARE_PURPOSE,
-            },
-        )
-    return share
+    return accounts_services.share_create(
+        actor=_user(actor),
+        owner=analysis.organisation,
+        obj=analysis,
+        organisation=organisation,
+        purpose=CAUSE_SHARE_PURPOSE,
+        action="situation.cause_analysis.shared",
+        changes={
+            "organisation": organisation.name,
+            "organisation_id": organisation.pk,
+            "purpose": CAUSE_SHARE_PURPOSE,
+        },
+    )
 
 
 def cause_unshare(*, actor, analysis: CauseAnalysis, share: Share) -> None:
-    with transaction.atomic():
-        share.revoked_at = timezone.now()
-        share.save(update_fields=["revoked_at"])
-        log_action(
-            "situation.cause_analysis.unshared",
-            actor=_user(actor),
-            organisation=analysis.organisation,
-            obj=analysis,
-            changes={"organisation": share.organisation.name, "organisation_id": share.organisation_id},
-        )
+    accounts_services.share_end(
+        actor=_user(actor),
+        share=share,
+        action="situation.cause_analysis.unshared",
+        obj=analysis,
+        changes={"organisation": share.organisation.name, "organisation_id": share.organisation_id},
+    )
 
 
 # --------------------------------------------------------------------------- results and targets
