@@ -180,16 +180,3 @@ def test_a_members_view_of_the_forbunds_intervention(page, bworld, context, live
     page.goto(reverse("interventions:home"))
     expect(page.get_by_role("link", name="NOVA")).to_be_visible()
     axe_clean(page)
-
-
-def test_settings_page_by_keyboard(page, bworld, context, live_server):
-    _login(bworld, context, live_server, "owner", "admin")
-    page.goto(reverse("interventions:catalogue_settings"))
-    axe_clean(page)
-    type_into(page, "#id_band-label", "6–10 år")
-    type_into(page, "#id_band-age_from", "6")
-    type_into(page, "#id_band-age_to", "10")
-    press(page, "Lägg till åldersgrupp")
-    expect(page.locator("table").first).to_contain_text("6–10 år")
-    axe_clean(page)
-    assert AgeBand.objects.filter(organisation=bworld.orgs["owner"], label="6–10 år").exists()

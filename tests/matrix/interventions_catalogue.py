@@ -24,11 +24,10 @@ from insats.accounts.access import Actor
 from insats.accounts.models import Role, Share
 from insats.interventions.catalogue import services as svc
 from insats.interventions.catalogue.models import Intervention
-from tests.matrix import ADMIN, ALL
+from tests.matrix import ALL
 from tests.matrix.accounts import FederationEntry as Entry
 
 EDITORS = frozenset({Role.ADMIN.value, Role.ANALYST.value})
-ADMIN_EVERYWHERE = {"own": ADMIN, "partner": ADMIN, "unrelated": ADMIN, "federation": ADMIN}
 EVERYONE = {"own": ALL, "partner": ALL, "unrelated": ALL, "federation": ALL}
 EDITORS_EVERYWHERE = {"own": EDITORS, "partner": EDITORS, "unrelated": EDITORS, "federation": EDITORS}
 OWN_READ = {"own": ALL}
@@ -110,28 +109,6 @@ def _api_body(w) -> dict:
 ENTRIES: dict[str, Entry] = {
     "interventions:home": Entry(**EVERYONE),
     "interventions:catalogue_xlsx": Entry(ok_statuses=OK, **EVERYONE),
-    "interventions:catalogue_settings": Entry(ok_statuses=OK, **ADMIN_EVERYWHERE),
-    "interventions:catalogue_settings#band": Entry(
-        method="POST",
-        data=lambda w: {
-            "action": "band_add",
-            "band-label": "6–10 år",
-            "band-age_from": "6",
-            "band-age_to": "10",
-        },
-        ok_statuses=REDIRECT,
-        **ADMIN_EVERYWHERE,
-    ),
-    "interventions:catalogue_settings#method": Entry(
-        method="POST",
-        data=lambda w: {
-            "action": "method_add",
-            "method-name": "Egen metod",
-            "method-evidence_level": "lovande",
-        },
-        ok_statuses=REDIRECT,
-        **ADMIN_EVERYWHERE,
-    ),
     "interventions:intervention_create": Entry(ok_statuses=OK, **EDITORS_EVERYWHERE),
     "interventions:intervention_create#post": Entry(
         method="POST", data=_form, ok_statuses=REDIRECT, **EDITORS_EVERYWHERE

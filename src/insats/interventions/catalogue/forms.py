@@ -283,23 +283,3 @@ class ListFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["age_band"].choices = [("", _("Alla"))] + [(str(b.pk), b.label) for b in bands]
         self.fields["provider"].choices = [("", _("Alla"))] + [(str(o.pk), o.name) for o in providers]
-
-
-class AgeBandForm(forms.Form):
-    label = forms.CharField(label=_("Namn"), max_length=40, help_text=_("T.ex. 6–10 år."))
-    age_from = forms.IntegerField(label=_("Ålder från"), min_value=0, max_value=120)
-    age_to = forms.IntegerField(label=_("Ålder till"), min_value=0, max_value=120)
-
-
-class MethodForm(forms.Form):
-    name = forms.CharField(label=_("Namn"), max_length=200)
-    description = forms.CharField(
-        label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    url = forms.URLField(label=_("Länk"), required=False, assume_scheme="https")
-    evidence_level = forms.ChoiceField(
-        label=_("Evidensnivå"), choices=EvidenceLevel.choices, initial=EvidenceLevel.NOT_ASSESSED
-    )
-    evidence_sources = forms.CharField(
-        label=_("Källor"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )

@@ -20,7 +20,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -488,91 +487,3 @@ REACH_SOURCE_DEFAULT = ReachSource.ENTERED
 
 
 # --------------------------------------------------------------------------- own age bands and methods
-
-
-def age_band_add(*, actor, organisation: Organisation, label: str, age_from: int, age_to: int):
-    """Add one of the organisation's own age bands (the first replaces the default set for it)."""
-    from .models import AgeBand
-
-    band = AgeBand(organisation=organisation, label=label.strip(), age_from=age_from, age_to=age_to)
-    band.position = AgeBand.objects.filter(organisation=organisation).count()
-    band.full_clean()
-    if AgeBand.objects.filter(organisation=organisation, label__iexact=band.label).exists():
-        raise ValidationError({"label": _("Det finns redan en åldersgrupp med det namnet.")})
-    with transaction.atomic():
-        band.save()
-        _renumber_bands(organisation)
-        log_action(
-            "interventions.age_band.created",
-            actor=_user(actor),
-            organisation=organisation,
-            obj=band,
-            changes={"label": band.label, "age_from": age_from, "age_to": age_to},
-        )
-    return band
-
-
-def _renumber_bands(organisation) -> None:
-    from .models import AgeBand
-
-    for position, band in enumerate(
-        AgeBand.objects.filter(organisation=organisation).order_by("age_from", "age_to")
-    ):
-        if band.position != position:
-            AgeBand.objects.filter(pk=band.pk).update(position=position)
-
-
-def age_band_delete(*, actor, band) -> None:
-    """Delete an own age band; refused while reach rows use it (interventions only lose the link)."""
-    if InterventionReach.objects.filter(age_band=band).exists():
-        raise ValidationError(_("Åldersgruppen används i räckvidden för en insats och kan inte tas bort."))
-    with transaction.atomic():
-        log_action(
-            "interventions.age_band.deleted",
-            actor=_user(actor),
-            organisation=band.organisation,
-            obj=band,
-            changes={"label": band.label},
-        )
-        band.delete()
-
-
-def method_add(*, actor, organisation: Organisation, **values):
-    from .models import Method
-
-    method = Method(organisation=organisation, **values)
-    method.name = method.name.strip()
-    method.full_clean()
-    if Method.objects.filter(
-        Q(organisation=organisation) | Q(organisation__isnull=True), name__iexact=method.name
-    ).exists():
-        raise ValidationError({"name": _("Metoden finns redan i listan.")})
-    with transaction.atomic():
-        method.save()
-        log_action(
-            "interventions.method.created",
-            actor=_user(actor),
-            organisation=organisation,
-            obj=method,
-            changes={k: str(v) for k, v in values.items()},
-        )
-    return method
-
-
-def method_delete(*, actor, method) -> None:
-    """Delete an own method; interventions keep their free method name (the link is cleared)."""
-    with transaction.atomic():
-        for i in Intervention.objects.filter(method=method):
-            save_intervention(
-                actor=actor,
-                intervention=i,
-                values={"method": None, "method_name": i.method_name or method.name},
-            )
-        log_action(
-            "interventions.method.deleted",
-            actor=_user(actor),
-            organisation=method.organisation,
-            obj=method,
-            changes={"name": method.name},
-        )
-        method.delete()

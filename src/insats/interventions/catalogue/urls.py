@@ -5,7 +5,6 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("insatser.xlsx", views.catalogue_xlsx, name="catalogue_xlsx"),
-    path("installningar/", views.catalogue_settings, name="catalogue_settings"),
     path("ny/", views.intervention_create, name="intervention_create"),
     path("<int:pk>/", views.intervention_detail, name="intervention_detail"),
     path("<int:pk>/andra/", views.intervention_edit, name="intervention_edit"),
