@@ -50,6 +50,7 @@ from typing import Any, Literal, Self, overload
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from insats.core.bounds import BoundedInput
 from insats.core.currency import DEFAULT as DEFAULT_CURRENCY
 from insats.core.currency import Currency
 from insats.core.money import ORE, allocate, round_ore
@@ -370,7 +371,7 @@ def split_ledger(output: Output, started: Iterable[int]) -> LedgerSplit:
     return LedgerSplit(drawn, planned, done[-1].outstanding_end if done else Decimal(0))
 
 
-class Input(BaseModel):
+class Input(BoundedInput):
     """JSON form of the ``financing`` command."""
 
     model_config = ConfigDict(extra="forbid")
