@@ -90,7 +90,7 @@ class ContractForm(forms.Form):
         choices=[("", _("Inte valt"))] + list(PolicySector.choices),
         required=False,
     )
-    currency = forms.ChoiceField(label=_("Valuta"), choices=currency_choices, initial="SEK")
+    currency = forms.ChoiceField(label=_("Valuta"), choices=currency_choices, initial="SEK", required=False)
     result = forms.ModelChoiceField(label=_("Resultat i lägesbilden"), queryset=None, required=False)
     target_group = forms.ModelChoiceField(label=_("Målgrupp i lägesbilden"), queryset=None, required=False)
     term_start = forms.DateField(label=_("Kontraktsperiodens start"), widget=DateInput)
@@ -123,6 +123,9 @@ class ContractForm(forms.Form):
         self.fields["result"].queryset = Result.objects.filter(organisation=owner)
         self.fields["target_group"].queryset = TargetGroup.objects.filter(organisation=owner)
         explained(self, CONTRACT_EXPLAIN)
+
+    def clean_currency(self):
+        return self.cleaned_data.get("currency") or "SEK"
 
     def clean_payment_days(self):
         value = self.cleaned_data.get("payment_days")
