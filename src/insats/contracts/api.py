@@ -66,6 +66,7 @@ class ContractDetailOut(ContractOut):
     policy_sector: str = Field(
         description="INDIGO's policy sector (used in the INDIGO export); '' = not chosen."
     )
+    currency: str = Field(description="ISO 4217 code of every amount of the contract, e.g. SEK.")
     key_dates: list[dict[str, Any]]
     payment_terms: dict[str, Any] = Field(description="Contract-level caps and carry-forward (core JSON).")
     periods: list[str] = Field(description="Period ids of the payment schedule.")
@@ -88,6 +89,9 @@ class ContractIn(Schema):
     target_population: str = ""
     policy_sector: str = Field(
         "", description="INDIGO's policy sector, e.g. 'Child and family welfare'; '' = not chosen."
+    )
+    currency: str = Field(
+        "SEK", description="ISO 4217 code of every amount (two-decimal currencies only), default SEK."
     )
     term_start: Date
     term_end: Date

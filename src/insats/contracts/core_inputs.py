@@ -10,7 +10,9 @@ from what these functions build, so there is exactly one translation between the
 * cohorts: id = the cohort's code, starting in the period of its first entry day;
 * metrics: ``OutcomeMetric.core_json()`` in priority order;
 * caps and carry-forward: ``Contract.payment_terms``; due dates of their own per period:
-  ``payment_terms["payment_due"]`` on the periods.
+  ``payment_terms["payment_due"]`` on the periods;
+* currency: ``Contract.currency`` (left out when SEK, the core's default);
+* investors and guarantees of the financing: ``FinancingTerms.loss_cover``.
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ def payment_contract_json(contract: Contract, *, metrics: list[dict] | None = No
         "payers": payers_json(contract),
         "metrics": metrics if metrics is not None else [m.core_json() for m in contract.metrics.all()],
     }
+    if contract.currency and contract.currency != "SEK":
+        data["currency"] = contract.currency  # SEK is the core's default
     caps = {k: v for k, v in (terms.get("caps") or {}).items() if v not in (None, "", {})}
     if caps:
         data["caps"] = caps
@@ -116,6 +120,10 @@ def financing_terms_json(contract: Contract) -> dict | None:
         data["annual_rate"] = str(terms.annual_rate.normalize())
     if terms.multiple_cap is not None:
         data["multiple_cap"] = str(terms.multiple_cap.normalize())
+    cover = terms.loss_cover or {}
+    for key in ("tranches", "guarantees"):
+        if cover.get(key):
+            data[key] = cover[key]
     return data
 
 

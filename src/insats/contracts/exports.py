@@ -23,9 +23,13 @@ from . import services_payments as sp
 from .models import Contract, PaymentLine
 
 
-def kr(value: Decimal | None, unit: bool = True) -> str:
-    """``1 750 000,00 kr``: exact, two decimals (:func:`insats.platform.formatting.format_money`)."""
-    return format_money(value, unit=unit)
+def kr(value: Decimal | None, unit: bool = True, currency: str | None = None) -> str:
+    """``1 750 000,00 kr``: exact, two decimals (:func:`insats.platform.formatting.format_money`),
+    in the contract's ``currency`` (``1 750 000,00 EUR``)."""
+    return format_money(value, unit=unit, currency=currency)
+
+
+_kr = kr
 
 
 def _num(value) -> str:
@@ -50,6 +54,10 @@ def local_time(value) -> str:
 
 def invoice_context(contract: Contract, line: PaymentLine, today: datetime.date | None = None) -> dict:
     calc = line.calculation or {}
+
+    def kr(value: Decimal | None) -> str:
+        return _kr(value, currency=contract.currency)
+
     metrics = []
     for m in calc.get("metrics", []):
         metrics.append(
@@ -119,9 +127,20 @@ def payments_xlsx(
     ws = wb.active
     ws.title = _("Betalningar")[:31]
     money = "#,##0.00"  # Excel shows the reader's own thousands separator and decimal sign
+
+    def unit(header: str) -> str:  # "(kr)" names the contract's currency when it is not SEK
+        return header if contract.currency == "SEK" else header.replace("(kr)", f"({contract.currency})")
+
     spreadsheets.append(
         ws,
-        [_("Period"), _("Betalare"), _("Planerat (kr)"), _("Att betala (kr)"), _("Status"), _("Betalt (kr)")],
+        [
+            _("Period"),
+            _("Betalare"),
+            unit(_("Planerat (kr)")),
+            unit(_("Att betala (kr)")),
+            _("Status"),
+            unit(_("Betalt (kr)")),
+        ],
     )
     for line in lines:
         spreadsheets.append(
@@ -155,7 +174,7 @@ def payments_xlsx(
         )
     if ledger_entries is not None:
         ls = wb.create_sheet(_("Fondbokföring")[:31])
-        spreadsheets.append(ls, [_("Period"), _("Slag"), _("Belopp (kr)")])
+        spreadsheets.append(ls, [_("Period"), _("Slag"), unit(_("Belopp (kr)"))])
         for e in ledger_entries:
             spreadsheets.append(ls, [_period(e.period), e.get_kind_display(), e.amount])
             ls.cell(row=ls.max_row, column=3).number_format = money

@@ -183,7 +183,7 @@ def contract_input(contract: Contract, *, actor, url: str = "", today: date | No
                 "validation_method": m.validation_method,
                 "data_source": m.data_source,
                 "price": Decimal(str(price)) if price not in (None, "") else None,
-                "price_description": _price_text(m.kind, rule, m.unit),
+                "price_description": _price_text(m.kind, rule, m.unit, contract.currency),
                 "cap_total": Decimal(str(rule["cap_total"]))
                 if rule.get("cap_total") not in (None, "")
                 else None,
@@ -338,6 +338,7 @@ def contract_input(contract: Contract, *, actor, url: str = "", today: date | No
         "id": f"insats-contract-{contract.pk}",
         "title": contract.title,
         "status": status_map.get(contract.status, contract.status),
+        "currency": contract.currency,
         "url": url,
         "social_challenge": contract.summary or None,
         "intervention": contract.intervention or None,
@@ -401,16 +402,16 @@ def _repayment(out) -> str:
     return REPAYMENT[3]
 
 
-def _price_text(kind: str, rule: dict, unit: str) -> str:
+def _price_text(kind: str, rule: dict, unit: str, currency: str = "SEK") -> str:
     if rule.get("price") not in (None, ""):
-        text = f"{_plain(Decimal(str(rule['price'])))} SEK per {unit or 'enhet'}"
+        text = f"{_plain(Decimal(str(rule['price'])))} {currency} per {unit or 'enhet'}"
     elif rule.get("tiers"):
         text = "Prisintervall: " + "; ".join(
-            f"upp till {t.get('up_to') or '∞'}: {t['price']} SEK" for t in rule["tiers"]
+            f"upp till {t.get('up_to') or '∞'}: {t['price']} {currency}" for t in rule["tiers"]
         )
     elif kind == "rate_card":
         text = "Prislista: " + "; ".join(
-            f"{o.get('label') or o['id']}: {o['price']} SEK" for o in rule.get("outcomes", [])
+            f"{o.get('label') or o['id']}: {o['price']} {currency}" for o in rule.get("outcomes", [])
         )
     elif kind == "savings":
         text = f"Andel av besparingen: {_pct(Decimal(str(rule.get('share', '1'))))}"
@@ -420,7 +421,7 @@ def _price_text(kind: str, rule: dict, unit: str) -> str:
     if threshold:
         text += f"; tröskel {threshold['kind']} {threshold['value']}"
     if rule.get("cap_total") not in (None, ""):
-        text += f"; högst {rule['cap_total']} SEK totalt"
+        text += f"; högst {rule['cap_total']} {currency} totalt"
     return text
 
 

@@ -25,6 +25,15 @@ from .models import (
 )
 
 HUNDRED = Decimal(100)
+#: the currencies offered first in the contract form; the rest follow alphabetically
+COMMON_CURRENCIES = ("SEK", "EUR", "NOK", "DKK", "GBP", "USD")
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    from insats.core.currency import SUPPORTED
+
+    rest = [c for c in SUPPORTED if c not in COMMON_CURRENCIES]
+    return [(c, c) for c in (*COMMON_CURRENCIES, *rest)]
 
 
 class DateInput(forms.DateInput):
@@ -47,6 +56,10 @@ CONTRACT_EXPLAIN = {
     "target_population": _("Vilka barn, unga eller familjer kontraktet gäller och hur de identifieras."),
     "policy_sector": _(
         "Huvudsakligt politikområde enligt INDIGO:s lista. Anges i INDIGO-exporten; inte valt = utelämnas."
+    ),
+    "currency": _(
+        "Valutan som alla belopp i kontraktet anges och betalas i: priser, tak, finansiering och "
+        "betalningar. Oftast SEK. Bara valutor med två decimaler (öre, cent) går att välja."
     ),
     "result": _("Resultatet i lägesbilden som kontraktet bidrar till (om ni har lagt in ett)."),
     "target_group": _("Målgruppen i lägesbilden (om ni har lagt in en)."),
@@ -77,6 +90,7 @@ class ContractForm(forms.Form):
         choices=[("", _("Inte valt"))] + list(PolicySector.choices),
         required=False,
     )
+    currency = forms.ChoiceField(label=_("Valuta"), choices=currency_choices, initial="SEK", required=False)
     result = forms.ModelChoiceField(label=_("Resultat i lägesbilden"), queryset=None, required=False)
     target_group = forms.ModelChoiceField(label=_("Målgrupp i lägesbilden"), queryset=None, required=False)
     term_start = forms.DateField(label=_("Kontraktsperiodens start"), widget=DateInput)
@@ -110,6 +124,9 @@ class ContractForm(forms.Form):
         self.fields["target_group"].queryset = TargetGroup.objects.filter(organisation=owner)
         explained(self, CONTRACT_EXPLAIN)
 
+    def clean_currency(self):
+        return self.cleaned_data.get("currency") or "SEK"
+
     def clean_payment_days(self):
         value = self.cleaned_data.get("payment_days")
         return 30 if value is None else value
@@ -142,6 +159,7 @@ class ContractForm(forms.Form):
             "intervention": contract.intervention,
             "target_population": contract.target_population,
             "policy_sector": contract.policy_sector,
+            "currency": contract.currency,
             "result": contract.result_id,
             "target_group": contract.target_group_id,
             "term_start": contract.term_start,
@@ -379,9 +397,122 @@ FINANCING_EXPLAIN = {
         "Det som blir kvar när fonden fått tillbaka sina pengar och sin avkastning är överskott. Så stor "
         "del av överskottet går till fonden; resten till utföraren."
     ),
+    "tranches": _(
+        "Om flera investerare delar på finansieringen: en rad per investerare, 'namn; andel i %; rang'. "
+        "Andelen är hur stor del av varje utbetalning investeraren står för (andelarna ska bli 100 %). "
+        "Rang 1 får tillbaka sina pengar först (senior); rang 2 först när rang 1 fått tillbaka allt "
+        "(junior) och bär därför en förlust först (first loss). Samma rang delar lika (pro rata). "
+        "Tomt = fonden är ensam investerare."
+    ),
+    "guarantees": _(
+        "Om någon, t.ex. en stiftelse, garanterar investerarnas förlust: en rad per garanti, "
+        "'namn; andel i %; tak i kronor; självrisk i kronor; investerare som täcks'. Andel: hur stor "
+        "del av förlusten garantin betalar. Tak: det mesta den betalar (tomt = inget tak). Självrisk: "
+        "den förlust investerarna bär själva innan garantin börjar betala (0 = från första kronan, "
+        "first-loss-garanti; ett belopp = second-loss-garanti). Investerare: namnen, åtskilda med "
+        "kommatecken (tomt = alla). Garantierna räknas i den ordning de står. Garantibetalningar är inte "
+        "utfallsbetalningar och redovisas för sig."
+    ),
     "confidential": _("Finansieringsvillkoren visas som PRIVATE i öppna exporter (INDIGO)."),
     "notes": _("Annat parterna kommit överens om."),
 }
+
+
+def _amount(text: str, line: int, what) -> Decimal:
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".").replace("\u2212", "-")
+    try:
+        value = Decimal(cleaned)
+    except Exception:
+        value = None
+    if value is None or not value.is_finite() or value < 0 or value > Decimal("1e12"):
+        raise forms.ValidationError(
+            _("Rad %(line)s: %(what)s ska vara ett tal, t.ex. 60 eller 200000.")
+            % {"line": line, "what": what}
+        )
+    return value
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def parse_tranches(text: str) -> list[dict]:
+    """'namn; andel %; rang' per line → the core's ``tranches`` JSON."""
+    rows = []
+    for i, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        if len(parts) not in (2, 3) or not parts[0]:
+            raise forms.ValidationError(
+                _("Rad %(line)s: skriv 'namn; andel i %%; rang', t.ex. 'Pensionsstiftelsen; 60; 1'.")
+                % {"line": i}
+            )
+        share = _amount(parts[1].rstrip("%"), i, _("andelen"))
+        rank = 1
+        if len(parts) == 3 and parts[2]:
+            if not parts[2].isdigit() or not 1 <= int(parts[2]) <= 10:
+                raise forms.ValidationError(
+                    _("Rad %(line)s: rangen ska vara ett heltal från 1 till 10.") % {"line": i}
+                )
+            rank = int(parts[2])
+        rows.append({"name": parts[0], "share": _plain(share / HUNDRED), "rank": rank})
+    return rows
+
+
+def parse_guarantees(text: str) -> list[dict]:
+    """'namn; andel %; tak; självrisk; investerare, …' per line → the core's ``guarantees`` JSON."""
+    rows = []
+    for i, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        if not 2 <= len(parts) <= 5 or not parts[0]:
+            raise forms.ValidationError(
+                _(
+                    "Rad %(line)s: skriv 'namn; andel i %%; tak; självrisk; investerare', t.ex. "
+                    "'Stiftelsen; 50; 200000; 0; Impactfonden'."
+                )
+                % {"line": i}
+            )
+        parts += [""] * (5 - len(parts))
+        row: dict = {
+            "name": parts[0],
+            "share": _plain(_amount(parts[1].rstrip("%"), i, _("andelen")) / HUNDRED),
+        }
+        if parts[2]:
+            row["cap"] = _plain(_amount(parts[2], i, _("taket")))
+        if parts[3]:
+            row["attachment"] = _plain(_amount(parts[3], i, _("självrisken")))
+        covers = [c.strip() for c in parts[4].split(",") if c.strip()]
+        if covers:
+            row["covers"] = covers
+        rows.append(row)
+    return rows
+
+
+def tranches_text(rows: list[dict]) -> str:
+    return "\n".join(
+        f"{r['name']}; {_plain(Decimal(str(r['share'])) * HUNDRED)}; {r.get('rank', 1)}" for r in rows or []
+    )
+
+
+def guarantees_text(rows: list[dict]) -> str:
+    out = []
+    for r in rows or []:
+        out.append(
+            "; ".join(
+                [
+                    r["name"],
+                    _plain(Decimal(str(r.get("share", "1"))) * HUNDRED),
+                    str(r.get("cap") or ""),
+                    str(r.get("attachment") or ""),
+                    ", ".join(r.get("covers") or []),
+                ]
+            ).rstrip("; ")
+        )
+    return "\n".join(out)
 
 
 class FinancingForm(forms.Form):
@@ -408,8 +539,20 @@ class FinancingForm(forms.Form):
         max_digits=10,
         decimal_places=4,
     )
+    tranches = forms.CharField(
+        label=_("Investerare (en per rad)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    guarantees = forms.CharField(
+        label=_("Garantier (en per rad)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     confidential = forms.BooleanField(label=_("Konfidentiellt"), required=False)
     notes = forms.CharField(label=_("Anteckningar"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def clean_tranches(self):
+        return parse_tranches(self.cleaned_data.get("tranches") or "")
+
+    def clean_guarantees(self):
+        return parse_guarantees(self.cleaned_data.get("guarantees") or "")
 
     def __init__(self, *args, contract, **kwargs):
         super().__init__(*args, **kwargs)
@@ -452,6 +595,9 @@ class FinancingForm(forms.Form):
             "annual_rate": d["annual_rate"] / HUNDRED if d.get("annual_rate") is not None else None,
             "multiple_cap": d.get("multiple_cap"),
             "fund_surplus_share": d["fund_surplus_share"] / HUNDRED,
+            "loss_cover": {
+                k: v for k, v in (("tranches", d.get("tranches")), ("guarantees", d.get("guarantees"))) if v
+            },
             "confidential": bool(d.get("confidential")),
             "notes": d.get("notes", ""),
         }
@@ -470,6 +616,8 @@ class FinancingForm(forms.Form):
             else None,
             "multiple_cap": terms.multiple_cap.normalize() if terms.multiple_cap is not None else None,
             "fund_surplus_share": (terms.fund_surplus_share * HUNDRED).normalize(),
+            "tranches": tranches_text((terms.loss_cover or {}).get("tranches")),
+            "guarantees": guarantees_text((terms.loss_cover or {}).get("guarantees")),
             "confidential": terms.confidential,
             "notes": terms.notes,
         }

@@ -27,6 +27,19 @@ MEASURE = {"max_digits": 20, "decimal_places": 6}  # counts, days, percentages, 
 # --- the contract --------------------------------------------------------------------------------
 
 
+def validate_currency(value: str) -> None:
+    """An ISO 4217 code the core computes in (two decimals), see ``insats.core.currency``."""
+    from django.core.exceptions import ValidationError
+
+    from insats.core import currency
+
+    if currency.problem(value):
+        raise ValidationError(
+            _("%(code)s är inte en valuta som stöds (ISO 4217 med två decimaler, t.ex. SEK, EUR, NOK).")
+            % {"code": value}
+        )
+
+
 class ContractStatus(models.TextChoices):
     DRAFT = "draft", _("Utkast")
     NEGOTIATION = "negotiation", _("Förhandling")
@@ -89,6 +102,13 @@ class Contract(models.Model):
         blank=True,
         default="",
         help_text=_("Politikområdet enligt INDIGO:s lista; används i INDIGO-exporten."),
+    )
+    currency = models.CharField(
+        _("valuta"),
+        max_length=3,
+        default="SEK",
+        validators=[validate_currency],
+        help_text=_("Valutan kontraktets alla belopp anges och betalas i (ISO 4217, t.ex. SEK eller EUR)."),
     )
     result = models.ForeignKey(
         "situation.Result",
@@ -452,6 +472,9 @@ class FinancingTerms(ContractPart, models.Model):
     annual_rate = models.DecimalField(_("årlig ränta"), null=True, blank=True, **RATIO)
     multiple_cap = models.DecimalField(_("multipeltak"), null=True, blank=True, **RATIO)
     fund_surplus_share = models.DecimalField(_("fondens andel av överskottet"), **RATIO)
+    # Investors and guarantees in the core's JSON form: {"tranches": [...], "guarantees": [...]}
+    # (insats.core.financing.Tranche / Guarantee); {} = the fund alone, no guarantee.
+    loss_cover = models.JSONField(_("investerare och garantier"), default=dict, blank=True)
     confidential = models.BooleanField(_("konfidentiellt"), default=False)
     notes = models.TextField(_("anteckningar"), blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)

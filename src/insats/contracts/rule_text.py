@@ -29,6 +29,15 @@ SOURCE_LABELS = {
 }
 
 
+def _in(currency: str | None):
+    """The ``kr`` filter in the contract's currency."""
+
+    def money(value) -> str:
+        return kr(value, currency) if currency else kr(value)
+
+    return money
+
+
 def cap_label(code: str) -> str:
     return str(CAP_LABELS.get(code, code))
 
@@ -142,8 +151,10 @@ def _pays(t: dict) -> str:
     return _("då betalas hela förbättringen")
 
 
-def describe_rule(rule: dict, unit: str = "") -> list[str]:
-    """Sentences in plain Swedish for a metric's price rule (the core's JSON form)."""
+def describe_rule(rule: dict, unit: str = "", currency: str | None = None) -> list[str]:
+    """Sentences in plain Swedish for a metric's price rule (the core's JSON form); amounts in the
+    contract's ``currency``."""
+    kr = _in(currency)
     unit = unit or _("enheter")
     out: list[str] = []
     kind = rule.get("kind", "improvement")
@@ -250,12 +261,15 @@ def _check(threshold: dict, improvement: Decimal, counterfactual: Decimal | None
     return {"level": level, "share": share, "met": met}
 
 
-def threshold_checks(rule: dict, unit: str, row: dict, earlier: list[dict]) -> list[str]:
+def threshold_checks(
+    rule: dict, unit: str, row: dict, earlier: list[dict], currency: str | None = None
+) -> list[str]:
     """Sentences explaining the threshold checks of one metric in one period.
 
     ``row`` is the metric's entry in a payment line's calculation (the core's output); ``earlier``
     the same metric's entries in the earlier periods (same payer), oldest first.
     """
+    kr = _in(currency)
     unit = unit or _("enheter")
     out: list[str] = []
     improvement = _d(row.get("improvement"))

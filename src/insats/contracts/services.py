@@ -109,6 +109,7 @@ CONTRACT_FIELDS = (
     "intervention",
     "target_population",
     "policy_sector",
+    "currency",
     "result",
     "target_group",
     "term_start",
@@ -523,6 +524,7 @@ FINANCING_FIELDS = (
     "annual_rate",
     "multiple_cap",
     "fund_surplus_share",
+    "loss_cover",
     "confidential",
     "notes",
 )
@@ -538,6 +540,12 @@ def financing_errors(contract: Contract, terms: FinancingTerms) -> dict[str, lis
         "multiple_cap": terms.multiple_cap if terms.return_basis == "capped_multiple" else None,
         "fund_surplus_share": terms.fund_surplus_share,
     }
+    cover = terms.loss_cover or {}
+    if not isinstance(cover, dict):
+        return {"loss_cover": [_("Investerare och garantier ska vara ett objekt.")]}
+    for key in ("tranches", "guarantees"):
+        if cover.get(key):
+            data[key] = cover[key]
     errors: dict[str, list[str]] = {}
     try:
         core_financing.FinancingTerms.model_validate(data)
@@ -545,6 +553,8 @@ def financing_errors(contract: Contract, terms: FinancingTerms) -> dict[str, lis
         for field, message in core_inputs.error_list(exc):
             name = field.split(".")[0] if field else ""
             name = {"provider_costs": "drawdown_schedule", "": "__all__"}.get(name, name)
+            if name in ("tranches", "guarantees") or "tranches" in message or "guarantees" in message:
+                name = "loss_cover"
             if "annual_rate is required" in message:
                 name, message = "annual_rate", _("Ange räntan när avkastningen är en fast ränta.")
             if "multiple_cap is required" in message:
@@ -754,6 +764,7 @@ def snapshot(contract: Contract) -> dict:
             "intervention": contract.intervention,
             "target_population": contract.target_population,
             "policy_sector": contract.policy_sector,
+            "currency": contract.currency,
             "term_start": contract.term_start.isoformat(),
             "term_end": contract.term_end.isoformat(),
             "period_type": contract.period_type,

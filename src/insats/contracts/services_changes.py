@@ -115,6 +115,10 @@ def _apply_financing(contract: Contract, payload: dict) -> None:
         ]
     if "return_basis" in payload:
         terms.return_basis = payload["return_basis"]
+    if "loss_cover" in payload:
+        if not isinstance(payload["loss_cover"], dict):
+            raise ValidationError({"payload": [_("Investerare och garantier ska vara ett objekt.")]})
+        terms.loss_cover = payload["loss_cover"]
     if terms.return_basis == "fixed_rate":
         terms.multiple_cap = None
     elif terms.return_basis == "capped_multiple":

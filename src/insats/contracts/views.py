@@ -6,6 +6,8 @@ in ``views_metrics.py``; changes, versions and the action plan in ``views_change
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -373,7 +375,7 @@ def financing(request, pk):
                     messages.success(request, _("Finansieringsvillkoren är sparade."))
                     return redirect("contracts:financing", pk=contract.pk)
                 payload = {
-                    k: (str(v) if v is not None and not isinstance(v, list | bool) else v)
+                    k: (str(v) if v is not None and not isinstance(v, list | bool | dict) else v)
                     for k, v in fields.items()
                     if k not in ("fund_party", "confidential", "notes")
                 }
@@ -388,9 +390,10 @@ def financing(request, pk):
                 return redirect("contracts:change", pk=contract.pk, proposal=proposal.pk)
             except ValidationError as exc:
                 form_errors_to(form, exc)
-    summary = None
+    summary = summary_json = None
     if terms is not None:
         summary = core_inputs.financing_terms_json(contract)
+        summary_json = json.dumps(summary, ensure_ascii=False, indent=2)
     return render(
         request,
         "contracts/financing.html",
@@ -400,6 +403,7 @@ def financing(request, pk):
             "financing",
             terms=terms,
             summary=summary,
+            summary_json=summary_json,
             form=form,
             change_form=change_form,
             editable=editable,

@@ -59,7 +59,9 @@ def _rule_text(metric: OutcomeMetric) -> str:
 
 def _rule_plain(metric: OutcomeMetric | None) -> list[str]:
     """The price rule in plain Swedish sentences."""
-    return rule_text.describe_rule(metric.core_json(), metric.unit) if metric else []
+    return (
+        rule_text.describe_rule(metric.core_json(), metric.unit, metric.contract.currency) if metric else []
+    )
 
 
 @require("contract.view")

@@ -40,6 +40,15 @@ def _contract(request, pk: int, ability: str) -> Contract:
     return get_or_404(actor_for(request), Contract.objects.select_related("owner"), ability, pk=pk)
 
 
+def _money_in(currency: str):
+    """``kr`` in the contract's currency: ``1 250 000,00 kr``, or ``1 250 000,00 EUR``."""
+
+    def money(value) -> str:
+        return kr(value, currency=currency)
+
+    return money
+
+
 def num(value) -> str:
     """A measured figure without trailing zeros, Swedish decimal comma: 35, 4,5, −2."""
     return format_number(value, trim=True)
@@ -61,6 +70,7 @@ def _pct(value: float | None) -> str:
 def payments(request, pk: int):
     actor = actor_for(request)
     contract = _contract(request, pk, PAY_VIEW)
+    kr = _money_in(contract.currency)
     log_read(request, contract, "contract.payments.read")
     lines = list(sp.lines_for(actor, contract))
     may_manage = can(actor, PAY_MANAGE, contract)
@@ -75,7 +85,11 @@ def payments(request, pk: int):
             earlier = history.setdefault(key, [])
             if info is not None:
                 checks[(line.pk, m["metric"])] = rule_text.threshold_checks(
-                    info.rule or {}, info.unit, {**m, "period": m.get("period", line.period)}, list(earlier)
+                    info.rule or {},
+                    info.unit,
+                    {**m, "period": m.get("period", line.period)},
+                    list(earlier),
+                    contract.currency,
                 )
             earlier.append({**m, "period": m.get("period", line.period)})
     rows = []
@@ -231,6 +245,7 @@ def ledger_rows(contract: Contract, started: frozenset[int] | None = None) -> li
     """Stored ledger entries per period, with the balance check; ``started`` (the period numbers
     begun by today) marks each row as booked or planned."""
     by_period: dict[int, dict] = {}
+    kr = _money_in(contract.currency)
     for e in contract.ledger_entries.order_by("period_index", "kind"):
         row = by_period.setdefault(
             e.period_index,
@@ -271,6 +286,7 @@ def financing_plan(contract: Contract) -> dict | None:
     terms = getattr(contract, "financing", None)
     if terms is None:
         return None
+    kr = _money_in(contract.currency)
     ids = contract.period_ids()
     amounts = [Decimal(str(a)) for a in (terms.drawdown_schedule or [])]
     rows = [
@@ -283,6 +299,7 @@ def financing_plan(contract: Contract) -> dict | None:
 @require(LEDGER_VIEW)
 def ledger(request, pk: int):
     contract = _contract(request, pk, LEDGER_VIEW)
+    kr = _money_in(contract.currency)
     log_read(request, contract, "contract.ledger.read")
     if not ledger_started(contract):
         return render(
@@ -351,6 +368,7 @@ def dashboard(request, pk: int):
     """One page per party: what the actor's organisation cares about, from the core."""
     actor = actor_for(request)
     contract = _contract(request, pk, "contract.view")
+    kr = _money_in(contract.currency)
     roles = access.party_roles(actor, contract)
     labels = dict(PartyRole.choices)
     ctx: dict = {"contract": contract, "roles": [labels[r] for r in sorted(roles)], "nav_active": "contracts"}

@@ -8,6 +8,10 @@ numbers here. :func:`check` walks a validated input model and returns one error 
 field, in the same ``{"field", "message"}`` form as the CLI's validation errors.
 
 The random seed of a simulation is an identifier, not a quantity, and is exempt.
+
+:class:`BoundedInput` is the one shared guard: every command's ``Input`` model derives from it, so
+``Input.model_validate`` refuses such numbers — on the command line and from Python alike — with
+a pydantic ``ValidationError`` whose location names the field.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 MAX_ABS = Decimal("1e15")
 EXEMPT = frozenset({"seed"})
@@ -108,3 +113,40 @@ def _walk_json(value: Any, path: tuple[str | int, ...], out: list[dict[str, str]
         message = _problem(value) if not isinstance(value, str) else _string_problem(value)
         if message:
             out.append({"field": ".".join(str(p) for p in path) or "(root)", "message": message})
+
+
+def _loc(field: str) -> tuple[str | int, ...]:
+    if field == "(root)":
+        return ()
+    return tuple(int(p) if p.isdigit() else p for p in field.split("."))
+
+
+def _raise(title: str, errors: list[dict[str, str]]) -> None:
+    raise ValidationError.from_exception_data(
+        title,
+        [
+            InitErrorDetails(
+                type=PydanticCustomError("number_bounds", e["message"]), loc=_loc(e["field"]), input=None
+            )
+            for e in errors
+        ],
+    )
+
+
+class BoundedInput(BaseModel):
+    """Base of every command's ``Input``: ``model_validate`` checks the raw JSON numbers first
+    (:func:`check_json`, so a cross-field rule never reports a non-number under another name), then
+    the validated model (:func:`check`, numbers given as strings); either raises a
+    ``ValidationError`` naming each offending field."""
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(obj, dict | list):
+            errors = check_json(obj)
+            if errors:
+                _raise(cls.__name__, errors)
+        model = super().model_validate(obj, *args, **kwargs)
+        errors = check(model)
+        if errors:
+            _raise(cls.__name__, errors)
+        return model

@@ -16,6 +16,22 @@ Timing: the drawdown of period *t* happens at its start (time *t − 1*), the ou
 end (time *t*). Principal still outstanding after the last period is the fund's **loss** (the
 financing is non-recourse: the provider does not repay it from other money).
 
+**Investors, tranches and guarantees** (optional, ``terms.tranches`` and ``terms.guarantees``):
+
+- each *tranche* (an investor or a class of investors) puts in its ``share`` of every drawdown;
+  principal is repaid by ``rank`` — rank 1 (senior) first, then rank 2, …; tranches of the same
+  rank are repaid pro rata to what each has outstanding. The most junior rank therefore bears
+  the first loss, the next the second loss. Return and the fund's surplus share are split between
+  the tranches by ``share`` (they only flow once all principal outstanding is repaid);
+- each *guarantee* (e.g. a foundation) pays, after the last period, ``share`` of the loss of the
+  tranches it ``covers`` beyond its ``attachment`` (the loss the investors keep first), at most its
+  ``cap``; guarantees apply in the order listed, each on the loss the ones before it left. The
+  payment is split between the covered tranches in proportion to their remaining loss.
+
+Guarantee payments are **not outcome payments**: they are reported apart (``loss_cover``) and the
+fund-level figures above (receipts, multiple, IRR, loss) are those of the outcome payments alone.
+Without tranches and guarantees nothing changes.
+
 Two engines that agree to the öre:
 
 - :func:`waterfall` — exact, ``Decimal``, one scenario, a full ledger;
@@ -34,6 +50,9 @@ from typing import Any, Literal, Self, overload
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from insats.core.bounds import BoundedInput
+from insats.core.currency import DEFAULT as DEFAULT_CURRENCY
+from insats.core.currency import Currency
 from insats.core.money import ORE, allocate, round_ore
 
 #: largest amount (SEK) accepted for the commitment and for single payments: keeps the integer
@@ -50,6 +69,67 @@ def _max_decimals(value: Decimal, info_name: str) -> Decimal:
     if isinstance(exp, int) and -exp > MAX_DECIMALS:
         raise ValueError(f"{info_name} may have at most {MAX_DECIMALS} decimals")
     return value
+
+
+class Tranche(BaseModel):
+    """An investor (or a class of investors) in the fund, with its place in the repayment order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=100, description="The investor's or tranche's name.")
+    share: Decimal = Field(
+        gt=0, le=1, description="Its share of every drawdown (0.8 = 80 %); the shares sum to 1."
+    )
+    rank: int = Field(
+        default=1,
+        ge=1,
+        le=10,
+        description="Repayment order of principal: 1 = senior (repaid first), 2 = junior (bears "
+        "losses first), …; equal ranks are repaid pro rata (pari passu).",
+    )
+
+    @field_validator("share")
+    @classmethod
+    def _share(cls, v: Decimal) -> Decimal:
+        return _max_decimals(v, "share")
+
+
+class Guarantee(BaseModel):
+    """A guarantor (e.g. a foundation) covering part of the investors' loss."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=100, description="The guarantor's name.")
+    share: Decimal = Field(
+        default=Decimal(1), gt=0, le=1, description="Share of the covered loss it pays (1 = all of it)."
+    )
+    cap: Decimal | None = Field(
+        default=None, ge=0, le=MAX_AMOUNT, description="The most it pays in total; none = no cap."
+    )
+    attachment: Decimal = Field(
+        default=Decimal(0),
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Loss the covered investors bear themselves before the guarantee pays (0 = "
+        "from the first krona: first-loss cover; an amount = second-loss cover).",
+    )
+    covers: list[str] | None = Field(
+        default=None, description="Names of the tranches it covers; none = all of them."
+    )
+
+    @field_validator("share")
+    @classmethod
+    def _share(cls, v: Decimal) -> Decimal:
+        return _max_decimals(v, "share")
+
+    @field_validator("cap", "attachment")
+    @classmethod
+    def _amounts(cls, v: Decimal | None) -> Decimal | None:
+        return None if v is None else round_ore(v)
+
+
+#: the tranche assumed when only guarantees are given
+FUND_TRANCHE = "fund"
 
 
 class FinancingTerms(BaseModel):
@@ -88,6 +168,16 @@ class FinancingTerms(BaseModel):
     fund_surplus_share: Decimal = Field(
         ge=0, le=1, description="The fund's share of any surplus after principal and return (0.5 = half)."
     )
+    tranches: list[Tranche] | None = Field(
+        default=None,
+        max_length=20,
+        description="The investors in the fund and their repayment order; none = one investor, the fund.",
+    )
+    guarantees: list[Guarantee] | None = Field(
+        default=None,
+        max_length=20,
+        description="Guarantees of the investors' loss, applied in this order after the last period.",
+    )
 
     @field_validator("provider_costs")
     @classmethod
@@ -117,7 +207,37 @@ class FinancingTerms(BaseModel):
             raise ValueError("annual_rate is required when return_basis is fixed_rate")
         if self.return_basis == "capped_multiple" and self.multiple_cap is None:
             raise ValueError("multiple_cap is required when return_basis is capped_multiple")
+        if self.tranches is not None:
+            if not self.tranches:
+                raise ValueError("tranches: give at least one tranche, or leave tranches out")
+            names = [t.name for t in self.tranches]
+            if len(set(names)) != len(names):
+                raise ValueError("tranches: each tranche needs its own name")
+            if sum(t.share for t in self.tranches) != 1:
+                raise ValueError("tranches: the shares must sum to exactly 1")
+        known = set(self.tranche_names())
+        for i, g in enumerate(self.guarantees or []):
+            for name in g.covers or []:
+                if name not in known:
+                    raise ValueError(f"guarantees[{i}].covers: no tranche is called {name!r}")
+            if g.covers is not None and not g.covers:
+                raise ValueError(f"guarantees[{i}].covers: name at least one tranche, or leave it out")
         return self
+
+    def has_loss_cover(self) -> bool:
+        """True when tranches or guarantees are given."""
+        return self.tranches is not None or self.guarantees is not None
+
+    def investor_tranches(self) -> list[Tranche]:
+        """The tranches, or the fund alone when none are given."""
+        return (
+            list(self.tranches)
+            if self.tranches is not None
+            else [Tranche(name=FUND_TRANCHE, share=Decimal(1))]
+        )
+
+    def tranche_names(self) -> list[str]:
+        return [t.name for t in self.investor_tranches()]
 
     def drawdowns(self) -> list[Decimal]:
         """Drawn per period: each period's cost, until the commitment is used up."""
@@ -147,7 +267,54 @@ class LedgerRow(BaseModel):
     )
 
 
+class TrancheResult(BaseModel):
+    """What one tranche (investor) put in, got back and lost."""
+
+    name: str = Field(description="The tranche's name.")
+    rank: int = Field(description="Its repayment rank (1 = senior).")
+    share: Decimal = Field(description="Its share of every drawdown.")
+    drawn: Decimal = Field(description="What it put in (its share of the drawdowns).")
+    principal_repaid: Decimal = Field(description="Principal repaid to it from outcome payments.")
+    principal_by_period: list[Decimal] = Field(description="The same, per period.")
+    return_received: Decimal = Field(description="Its part of the fund's return.")
+    surplus_received: Decimal = Field(description="Its part of the fund's surplus share.")
+    receipts: Decimal = Field(description="Everything it got from outcome payments.")
+    loss: Decimal = Field(description="Principal never repaid from outcome payments (before guarantees).")
+    guarantee_received: Decimal = Field(description="Guarantee payments to it (not outcome payments).")
+    loss_borne: Decimal = Field(description="The loss it bears itself: loss − guarantee_received.")
+    money_multiple_with_guarantees: float | None = Field(
+        description="(receipts + guarantee_received) ÷ drawn; None when it drew nothing."
+    )
+
+
+class GuaranteeResult(BaseModel):
+    """What one guarantor paid, and to whom."""
+
+    name: str = Field(description="The guarantor's name.")
+    covered_loss: Decimal = Field(
+        description="Loss of the tranches it covers still uncovered when it was applied (before "
+        "its attachment)."
+    )
+    paid: Decimal = Field(description="What it paid in total (never more than its cap).")
+    cap: Decimal | None = Field(description="Its cap, if any.")
+    by_tranche: dict[str, Decimal] = Field(description="Its payment per covered tranche.")
+
+
+class LossCover(BaseModel):
+    """Who bore which loss: the tranches and the guarantees. Guarantee payments are not outcome
+    payments: the fund-level figures of :class:`Output` leave them out."""
+
+    tranches: list[TrancheResult] = Field(description="One row per tranche (investor).")
+    guarantees: list[GuaranteeResult] = Field(description="One row per guarantee, in order.")
+    guarantee_payments: Decimal = Field(description="All guarantee payments together.")
+    loss_borne: Decimal = Field(description="The loss the investors bear after the guarantees.")
+    investor_receipts_with_guarantees: Decimal = Field(
+        description="What the investors got from outcome payments plus guarantee payments."
+    )
+
+
 class Output(BaseModel):
+    currency: str = Field(default=DEFAULT_CURRENCY, description="ISO 4217 code of every amount.")
     ledger: list[LedgerRow] = Field(description="One row per period.")
     total_drawn: Decimal = Field(description="Total drawn from the fund, SEK.")
     total_payments: Decimal = Field(description="Total outcome payments received, SEK.")
@@ -179,6 +346,9 @@ class Output(BaseModel):
         description="Costs beyond the commitment, carried by the provider, SEK."
     )
     provider_net: Decimal = Field(description="Provider's surplus share minus its unfinanced costs, SEK.")
+    loss_cover: LossCover | None = Field(
+        default=None, description="Per tranche and guarantee, when the terms give tranches or guarantees."
+    )
 
 
 @dataclass(frozen=True)
@@ -201,11 +371,12 @@ def split_ledger(output: Output, started: Iterable[int]) -> LedgerSplit:
     return LedgerSplit(drawn, planned, done[-1].outstanding_end if done else Decimal(0))
 
 
-class Input(BaseModel):
+class Input(BoundedInput):
     """JSON form of the ``financing`` command."""
 
     model_config = ConfigDict(extra="forbid")
 
+    currency: Currency = DEFAULT_CURRENCY
     terms: FinancingTerms = Field(description="The financing terms.")
     payments: list[Decimal] = Field(description="Outcome payments received per period, SEK.")
 
@@ -295,6 +466,15 @@ def waterfall(terms: FinancingTerms, payments_by_period: list[Decimal]) -> Outpu
         assert cap is not None
         unpaid = round_ore((cap - 1) * total_drawn) - return_paid
     r = irr([float(f) for f in flows])
+    cover = None
+    if terms.has_loss_cover():
+        cover = _loss_cover(
+            terms,
+            [_ore(d) for d in draws],
+            [_ore(row.to_principal) for row in rows],
+            [_ore(row.to_return) for row in rows],
+            [_ore(row.surplus_to_fund) for row in rows],
+        )
     costs = sum(terms.provider_costs, zero)
     surplus_prov = sum((row.surplus_to_provider for row in rows), zero)
     return Output(
@@ -316,6 +496,153 @@ def waterfall(terms: FinancingTerms, payments_by_period: list[Decimal]) -> Outpu
         provider_costs=costs,
         provider_unfinanced_costs=costs - total_drawn,
         provider_net=surplus_prov - (costs - total_drawn),
+        loss_cover=cover,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# tranches and guarantees (integer öre; the vectorised engine mirrors these rules)
+
+
+def _ore(amount: Decimal) -> int:
+    return int(amount / ORE)
+
+
+def _sek(ore: int) -> Decimal:
+    return Decimal(ore) * ORE
+
+
+def _micro(share: Decimal) -> int:
+    """A share with at most MAX_DECIMALS decimals as an integer number of millionths."""
+    return int(share * 10**MAX_DECIMALS)
+
+
+def split_ore(amount: int, weights: list[int]) -> list[int]:
+    """Split ``amount`` öre (≥ 0) in proportion to ``weights`` (≥ 0) by largest remainder, ties to
+    the earliest part; all zeros when the amount or the weights are zero. No part exceeds its
+    weight when the amount does not exceed the weights' sum."""
+    total = sum(weights)
+    if amount == 0 or total == 0:
+        return [0] * len(weights)
+    raw = [amount * w for w in weights]
+    parts = [r // total for r in raw]
+    rems = [r % total for r in raw]
+    left = amount - sum(parts)
+    for i in sorted(range(len(weights)), key=lambda i: (-rems[i], i))[:left]:
+        parts[i] += 1
+    return parts
+
+
+def _half_up_share(amount: int, share: Decimal) -> int:
+    """``amount × share`` rounded half-up to the öre (amount ≥ 0)."""
+    p, q = _ratio(share)
+    return (2 * amount * p + q) // (2 * q)
+
+
+def _rank_groups(tranches: list[Tranche]) -> list[list[int]]:
+    ranks = sorted({t.rank for t in tranches})
+    return [[i for i, t in enumerate(tranches) if t.rank == r] for r in ranks]
+
+
+def tranche_draws_ore(terms: FinancingTerms) -> list[list[int]]:
+    """Each period's drawdown split between the tranches by share: [period][tranche] in öre."""
+    weights = [_micro(t.share) for t in terms.investor_tranches()]
+    return [split_ore(_ore(d), weights) for d in terms.drawdowns()]
+
+
+def guarantee_ore(
+    terms: FinancingTerms, losses: list[int]
+) -> tuple[list[int], list[tuple[int, int, list[int]]]]:
+    """Apply the guarantees in order to the tranches' ``losses`` (öre). Returns the loss left to
+    each tranche and, per guarantee, (covered loss, paid, paid per tranche)."""
+    names = terms.tranche_names()
+    left = list(losses)
+    out = []
+    for g in terms.guarantees or []:
+        idx = [names.index(n) for n in g.covers] if g.covers is not None else list(range(len(names)))
+        covered = sum(left[i] for i in idx)
+        exposed = max(0, covered - _ore(g.attachment))
+        pay = min(_half_up_share(exposed, g.share), exposed)
+        if g.cap is not None:
+            pay = min(pay, _ore(g.cap))
+        parts = split_ore(pay, [left[i] for i in idx])
+        per = [0] * len(names)
+        for i, part in zip(idx, parts, strict=True):
+            per[i] = part
+            left[i] -= part
+        out.append((covered, pay, per))
+    return left, out
+
+
+def _loss_cover(
+    terms: FinancingTerms, draws: list[int], principal: list[int], ret: list[int], surplus: list[int]
+) -> LossCover:
+    tranches = terms.investor_tranches()
+    k = len(tranches)
+    weights = [_micro(t.share) for t in tranches]
+    groups = _rank_groups(tranches)
+    t_draws = tranche_draws_ore(terms) + [[0] * k] * (len(draws) - len(terms.drawdowns()))
+    outstanding = [0] * k
+    drawn = [0] * k
+    repaid = [[0] * len(draws) for _ in range(k)]
+    got_ret = [0] * k
+    got_sur = [0] * k
+    for t in range(len(draws)):
+        for i in range(k):
+            outstanding[i] += t_draws[t][i]
+            drawn[i] += t_draws[t][i]
+        left = principal[t]
+        for idx in groups:
+            owed = [outstanding[i] for i in idx]
+            amount = min(left, sum(owed))
+            for i, part in zip(idx, split_ore(amount, owed), strict=True):
+                outstanding[i] -= part
+                repaid[i][t] += part
+            left -= amount
+        for i, part in enumerate(split_ore(ret[t], weights)):
+            got_ret[i] += part
+        for i, part in enumerate(split_ore(surplus[t], weights)):
+            got_sur[i] += part
+    borne, applied = guarantee_ore(terms, outstanding)
+    rows = []
+    for i, tr in enumerate(tranches):
+        receipts = sum(repaid[i]) + got_ret[i] + got_sur[i]
+        guaranteed = outstanding[i] - borne[i]
+        rows.append(
+            TrancheResult(
+                name=tr.name,
+                rank=tr.rank,
+                share=tr.share,
+                drawn=_sek(drawn[i]),
+                principal_repaid=_sek(sum(repaid[i])),
+                principal_by_period=[_sek(x) for x in repaid[i]],
+                return_received=_sek(got_ret[i]),
+                surplus_received=_sek(got_sur[i]),
+                receipts=_sek(receipts),
+                loss=_sek(outstanding[i]),
+                guarantee_received=_sek(guaranteed),
+                loss_borne=_sek(borne[i]),
+                money_multiple_with_guarantees=(receipts + guaranteed) / drawn[i] if drawn[i] else None,
+            )
+        )
+    names = terms.tranche_names()
+    guarantees = [
+        GuaranteeResult(
+            name=g.name,
+            covered_loss=_sek(covered),
+            paid=_sek(paid),
+            cap=g.cap,
+            by_tranche={names[i]: _sek(per[i]) for i in range(k) if g.covers is None or names[i] in g.covers},
+        )
+        for g, (covered, paid, per) in zip(terms.guarantees or [], applied, strict=True)
+    ]
+    total_guarantee = sum(paid for _c, paid, _p in applied)
+    return LossCover(
+        tranches=rows,
+        guarantees=guarantees,
+        guarantee_payments=_sek(total_guarantee),
+        loss_borne=_sek(sum(borne)),
+        investor_receipts_with_guarantees=_sek(sum(principal) + sum(ret) + sum(surplus) + total_guarantee),
     )
 
 
@@ -484,6 +811,71 @@ class WaterfallDraws:
     irr_periodic: np.ndarray  # (n_draws,), NaN when undefined
     irr_annual: np.ndarray  # (n_draws,)
     provider_net: np.ndarray  # (n_draws,)
+    # with tranches or guarantees (FinancingTerms.has_loss_cover), else None:
+    tranche_loss: np.ndarray | None = None  # (n_draws, n_tranches), before guarantees
+    guarantee_paid: np.ndarray | None = None  # (n_draws, n_guarantees)
+    loss_borne: np.ndarray | None = None  # (n_draws, n_tranches), after guarantees
+
+
+_LOW = 20
+_LOW_MASK = (1 << _LOW) - 1
+
+
+def _muldiv(a: np.ndarray, w: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact ``divmod(a × w, total)`` in int64 for 0 ≤ a, w, total < 2^41 (total > 0): the
+    product is split at 2^20 so no intermediate exceeds 2^62."""
+    hi, lo = a >> _LOW, a & _LOW_MASK
+    x = hi * w
+    q1, r1 = x // total, x % total
+    y = (r1 << _LOW) + lo * w
+    return (q1 << _LOW) + y // total, y % total
+
+
+def _split_rows(amount: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """:func:`split_ore` for every row: ``amount`` (n,), ``weights`` (n, m), integer öre."""
+    total = weights.sum(axis=1)
+    safe = np.where(total > 0, total, 1)
+    amount = np.where(total > 0, amount, 0)
+    parts, rems = _muldiv(amount[:, None], weights, safe[:, None])
+    left = amount - parts.sum(axis=1)
+    order = np.argsort(-rems, axis=1, kind="stable")  # largest remainder first, ties to the earliest
+    position = np.argsort(order, axis=1, kind="stable")
+    return parts + (position < left[:, None])
+
+
+def _loss_cover_draws(
+    terms: FinancingTerms, principal: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tranche losses, guarantee payments and losses borne (öre) for every row of ``principal``
+    (n_draws, n_periods), by the rules of :func:`_loss_cover` and :func:`guarantee_ore`."""
+    tranches = terms.investor_tranches()
+    names = [t.name for t in tranches]
+    n_draws, n = principal.shape
+    draws = tranche_draws_ore(terms)
+    outstanding = np.zeros((n_draws, len(tranches)), np.int64)
+    groups = _rank_groups(tranches)
+    for t in range(n):
+        if t < len(draws):
+            outstanding += np.asarray(draws[t], dtype=np.int64)[None, :]
+        left = principal[:, t].copy()
+        for idx in groups:
+            owed = outstanding[:, idx]
+            amount = np.minimum(left, owed.sum(axis=1))
+            outstanding[:, idx] -= _split_rows(amount, owed)
+            left -= amount
+    loss = outstanding.copy()
+    paid = np.zeros((n_draws, len(terms.guarantees or [])), np.int64)
+    for j, g in enumerate(terms.guarantees or []):
+        idx = [names.index(c) for c in g.covers] if g.covers is not None else list(range(len(names)))
+        owed = outstanding[:, idx]
+        exposed = np.maximum(0, owed.sum(axis=1) - _ore(g.attachment))
+        p, q = _ratio(g.share)
+        pay = np.minimum((2 * exposed * p + q) // (2 * q), exposed)
+        if g.cap is not None:
+            pay = np.minimum(pay, _ore(g.cap))
+        outstanding[:, idx] -= _split_rows(pay, owed)
+        paid[:, j] = pay
+    return loss, paid, outstanding
 
 
 def _ratio(value: Decimal) -> tuple[int, int]:
@@ -570,6 +962,14 @@ def waterfall_draws(terms: FinancingTerms, payments: np.ndarray, *, with_irr: bo
     costs_ore = sum(int(c / ORE) for c in terms.provider_costs)
     prov_net = s_p.sum(axis=1) - (costs_ore - total_drawn)
     multiple = receipts / total_drawn if total_drawn > 0 else np.full(n_draws, np.nan)
+    cover: dict[str, np.ndarray] = {}
+    if terms.has_loss_cover():
+        t_loss, g_paid, borne = _loss_cover_draws(terms, to_p)
+        cover = {
+            "tranche_loss": t_loss / 100.0,
+            "guarantee_paid": g_paid / 100.0,
+            "loss_borne": borne / 100.0,
+        }
     if with_irr:
         flows = np.zeros((n_draws, n + 1))
         flows[:, 0] = -draws_ore[0]
@@ -593,6 +993,7 @@ def waterfall_draws(terms: FinancingTerms, payments: np.ndarray, *, with_irr: bo
         irr_periodic=r,
         irr_annual=annualise(r, terms.periods_per_year),
         provider_net=prov_net / 100.0,
+        **cover,
     )
 
 
@@ -603,4 +1004,5 @@ def waterfall_draws(terms: FinancingTerms, payments: np.ndarray, *, with_irr: bo
 def run(data: dict[str, Any]) -> dict[str, Any]:
     """``python -m insats.core financing FILE``: ``Input`` JSON in, ``Output`` JSON out."""
     inp = Input.model_validate(data)
-    return waterfall(inp.terms, inp.payments).model_dump(mode="json")
+    out = waterfall(inp.terms, inp.payments)
+    return out.model_copy(update={"currency": inp.currency}).model_dump(mode="json")

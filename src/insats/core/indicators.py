@@ -30,6 +30,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy.special import stdtrit
 
+from insats.core.bounds import BoundedInput
 from insats.core.disclosure import SuppressionRequest, SuppressionResult, suppress
 
 __all__ = [
@@ -495,7 +496,7 @@ class TargetRequest(_Model):
         return self
 
 
-class RankInput(_Model):
+class RankInput(BoundedInput, _Model):
     """Observations in long form plus the analyses wanted; every analysis list may be empty."""
 
     areas: list[Area] = Field(default_factory=list, description="Areas (default: those observed).")

@@ -13,7 +13,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from insats.core.bounds import MAX_ABS, OUT_OF_BOUNDS
+from insats.core.bounds import MAX_ABS, OUT_OF_BOUNDS, BoundedInput
+from insats.core.currency import Currency
 from insats.core.money import ORE
 
 
@@ -445,7 +446,7 @@ class Contract(_Model):
 
     id: str = Field(default="contract", description="Contract id.")
     name: str | None = Field(default=None, description="Display name.")
-    currency: Literal["SEK"] = Field(default="SEK", description="Currency; only SEK.")
+    currency: Currency = "SEK"
     periods: list[Period] = Field(
         min_length=1, description="The payment schedule in order; a string is read as a period id."
     )
@@ -612,7 +613,7 @@ class Results(_Model):
     )
 
 
-class Input(_Model):
+class Input(BoundedInput, _Model):
     """The JSON document ``python -m insats.core payments FILE`` reads."""
 
     contract: Contract = Field(description="The contract.")

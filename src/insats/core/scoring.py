@@ -34,6 +34,7 @@ from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from insats.core.bounds import BoundedInput
 from insats.core.money import round_ore
 
 __all__ = [
@@ -174,7 +175,7 @@ class Bid(_Model):
     )
 
 
-class ScoreInput(_Model):
+class ScoreInput(BoundedInput, _Model):
     """A tender's evaluation model and its bids."""
 
     tender: str | None = Field(None, description="Name of the tender (echoed).")

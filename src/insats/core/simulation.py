@@ -45,6 +45,7 @@ from insats.core import distributions as dist
 from insats.core import financing as fin
 from insats.core import participants as ppl
 from insats.core import payments as pay
+from insats.core.bounds import BoundedInput
 from insats.core.money import round_ore, to_decimal
 from insats.core.payments_models import fail
 
@@ -511,7 +512,7 @@ class BreakEvenSpec(_Model):
     high: float | None = Field(default=None, description="Highest value searched; default the input's P99.")
 
 
-class Input(_Model):
+class Input(BoundedInput, _Model):
     """JSON form of the ``simulate`` command: a business case."""
 
     inputs: dict[str, dist.Distribution] = Field(

@@ -8,6 +8,7 @@ Decided once (Swedish first, after Språkrådet and CLDR):
 number     ``1 234 567,5``             ``1,234,567.5``
 minus      ``−12`` (U+2212)            ``−12`` (U+2212)
 money      ``1 250 000,50 kr``         ``SEK 1,250,000.50``
+ … in EUR  ``1 250 000,50 EUR``        ``EUR 1,250,000.50``
 per cent   ``25 %``                    ``25%``
 missing    ``–``                       ``–``
 =========  ==========================  =================
@@ -123,8 +124,20 @@ def format_number(
     return _digits(d, decimals, trim, _style(locale), sign, grouping)
 
 
-def format_money(value, decimals: int = 2, *, locale: str | None = None, unit: bool = True) -> str:
-    """An amount in kronor, exact: ``Decimal("1250000.5")`` → ``1 250 000,50 kr``.
+def _money_affixes(style: Style, currency: str | None) -> tuple[str, str]:
+    """Prefix and suffix of an amount: kronor as the style says; another currency by its ISO 4217
+    code, after the amount in Swedish (``1 250,00 EUR``) and before it in English."""
+    if currency is None or currency.upper() == "SEK":
+        return style.money_prefix, style.money_suffix
+    code = currency.upper()
+    return ("", NBSP + code) if style.money_suffix else (code + NBSP, "")
+
+
+def format_money(
+    value, decimals: int = 2, *, locale: str | None = None, unit: bool = True, currency: str | None = None
+) -> str:
+    """An amount, exact: ``Decimal("1250000.5")`` → ``1 250 000,50 kr``; with ``currency`` (ISO
+    4217, the contract's currency) other than SEK → ``1 250 000,50 EUR``.
 
     Floats are refused (TypeError): money never goes through binary floating point."""
     if isinstance(value, float):
@@ -134,7 +147,8 @@ def format_money(value, decimals: int = 2, *, locale: str | None = None, unit: b
         return MISSING
     style = _style(locale)
     text = _digits(d, decimals, False, style, False)
-    return f"{style.money_prefix}{text}{style.money_suffix}" if unit else text
+    prefix, suffix = _money_affixes(style, currency)
+    return f"{prefix}{text}{suffix}" if unit else text
 
 
 def format_percent(
@@ -151,11 +165,12 @@ def format_percent(
     return _digits(d, decimals, decimals is None, style, False) + style.percent_suffix
 
 
-def parse_number(text: str, locale: str | None = None) -> Decimal:
+def parse_number(text: str, locale: str | None = None, currency: str | None = None) -> Decimal:
     """The inverse of the formatters (exports read back, tests): the Decimal a text shows."""
     style = _style(locale)
     cleaned = text.strip().replace(MINUS, "-")
-    cleaned = cleaned.removeprefix(style.money_prefix).removesuffix(style.money_suffix)
+    prefix, suffix = _money_affixes(style, currency)
+    cleaned = cleaned.removeprefix(prefix).removesuffix(suffix)
     cleaned = cleaned.removesuffix(style.percent_suffix)
     cleaned = cleaned.replace(style.group, "").replace(" ", "").replace("\u202f", "")
     return Decimal(cleaned.replace(style.decimal, "."))

@@ -71,10 +71,14 @@ def group(number: str) -> str:
 
 
 @register.filter
-def kr(value, decimals: int = 2) -> str:
-    """An amount in kronor, exact: ``1250000.5`` → ``1 250 000,50 kr``. No float on the way."""
+def kr(value, arg: int | str = 2, currency: str | None = None) -> str:
+    """An amount, exact: ``1250000.5`` → ``1 250 000,50 kr``. No float on the way. ``arg`` is the
+    decimals or the contract's currency (``{{ x|kr:contract.currency }}`` → ``1 250 000,50 EUR``)."""
+    from insats.platform.templatetags.insats_numbers import money_arg
+
+    decimals, code = money_arg(arg)
     d = _decimal(value)
-    return formatting.format_money(d, int(decimals)) if d is not None else "–"
+    return formatting.format_money(d, decimals, currency=currency or code) if d is not None else "–"
 
 
 @register.filter

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contracts', '0005_contract_policy_sector'),
+        ('contracts', '0006_contract_currency_and_financing_loss_cover'),
     ]
 
     operations = [
