@@ -116,7 +116,9 @@ def _hide_next_smallest(ext: np.ndarray, hidden: np.ndarray, ii: np.ndarray, jj:
     return True
 
 
-def _protect_hidden_sums(ext: np.ndarray, hidden: np.ndarray, lines, min_count: int) -> bool:
+def _protect_hidden_sums(
+    ext: np.ndarray, hidden: np.ndarray, lines: list[tuple[np.ndarray, np.ndarray]], min_count: int
+) -> bool:
     """Where a line's total is shown, its hidden cells add up to a known sum; a sum of 1 to
     ``min_count - 1`` would publish a small count (the hidden cells' total). Hide the line's
     next-smallest shown cell (its total when none is left) until every such sum is 0 or large.

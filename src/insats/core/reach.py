@@ -43,7 +43,9 @@ def _total_of_genders(rows: list[ReachRow]) -> int:
 
 def participant_totals(rows: Iterable[ReachRow]) -> dict[tuple[Hashable, Hashable | None], int]:
     """(key, band) → participants, each person counted once (see the module's rule)."""
-    grouped: dict[tuple, dict[Hashable | None, list[ReachRow]]] = defaultdict(lambda: defaultdict(list))
+    grouped: dict[tuple[Hashable, Hashable | None], dict[Hashable | None, list[ReachRow]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for row in rows:
         if row.participants < 0:
             raise ValueError("participants must not be negative")
