@@ -69,7 +69,7 @@ def build() -> list[str]:
             organisation=forbund,
             year=2024,
             total_budget=TOTAL_BUDGET_2024,
-            note="Förbundets budget 2024 (seed 001: 11,4 mnkr)",
+            note="Förbundets budget 2024 enligt upphandlingsunderlaget för genomlysningen (11,4 mnkr)",
         )
     review = services.review_create(
         actor=None,
