@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insats.core.portfolio import budget_shares, reach_against_financing, staffing_per_thousand
@@ -93,6 +93,7 @@ def _split(members):
     return {k: D(f) for k, (f, _) in members.items()}, {k: p for k, (_, p) in members.items()}
 
 
+@settings(max_examples=150, deadline=None)
 @given(MEMBERS, st.integers(min_value=0, max_value=10**9))
 def test_shares_sum_to_one_and_gaps_to_zero(members, budget):
     fin, reach = _split(members)
@@ -105,6 +106,7 @@ def test_shares_sum_to_one_and_gaps_to_zero(members, budget):
         assert abs(sum(c.implied_amount for c in r.values())) <= D("0.01") * len(r)
 
 
+@settings(max_examples=150, deadline=None)
 @given(MEMBERS, st.randoms())
 def test_order_of_members_does_not_matter(members, rnd):
     fin, reach = _split(members)
@@ -117,6 +119,7 @@ def test_order_of_members_does_not_matter(members, rnd):
     assert a == b
 
 
+@settings(max_examples=150, deadline=None)
 @given(MEMBERS, st.integers(min_value=2, max_value=1000))
 def test_scaling_all_reach_leaves_the_comparison_unchanged(members, factor):
     fin, reach = _split(members)
@@ -130,6 +133,7 @@ def test_scaling_all_reach_leaves_the_comparison_unchanged(members, factor):
         )
 
 
+@settings(max_examples=150, deadline=None)
 @given(
     st.dictionaries(st.text(min_size=1, max_size=5), st.integers(min_value=0, max_value=10**8), max_size=6),
     st.integers(min_value=0, max_value=10**8),

@@ -42,6 +42,7 @@ class InterventionRow:
     fte: Decimal
     per_participant: Decimal | None
     by_member: dict[int, int] = field(default_factory=dict)  # member org pk → participants
+    reach_by_member: list[tuple[str, int]] = field(default_factory=list)  # (member name, n), all members
 
 
 @dataclass
@@ -217,6 +218,8 @@ def compute(
                 per_thousand=staffing.per_member.get(fm.member_id) if staffing else None,
             )
         )
+    for r in rows:
+        r.reach_by_member = [(fm.member.name, r.by_member.get(fm.member_id, 0)) for fm, _a in compared]
     return PortfolioFigures(
         owner=owner,
         year=year,

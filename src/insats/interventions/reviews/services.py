@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from insats.accounts import services as accounts_services
 from insats.accounts.models import GovernanceBody, Organisation, Share
 from insats.audit.services import log_action
+from insats.platform.formatting import format_number
 from insats.interventions.catalogue.models import Intervention
 
 from .models import (
@@ -101,7 +102,7 @@ def prefill(intervention: Intervention) -> dict[str, str]:
         % {
             "profession": s.profession,
             "people": s.people,
-            "fte": s.fte,
+            "fte": format_number(s.fte, trim=True),
             "employer": f" ({s.employer})" if s.employer_id else "",
         }
         for s in intervention.staffing.select_related("employer")
