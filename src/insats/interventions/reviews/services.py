@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from insats.accounts import services as accounts_services
 from insats.accounts.models import GovernanceBody, Organisation, Share
 from insats.audit.services import log_action
-from insats.platform.formatting import format_number
 from insats.interventions.catalogue.models import Intervention
+from insats.platform.formatting import format_number
 
 from .models import (
     PHASE_ORDER,
