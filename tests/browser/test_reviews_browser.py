@@ -60,7 +60,7 @@ def test_portfolio_phase_and_board_report_by_keyboard(transactional_db, context,
         values={"title": "Genomlysning 2024", "year": 2024, "reviewer_name": "Ingrid Söderlund"},
         interventions=list(rw.interventions.values()),
     )
-    context.add_cookies([session_cookie_for(live_server, rw.users["analyst"], rw.forbund)])
+    context.add_cookies([session_cookie_for(live_server, rw.users["admin"], rw.forbund)])
 
     page.goto(reverse("interventions:portfolio"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Södra Vätterbygden")
@@ -95,8 +95,22 @@ def test_portfolio_phase_and_board_report_by_keyboard(transactional_db, context,
     axe_clean(page, "review in phase B")
     shot(page, "genomlysning.png", "#phases")
 
-    with page.expect_download() as download:
+    with page.expect_download(timeout=60_000) as download:  # WeasyPrint on a busy machine
         keyboard_press(page, "link", "Rapport till styrelsen (PDF)")
     path = download.value.path()
     assert Path(path).read_bytes().startswith(b"%PDF")
     assert download.value.suggested_filename == "genomlysning-genomlysning-2024.pdf"
+
+    # the other pages of the review, axe-checked
+    item = review.items.first()
+    for url in [
+        reverse("interventions:review_list"),
+        reverse("interventions:review_create"),
+        reverse("interventions:review_edit", args=[review.pk]),
+        reverse("interventions:review_item", args=[review.pk, item.pk]),
+        reverse("interventions:review_decision", args=[review.pk]),
+        reverse("interventions:review_share", args=[review.pk]),
+    ]:
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        axe_clean(page, url)

@@ -389,3 +389,57 @@ def test_api_portfolio_and_review_phase(client, rw):
     detail = client.get(f"/api/v1/interventions/reviews/{review.pk}").json()
     assert len(detail["items"]) == 3 and detail["findings"][0]["text"] == "Iakttagelse"
     assert ReviewPhase.CURRENT.value == detail["phase"]
+
+
+def test_create_page_preselects_the_forbunds_portfolio_and_creates(client, rw):
+    login(client, rw.users["analyst"], rw.forbund)
+    response = client.get(reverse("interventions:review_create"), {"year": 2024})
+    assert set(response.context["form"].initial["interventions"]) == {i.pk for i in rw.interventions.values()}
+    response = client.post(
+        reverse("interventions:review_create"),
+        {
+            "title": "Genomlysning 2024",
+            "year": 2024,
+            "target_age_from": 18,
+            "target_age_to": 29,
+            "interventions": [rw.interventions["NOVA"].pk, rw.interventions["FIA"].pk],
+        },
+    )
+    review = Review.objects.get(title="Genomlysning 2024")
+    assert response.status_code == 302 and response["Location"] == review.get_absolute_url()
+    assert {i.name for i in review.interventions.all()} == {"NOVA", "FIA"}
+
+
+def test_create_page_names_a_bad_field_and_saves_nothing(client, rw):
+    login(client, rw.users["analyst"], rw.forbund)
+    response = client.post(
+        reverse("interventions:review_create"),
+        {
+            "title": "Fel",
+            "year": 2024,
+            "target_age_from": 29,
+            "target_age_to": 18,
+            "interventions": [rw.interventions["NOVA"].pk],
+        },
+    )
+    assert response.status_code == 200
+    assert "target_age_to" in response.context["form"].errors
+    assert not Review.objects.filter(title="Fel").exists()
+
+
+def test_edit_page_saves_populations_and_a_bad_one_saves_nothing(client, rw):
+    review = make_review(rw)
+    login(client, rw.users["analyst"], rw.forbund)
+    url = reverse("interventions:review_edit", args=[review.pk])
+    base = {"title": "Ny titel", "year": 2024, "target_age_from": 18, "target_age_to": 29}
+    response = client.post(url, {**base, "population_0680": "24000", "population_0642": "-5"})
+    assert response.status_code == 200 and "Mullsjö" in response.context["pop_error"]
+    review.refresh_from_db()
+    assert review.title == "Genomlysning 2024" and review.populations.count() == 0  # nothing half-saved
+    response = client.post(
+        url, {**base, "population_0680": "24000", "population_0642": "700", "population_source": "SCB"}
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.title == "Ny titel"
+    assert {p.area.code: p.population for p in review.populations.all()} == {"0680": 24000, "0642": 700}
