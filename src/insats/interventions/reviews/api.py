@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -264,7 +264,7 @@ def _detail(review: Review) -> dict:
     operation_id="interventions_portfolio_figures",
     summary="A samordningsförbund's portfolio: budget shares and reach against financing per member",
 )
-def portfolio_figures(request, organisation_id: int, year: int | None = None):
+def portfolio_figures(request, organisation_id: int, year: int | None = Query(None, ge=1990, le=2100)):
     actor = actor_of(request)
     access.check(actor, "intervention.view")
     org = Organisation.objects.filter(pk=organisation_id, kind=OrganisationKind.SAMORDNINGSFORBUND).first()
