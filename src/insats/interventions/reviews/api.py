@@ -16,6 +16,7 @@ from ninja.responses import Status
 from insats.accounts import access
 from insats.accounts.models import Organisation, OrganisationKind
 from insats.api import actor_of
+from insats.interventions.catalogue.selectors import visible_interventions
 from insats.platform.api import ERRORS, WRITE_ERRORS, Date, Pagination, field_errors
 
 from . import figures, services
@@ -275,8 +276,6 @@ def portfolio_figures(request, organisation_id: int, year: int | None = Query(No
         import datetime
 
         year = latest.year if latest else datetime.date.today().year
-    from insats.interventions.catalogue.selectors import visible_interventions
-
     interventions = visible_interventions(actor).filter(pk__in=figures.portfolio_interventions(org, year))
     return _figures(figures.compute(org, year, interventions))
 
@@ -305,7 +304,9 @@ def reviews_create(request, payload: ReviewIn):
     access.check(actor, "review.create")
     values = payload.dict()
     ids = values.pop("intervention_ids") or list(
-        figures.portfolio_interventions(actor.organisation, values["year"]).values_list("pk", flat=True)
+        visible_interventions(actor)
+        .filter(pk__in=figures.portfolio_interventions(actor.organisation, values["year"]))
+        .values_list("pk", flat=True)
     )
     try:
         review = services.review_create(

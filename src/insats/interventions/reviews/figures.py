@@ -141,7 +141,11 @@ def municipal_members(
 def compute(
     owner: Organisation, year: int, interventions=None, review: Review | None = None
 ) -> PortfolioFigures:
-    interventions = list(portfolio_interventions(owner, year) if interventions is None else interventions)
+    if interventions is None:
+        interventions = portfolio_interventions(owner, year)
+    elif hasattr(interventions, "prefetch_related"):
+        interventions = interventions.prefetch_related("funding", "staffing", "staffing__employer")
+    interventions = list(interventions)
     budget = PortfolioBudget.objects.filter(organisation=owner, year=year).first()
     amounts = {i.pk: amount_for(i, owner.pk, year) for i in interventions}
     reach = _participants(interventions, year)
