@@ -190,6 +190,22 @@ def test_audit_csv(client, world):
     assert rows[1][0].isdigit()  # the sequence number as a plain number
 
 
+def test_portfolio_excel(client, world):
+    from insats.interventions.catalogue.models import Intervention, InterventionFunding
+    from insats.interventions.reviews import services as review_services
+
+    forbund = world.orgs["federation"]
+    iv = Intervention.objects.create(organisation=forbund, name=EVIL, intensity="riktad")
+    InterventionFunding.objects.create(intervention=iv, funder=forbund, year=2024, amount=Decimal(1_000_000))
+    review_services.budget_set(actor=None, organisation=forbund, year=2024, total_budget=Decimal(4_000_000))
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])  # a member of the förbund
+    response = client.get(reverse("interventions:portfolio_xlsx", args=[forbund.pk]), {"year": 2024})
+    assert response.status_code == 200
+    cells = assert_xlsx_guarded(response.content)
+    (share,) = [c for c in cells if c.row == 5 and c.column == 3]  # 1 of 4 MSEK
+    assert share.data_type == "n" and Decimal(str(share.value)) == Decimal("0.25")
+
+
 WALKED = {
     "situation:export_xlsx": test_lagesbild_excel,
     "situation:result_xlsx": test_result_excel,
@@ -198,6 +214,7 @@ WALKED = {
     "contracts:results_template": test_results_template_csv,
     "contracts:payments_xlsx": test_payments_excel,
     "audit:export": test_audit_csv,
+    "interventions:portfolio_xlsx": test_portfolio_excel,
 }
 
 

@@ -169,6 +169,7 @@ INTERVENTION_RULES: dict[str, Rule] = {
         "work in a review: phases, findings, recommendations (shared: the reviewer)",
     ),
     "review.decide": rule(MANAGERS, {"own"}, "record a governance body's decision on a review"),
+    "review.share": rule(PLANNERS, {"own"}, "invite an external reviewer to a review (a Share)"),
     "socialplan.view": rule(ALL_ROLES, {"own", "shared"}, "the social plan and its versions"),
     "socialplan.edit": rule(PLANNERS, {"own"}, "write the social plan"),
     "socialplan.adopt": rule(MANAGERS, {"own"}, "record the adoption of a social plan by a body"),
