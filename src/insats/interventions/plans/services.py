@@ -322,10 +322,17 @@ def row_delete(*, actor, obj: models.Model) -> None:
 
 def intervention_add(*, actor, entity: PlanEntity, intervention, role: str, start_year: int | None = None):
     """Link an intervention the actor can see in the catalogue to ``entity``."""
+    from insats.interventions.catalogue.models import Intervention
     from insats.interventions.catalogue.selectors import visible_interventions
 
     errors = {}
-    if intervention is None or not visible_interventions(actor).filter(pk=intervention.pk).exists():
+    # The demo runs without a person (actor None): then only the plan's own organisation's catalogue.
+    visible = (
+        visible_interventions(actor)
+        if actor is not None
+        else Intervention.objects.filter(organisation_id=entity.plan.organisation_id)
+    )
+    if intervention is None or not visible.filter(pk=intervention.pk).exists():
         errors["intervention"] = _("Insatsen finns inte i katalogen som du kan se.")
     elif entity.interventions.filter(intervention=intervention).exists():
         errors["intervention"] = _("Insatsen finns redan hos entiteten.")
