@@ -242,7 +242,8 @@ def build() -> list[str]:
                     "baseline_year": own[1],
                     "target_value": Decimal(own[2]),
                     "target_year": own[3],
-                    "description": "Eget mål i planen (demomål); lägesbilden sätter inget mål för indikatorn.",
+                    "description": "Eget mål i planen (demomål); lägesbilden sätter inget mål för "
+                    "indikatorn.",
                 }
             factor = svc.row_save(actor=None, obj=SuccessFactor(plan=plan), values=values)
             lines.append(f"socialplan: framgångsfaktor {title}")

@@ -262,7 +262,8 @@ class SuccessFactor(models.Model):
         errors = {}
         if self.result_id is None and self.indicator_id is None:
             errors["result"] = _(
-                "Koppla framgångsfaktorn till ett resultat eller en indikator i lägesbilden så att den går att mäta."
+                "Koppla framgångsfaktorn till ett resultat eller en indikator i lägesbilden så att den "
+                "går att mäta."
             )
         if self.result_id and self.plan_id and self.result.organisation_id != self.plan.organisation_id:
             errors["result"] = _("Resultatet tillhör en annan organisation.")

@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from insats.audit.services import diff_fields, log_action, snapshot
 
@@ -128,32 +128,32 @@ def snapshot_of(plan: SocialPlan) -> dict:
 
 
 LABELS = {
-    "title": _l("Rubrik"),
-    "period_start": _l("Gäller från år"),
-    "period_end": _l("Gäller till år"),
-    "vision": _l("Vision"),
-    "goals": _l("Mål"),
-    "name": _l("Namn"),
-    "kind": _l("Typ"),
-    "organisation": _l("Organisation i Insats"),
-    "governance_body": _l("Organ"),
-    "responsibilities": _l("Organisation och ansvarsområden"),
-    "process": _l("Processbeskrivning"),
-    "competence": _l("Kompetenskrav"),
-    "tools": _l("Hjälpmedel"),
-    "resources": _l("Resurskrav"),
-    "entity": _l("Entitet"),
-    "description": _l("Beskrivning"),
-    "result": _l("Resultat i lägesbilden"),
-    "indicator": _l("Indikator"),
-    "baseline": _l("Utgångsvärde"),
-    "target": _l("Målvärde"),
-    "measure": _l("Vad som mäts"),
-    "method": _l("Hur det mäts"),
-    "responsible": _l("Vem som mäter"),
-    "timing": _l("När"),
-    "success_factor": _l("Mot framgångsfaktor"),
-    "target_note": _l("Mot vilket mål"),
+    "title": gettext_lazy("Rubrik"),
+    "period_start": gettext_lazy("Gäller från år"),
+    "period_end": gettext_lazy("Gäller till år"),
+    "vision": gettext_lazy("Vision"),
+    "goals": gettext_lazy("Mål"),
+    "name": gettext_lazy("Namn"),
+    "kind": gettext_lazy("Typ"),
+    "organisation": gettext_lazy("Organisation i Insats"),
+    "governance_body": gettext_lazy("Organ"),
+    "responsibilities": gettext_lazy("Organisation och ansvarsområden"),
+    "process": gettext_lazy("Processbeskrivning"),
+    "competence": gettext_lazy("Kompetenskrav"),
+    "tools": gettext_lazy("Hjälpmedel"),
+    "resources": gettext_lazy("Resurskrav"),
+    "entity": gettext_lazy("Entitet"),
+    "description": gettext_lazy("Beskrivning"),
+    "result": gettext_lazy("Resultat i lägesbilden"),
+    "indicator": gettext_lazy("Indikator"),
+    "baseline": gettext_lazy("Utgångsvärde"),
+    "target": gettext_lazy("Målvärde"),
+    "measure": gettext_lazy("Vad som mäts"),
+    "method": gettext_lazy("Hur det mäts"),
+    "responsible": gettext_lazy("Vem som mäter"),
+    "timing": gettext_lazy("När"),
+    "success_factor": gettext_lazy("Mot framgångsfaktor"),
+    "target_note": gettext_lazy("Mot vilket mål"),
 }
 
 
