@@ -4,16 +4,31 @@ serious or critical violation on the plan page, the forms and the history."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from insats.interventions.plans import services as svc
 from insats.interventions.plans.models import PlanEntity, PlanStatus, SuccessFactor
 from tests.interventions.plans_fixtures import build
 
 from .conftest import describe, run_axe, session_cookie_for
 
 pytestmark = pytest.mark.browser
+
+# INSATS_SCREENSHOTS=1 (re)writes the screenshots docs/insatser.md uses.
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+def screenshot(page, name: str) -> None:
+    if os.environ.get("INSATS_SCREENSHOTS"):
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": 1000, "height": 1400})
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(DOCS_IMG / name), full_page=False)
 
 
 def axe_clean(page) -> None:
@@ -71,6 +86,9 @@ def test_write_adopt_and_see_the_version(page, context, live_server, bworld):
     factor = SuccessFactor.objects.get(plan=plan)
     assert factor.title == "Fler barn i organiserad fritid" and factor.result_id is not None
     expect(page.locator(f"#faktor-{factor.pk}")).to_be_visible()
+    svc.intervention_add(
+        actor=d["actor"], entity=entity, intervention=d["komet"], role="ska_starta", start_year=2027
+    )
 
     context.clear_cookies()
     context.add_cookies(
@@ -89,6 +107,8 @@ def test_write_adopt_and_see_the_version(page, context, live_server, bworld):
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ADOPTED
     expect(page.locator("dl.facts").first).to_contain_text("antagen av Kommunstyrelsen 2026-01-15 (KF § 12)")
+    expect(page.locator(f"#entitet-{entity.pk}")).to_contain_text("Komet – Ska starta 2027")
+    screenshot(page, "socialplan.png")
 
     press(page, "Versioner")
     axe_clean(page)
@@ -96,4 +116,5 @@ def test_write_adopt_and_see_the_version(page, context, live_server, bworld):
     expect(adopted).to_contain_text("Kommunstyrelsen 2026-01-15 (KF § 12)")
     press(page, "Jämför")
     expect(page.locator("table.plan-diff")).to_be_visible()
+    screenshot(page, "socialplan-versioner.png")
     axe_clean(page)
