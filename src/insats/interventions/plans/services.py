@@ -13,6 +13,7 @@ new :class:`PlanVersion` (a readable snapshot of the whole plan) when something 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -22,10 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from insats.audit.services import diff_fields, log_action, snapshot
+from insats.platform.formatting import format_number
 
 from .models import (
     ENTITY_TEXT_FIELDS,
     EntityIntervention,
+    EntityKind,
     EvaluationItem,
     InterventionRole,
     PlanEntity,
@@ -72,6 +75,10 @@ def _text(value) -> str:
     return str(value)
 
 
+def _number(value) -> str | None:
+    return None if value is None else f"{value.normalize():f}"
+
+
 def snapshot_of(plan: SocialPlan) -> dict:
     """The plan as a reader sees it: names and texts, not ids, so an old version stays readable
     whatever happens to the rows it named."""
@@ -80,14 +87,14 @@ def snapshot_of(plan: SocialPlan) -> dict:
         entities.append(
             {
                 "name": e.name,
-                "kind": e.get_kind_display(),
+                "kind": e.kind,
                 "organisation": _text(e.organisation),
                 "governance_body": _text(e.governance_body),
                 **{f: getattr(e, f) for f in ENTITY_TEXT_FIELDS},
                 "interventions": [
                     {
                         "intervention": row.intervention.name,
-                        "role": row.get_role_display(),
+                        "role": row.role,
                         "start_year": row.start_year,
                     }
                     for row in e.interventions.select_related("intervention")
@@ -101,10 +108,10 @@ def snapshot_of(plan: SocialPlan) -> dict:
             "description": f.description,
             "result": _text(f.result),
             "indicator": f.indicator.title_sv if f.indicator_id else "",
-            "baseline": ""
-            if f.baseline_value is None
-            else f"{f.baseline_value.normalize():f} ({f.baseline_year})",
-            "target": "" if f.target_value is None else f"{f.target_value.normalize():f} ({f.target_year})",
+            "baseline_value": _number(f.baseline_value),
+            "baseline_year": f.baseline_year,
+            "target_value": _number(f.target_value),
+            "target_year": f.target_year,
         }
         for f in plan.success_factors.select_related("entity", "result", "indicator")
     ]
@@ -157,8 +164,48 @@ LABELS = {
 }
 
 
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return _text(value)
+
+
+def _measure(value, year) -> str:
+    if value in (None, ""):
+        return ""
+    return f"{format_number(Decimal(value), trim=True)} ({year})"
+
+
+def readable(data: dict) -> dict:
+    """The snapshot for reading, in the page's language: kinds and roles as words, values and
+    targets as formatted numbers with their year."""
+    out = {**data, "entities": [], "success_factors": []}
+    for e in data.get("entities", []):
+        out["entities"].append(
+            {
+                **e,
+                "kind": _label(EntityKind, e.get("kind")),
+                "interventions": [
+                    {**r, "role": _label(InterventionRole, r.get("role"))} for r in e.get("interventions", [])
+                ],
+            }
+        )
+    for f in data.get("success_factors", []):
+        g = {
+            k: v
+            for k, v in f.items()
+            if k not in ("baseline_value", "baseline_year", "target_value", "target_year")
+        }
+        g["baseline"] = _measure(f.get("baseline_value"), f.get("baseline_year"))
+        g["target"] = _measure(f.get("target_value"), f.get("target_year"))
+        out["success_factors"].append(g)
+    return out
+
+
 def flatten(data: dict) -> dict[str, str]:
     """The snapshot as ``{"Section › Item › Field": text}``, in reading order — the unit of a diff."""
+    data = readable(data)
     out: dict[str, str] = {}
     plan_label = str(_("Planen"))
     for k, v in data.get("plan", {}).items():

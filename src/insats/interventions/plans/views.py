@@ -377,7 +377,7 @@ def plan_version_detail(request, pk, number):
     return render(
         request,
         "interventions/plan_version.html",
-        _ctx(plan=plan, version=version, data=version.data),
+        _ctx(plan=plan, version=version, data=svc.readable(version.data)),
     )
 
 
