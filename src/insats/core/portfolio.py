@@ -108,7 +108,7 @@ def budget_shares(amounts: Mapping[K, Decimal | int], total_budget: Decimal | in
         raise ValueError(f"{OTHER!r} is reserved")
     all_shares = shares({**values, OTHER: total - portfolio_amount})
     other = all_shares.pop(OTHER)
-    return BudgetShares(total, portfolio_amount, all_shares, other)  # type: ignore[arg-type]
+    return BudgetShares(total, portfolio_amount, all_shares, other)
 
 
 @dataclass(frozen=True)
@@ -175,17 +175,17 @@ def reach_against_financing(
 
 
 @dataclass(frozen=True)
-class Staffing:
+class Staffing(Generic[K]):
     """FTE per 1,000 inhabitants of the target age: per member (the FTE employed or stationed there)
     and for the whole area (all FTE over the whole target population). None without population."""
 
-    per_member: dict
+    per_member: dict[K, Decimal | None]
     total_fte: Decimal
     total_population: int
     total_per_thousand: Decimal | None
 
 
-def staffing_per_thousand(fte: Mapping[K, Decimal | int], population: Mapping[K, int]) -> Staffing:
+def staffing_per_thousand(fte: Mapping[K, Decimal | int], population: Mapping[K, int]) -> Staffing[K]:
     """``fte``: FTE per member (a key ``OTHER`` may hold FTE not tied to one member, e.g. a team in
     the förbund's office — it counts in the total only); ``population``: inhabitants of the target
     age per member. Per member: fte × 1000 / population (two decimals)."""
