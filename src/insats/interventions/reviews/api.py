@@ -15,9 +15,8 @@ from ninja.responses import Status
 
 from insats.accounts import access
 from insats.accounts.models import Organisation, OrganisationKind
-from insats.api import actor_of
 from insats.interventions.catalogue.selectors import visible_interventions
-from insats.platform.api import ERRORS, WRITE_ERRORS, Date, Pagination, field_errors
+from insats.platform.api import ERRORS, WRITE_ERRORS, Date, Pagination, actor_of, field_errors
 
 from . import figures, services
 from .models import Review, ReviewPhase
