@@ -1,3 +1,4 @@
 """Django finds an app's models here; each sub-domain keeps its own ``models.py``."""
 
 from insats.interventions.catalogue.models import *  # noqa: F401,F403
+from insats.interventions.map.models import *  # noqa: F401,F403
