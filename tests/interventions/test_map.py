@@ -33,7 +33,8 @@ def test_helsingborg_like_gap_shows_its_reason_and_inputs(world, client):
     assert "30 platser, räckvidd 0" in text and "40 platser, räckvidd 0" in text
     # Factor named in the cause analysis without an intervention is a gap, in words.
     assert (
-        "Låg skolnärvaro (test): nämns 1 gånger i orsaksanalyserna men ingen insats på kartan arbetar med faktorn"
+        "Låg skolnärvaro (test): nämns 1 gånger i orsaksanalyserna men ingen insats på kartan "
+        "arbetar med faktorn"
         in text
     )
     # The unplaced group is listed; viewers cannot place needs.
@@ -118,7 +119,7 @@ def test_excel_export_holds_the_matrix_gaps_and_inputs(world, client):
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == ["Karta", "Celler", "Luckor", "Faktorer", "Indata insatser", "Indata målgrupper"]
-    gaps = [r for r in wb["Luckor"].iter_rows(min_row=2, values_only=True)]
+    gaps = list(wb["Luckor"].iter_rows(min_row=2, values_only=True))
     assert (REASON, 140, 0, 140) in gaps
     cells = {(r[0], r[1]): r for r in wb["Celler"].iter_rows(min_row=2, values_only=True)}
     early = cells[("Tidig insats", "7–13 år")]
