@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from insats.core.coverage import COVERED, OUTSIDE, Band, Need, Supply, compute, spread
@@ -35,7 +35,7 @@ def supplies(draw):
                 capacity=draw(st.none() | st.integers(0, 500)),
                 reach_by_band=draw(st.dictionaries(st.sampled_from(KEYS), st.integers(0, 100), max_size=2)),
                 reach_unbanded=draw(st.integers(0, 100)),
-                budget=draw(st.none() | st.decimals(0, 10**7, places=2)),
+                budget=draw(st.none() | st.integers(0, 10**9).map(lambda ore: Decimal(ore) / 100)),
                 evidence_rank=draw(st.none() | st.integers(0, 4)),
                 factors=tuple(draw(st.lists(st.sampled_from(["f1", "f2", "f3"]), max_size=2, unique=True))),
             )
@@ -54,6 +54,11 @@ def needs(draw):
     return out
 
 
+# Generation builds nested data; on a busy machine it can exceed the 1 s health check.
+RELAXED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@RELAXED
 @given(supplies(), needs())
 def test_coverage_never_negative_and_gap_consistent(sup, nee):
     cov = compute(INTENSITIES, BANDS, sup, nee)
@@ -67,6 +72,7 @@ def test_coverage_never_negative_and_gap_consistent(sup, nee):
             assert c.gap == max(c.need - c.capacity, 0)
 
 
+@RELAXED
 @given(supplies(), needs(), st.data())
 def test_a_gap_disappears_when_capacity_reaches_need(sup, nee, data):
     cov = compute(INTENSITIES, BANDS, sup, nee)
@@ -82,6 +88,7 @@ def test_a_gap_disappears_when_capacity_reaches_need(sup, nee, data):
     assert after.coverage >= Decimal(1)
 
 
+@RELAXED
 @given(supplies(), needs(), st.randoms(use_true_random=False))
 def test_independent_of_input_order(sup, nee, rnd):
     before = compute(INTENSITIES, BANDS, sup, nee)
@@ -93,6 +100,7 @@ def test_independent_of_input_order(sup, nee, rnd):
     assert compute(INTENSITIES, bands2, sup2, nee2) == before
 
 
+@RELAXED
 @given(supplies(), needs())
 def test_split_totals_equal_the_inputs(sup, nee):
     cov = compute(INTENSITIES, BANDS, sup, nee)

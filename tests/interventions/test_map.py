@@ -34,8 +34,7 @@ def test_helsingborg_like_gap_shows_its_reason_and_inputs(world, client):
     # Factor named in the cause analysis without an intervention is a gap, in words.
     assert (
         "Låg skolnärvaro (test): nämns 1 gånger i orsaksanalyserna men ingen insats på kartan "
-        "arbetar med faktorn"
-        in text
+        "arbetar med faktorn" in text
     )
     # The unplaced group is listed; viewers cannot place needs.
     assert "Unga 16–18 år" in text
@@ -142,3 +141,46 @@ def test_pdf_export_is_landscape_with_the_gap(world, client):
     login(client, world.user("owner", "viewer"), world.orgs["owner"])
     response = client.get(reverse("interventions:map_pdf"))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def _add_interventions(world, n: int, start: int = 0):
+    from decimal import Decimal
+
+    from insats.interventions.catalogue.models import Intervention, InterventionFunding, InterventionReach
+    from insats.interventions.catalogue.selectors import age_bands_for
+    from insats.situation.models_plans import Factor
+
+    org = world.orgs["owner"]
+    bands = age_bands_for(org.pk)
+    factor = Factor.objects.first()
+    for k in range(start, start + n):
+        i = Intervention.objects.create(
+            organisation=org,
+            name=f"Insats {k}",
+            intensity=["allmant", "tidig", "riktad", "behandling"][k % 4],
+            capacity_per_year=10 + k,
+            annual_budget=Decimal(100000 + k),
+        )
+        i.age_bands.set(bands[k % 3 : k % 3 + 2])
+        i.providers.set([world.orgs["partner"]])
+        if factor:
+            i.factors.set([factor])
+        InterventionFunding.objects.create(intervention=i, funder=org, year=2025, amount=1000)
+        InterventionReach.objects.create(intervention=i, year=2025, participants=5, age_band=bands[k % 3])
+
+
+def test_query_count_does_not_grow_with_interventions(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    build(world)
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    _add_interventions(world, 3)
+    client.get(reverse("interventions:map"))  # warm caches (content types, session)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("interventions:map"), {"colour": "cost"}).status_code == 200
+    _add_interventions(world, 40, start=3)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("interventions:map"), {"colour": "cost"})
+    assert "Insats 42" in response.content.decode()
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]

@@ -202,6 +202,8 @@ def largest_remainder(amount: int, parts: Mapping[str, Fraction], order: Sequenc
 
     Each part gets the floor of its exact share; the units left go to the largest remainders, ties
     to the part that comes first in ``order``."""
+    if len(parts) == 1:  # one part takes it all (most interventions sit in one band)
+        return dict.fromkeys(parts, amount)
     total = sum(parts.values(), Fraction(0))
     if total == 0 or amount == 0:
         return dict.fromkeys(parts, 0)
@@ -214,11 +216,26 @@ def largest_remainder(amount: int, parts: Mapping[str, Fraction], order: Sequenc
     return floors
 
 
-def spread(amount: int, years: Iterable[int], bands: Sequence[Band]) -> dict[str, int]:
+def spread(
+    amount: int,
+    years: Iterable[int],
+    bands: Sequence[Band],
+    cache: dict[tuple[tuple[int, ...], tuple[str, ...]], tuple[dict[str, Fraction], list[str]]] | None = None,
+) -> dict[str, int]:
     """``amount`` spread evenly over ``years`` and from there onto ``bands`` (see the module's rules);
-    the key :data:`OUTSIDE` holds the part for years in no band. Sums exactly to ``amount``."""
-    parts = weights(years, bands)
-    order = [b.key for b in sorted(bands, key=_band_order)] + [OUTSIDE]
+    the key :data:`OUTSIDE` holds the part for years in no band. Sums exactly to ``amount``.
+
+    ``cache`` (a dict the caller owns for one computation) keeps the weights of a (years, bands)
+    pair, which many interventions share."""
+    year_key = tuple(sorted(set(years)))
+    key = (year_key, tuple(b.key for b in bands))
+    if cache is not None and key in cache:
+        parts, order = cache[key]
+    else:
+        parts = weights(year_key, bands)
+        order = [b.key for b in sorted(bands, key=_band_order)] + [OUTSIDE]
+        if cache is not None:
+            cache[key] = (parts, order)
     return largest_remainder(amount, parts, order)
 
 
@@ -259,9 +276,14 @@ def _band_order(b: Band) -> tuple[int, int, str]:
     return (b.age_from, b.age_to, b.key)
 
 
-def _spread_money(amount: Decimal, years: Iterable[int], bands: Sequence[Band]) -> dict[str, Decimal]:
+def _spread_money(
+    amount: Decimal,
+    years: Iterable[int],
+    bands: Sequence[Band],
+    cache: dict[tuple[tuple[int, ...], tuple[str, ...]], tuple[dict[str, Fraction], list[str]]],
+) -> dict[str, Decimal]:
     ore = int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
-    return {k: Decimal(v) / 100 for k, v in spread(ore, years, bands).items()}
+    return {k: Decimal(v) / 100 for k, v in spread(ore, years, bands, cache).items()}
 
 
 # --------------------------------------------------------------------------- the map
@@ -288,6 +310,7 @@ def compute(
     if len({n.key for n in need_list}) != len(need_list):
         raise ValueError("need keys must be unique")
 
+    cache: dict[tuple[tuple[int, ...], tuple[str, ...]], tuple[dict[str, Fraction], list[str]]] = {}
     cap: dict[tuple[str, str], list[SupplyShare]] = {}
     unknown: dict[tuple[str, str], list[str]] = {}
     unplaced: list[str] = []
@@ -297,11 +320,11 @@ def compute(
             unplaced.append(s.key)
             continue
         years = sorted({y for b in own for y in b.years})
-        capacity = spread(s.capacity or 0, years, own)
+        capacity = spread(s.capacity or 0, years, own, cache)
         banded = {k: v for k, v in s.reach_by_band.items() if k in by_key}
         rest = s.reach_unbanded + sum(v for k, v in s.reach_by_band.items() if k not in by_key)
-        reach_rest = spread(rest, years, own)
-        money = _spread_money(s.budget, years, own) if s.budget is not None else None
+        reach_rest = spread(rest, years, own, cache)
+        money = _spread_money(s.budget, years, own, cache) if s.budget is not None else None
         # Reach reported for a band of the map counts there even if the intervention does not list
         # that band (reach is what happened, capacity what was planned).
         for key in sorted({b.key for b in own} | set(banded)):
@@ -320,7 +343,7 @@ def compute(
     for n in need_list:
         if n.intensity not in intensities:
             continue
-        parts = spread(n.size, range(n.age_from, n.age_to + 1), band_list)
+        parts = spread(n.size, range(n.age_from, n.age_to + 1), band_list, cache)
         for key, amount in parts.items():
             if key == OUTSIDE:
                 if amount:

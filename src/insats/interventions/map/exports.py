@@ -132,7 +132,7 @@ def map_xlsx(data: MapData, organisation) -> bytes:
                 i.name,
                 i.organisation.name,
                 i.get_intensity_display(),
-                ", ".join(b.label for b in i.age_bands.all()),
+                ", ".join(b.label for b in i.map_bands),
                 i.capacity_per_year,
                 i.annual_budget,
                 i.get_evidence_level_display(),

@@ -48,20 +48,21 @@ class MapFilterForm(forms.Form):
         every = _("Alla")
         items = inputs.interventions
 
-        def orgs(pairs):
-            return sorted({(o.pk, o.name) for o in pairs}, key=lambda x: x[1])
+        def orgs(ids):
+            names = inputs.organisations
+            return sorted({(pk, names[pk]) for pk in ids if pk in names}, key=lambda x: x[1])
 
-        self.fields["owner"].choices = _blank(every) + orgs(i.organisation for i in items)
-        areas = {a.pk: a.name for i in items for a in i.areas.all()}
+        self.fields["owner"].choices = _blank(every) + sorted(
+            {(i.organisation_id, i.organisation.name) for i in items}, key=lambda x: x[1]
+        )
+        areas = dict(inputs.areas)
         areas.update({g.area.pk: g.area.name for g in inputs.target_groups if g.area_id})
         self.fields["area"].choices = _blank(every) + sorted(areas.items(), key=lambda x: x[1])
         self.fields["domain"].choices = _blank(every) + list(BbicSide.choices)
         factors = sorted(inputs.factors.values(), key=lambda f: f.name_sv)
         self.fields["factor"].choices = _blank(every) + [(f.pk, f.name_sv) for f in factors]
-        self.fields["provider"].choices = _blank(every) + orgs(p for i in items for p in i.providers.all())
-        self.fields["funder"].choices = _blank(every) + orgs(
-            x.funder for i in items for x in i.funding.all() if x.funder_id
-        )
+        self.fields["provider"].choices = _blank(every) + orgs(p for i in items for p in i.map_provider_ids)
+        self.fields["funder"].choices = _blank(every) + orgs(p for i in items for p in i.map_funder_ids)
         self.fields["evidence"].choices = _blank(every) + list(EvidenceLevel.choices)
 
     def filters(self) -> Filters:

@@ -22,11 +22,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from insats.accounts import access
 from insats.accounts.access import Actor
+from insats.accounts.models import Organisation
 from insats.core import coverage as core
 from insats.interventions.catalogue.models import (
     INTENSITY_HELP,
@@ -39,6 +40,7 @@ from insats.interventions.catalogue.models import (
 )
 from insats.interventions.catalogue.selectors import age_bands_for, visible_interventions
 from insats.platform.formatting import format_number
+from insats.situation.models import Area
 from insats.situation.models_plans import BbicSide, CauseAnalysis, CauseNode, Factor, TargetGroup
 
 from .models import NeedAssignment
@@ -65,6 +67,8 @@ class Inputs:
     assignments: dict[int, str]  # target group pk -> intensity
     factor_counts: dict[int, int]  # factor pk -> times named in cause analyses
     factors: dict[int, Factor]
+    organisations: dict[int, str]  # providers and funders: pk -> name
+    areas: dict[int, str]  # where interventions are delivered: pk -> name
 
 
 @dataclass
@@ -84,6 +88,7 @@ class SupplyLine:
     intervention: Intervention
     share: core.SupplyShare
     reach_year: int | None
+    url: str = ""
 
 
 @dataclass
@@ -148,18 +153,53 @@ class MapData:
 
 
 def inputs(actor: Actor) -> Inputs:
-    """Fetch everything the map needs for the actor's organisation (a constant number of queries)."""
+    """Fetch everything the map needs for the actor's organisation in a constant number of queries.
+
+    The interventions' relations are read as plain id pairs (one query per relation, the visible
+    interventions as a subquery) and set on each intervention as ``map_bands``, ``map_factor_ids``,
+    ``map_provider_ids``, ``map_funder_ids``, ``map_area_ids`` and ``map_reach`` (year, gender, band
+    id, participants) — far cheaper than prefetching model instances for 300 interventions."""
     bands = age_bands_for(actor.organisation_id)
-    interventions = list(
-        visible_interventions(actor).prefetch_related(
-            "age_bands",
-            "factors",
-            "providers",
-            "areas",
-            Prefetch("funding", queryset=InterventionFunding.objects.select_related("funder")),
-            Prefetch("reach", queryset=InterventionReach.objects.order_by("year", "pk")),
-        )
+    visible = visible_interventions(actor)
+    interventions = list(visible)
+    ids = visible.values("pk")
+
+    def pairs(model, *fields):
+        rows: dict[int, list] = defaultdict(list)
+        for intervention_id, *rest in model.objects.filter(intervention_id__in=ids).values_list(
+            "intervention_id", *fields
+        ):
+            rows[intervention_id].append(rest[0] if len(rest) == 1 else tuple(rest))
+        return rows
+
+    band_ids = pairs(Intervention.age_bands.through, "ageband_id")
+    factor_ids = pairs(Intervention.factors.through, "factor_id")
+    provider_ids = pairs(Intervention.providers.through, "organisation_id")
+    area_ids = pairs(Intervention.areas.through, "area_id")
+    funder_ids = pairs(InterventionFunding, "funder_id")
+    reach = pairs(InterventionReach, "year", "gender", "age_band_id", "participants")
+
+    band_by_id = {b.pk: b for b in bands}
+    other_bands = {x for v in band_ids.values() for x in v} - set(band_by_id)
+    if other_bands:  # a förbund's own bands: named in the inputs, not columns of this map
+        band_by_id.update({b.pk: b for b in AgeBand.objects.filter(pk__in=other_bands)})
+    org_ids = {x for v in provider_ids.values() for x in v} | {
+        x for v in funder_ids.values() for x in v if x is not None
+    }
+    organisations = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))
+    areas = dict(
+        Area.objects.filter(pk__in={x for v in area_ids.values() for x in v}).values_list("pk", "name")
     )
+    for i in interventions:
+        i.map_bands = sorted(
+            (band_by_id[b] for b in band_ids.get(i.pk, [])), key=lambda b: (b.position, b.age_from)
+        )
+        i.map_factor_ids = set(factor_ids.get(i.pk, []))
+        i.map_provider_ids = set(provider_ids.get(i.pk, []))
+        i.map_funder_ids = {x for x in funder_ids.get(i.pk, []) if x is not None}
+        i.map_area_ids = set(area_ids.get(i.pk, []))
+        i.map_reach = reach.get(i.pk, [])
+
     groups = list(access.scope(actor, TargetGroup.objects.select_related("area"), "plan.view"))
     assignments = dict(
         NeedAssignment.objects.filter(target_group__in=[g.pk for g in groups]).values_list(
@@ -188,40 +228,40 @@ def inputs(actor: Actor) -> Inputs:
     for pk, _p, _d, factor_id in nodes:
         if factor_id is not None and alive(pk):
             counts[factor_id] += 1
-    factors = {f.pk: f for i in interventions for f in i.factors.all()}
-    missing = set(counts) - set(factors)
-    if missing:
-        factors.update({f.pk: f for f in Factor.objects.filter(pk__in=missing)})
-    return Inputs(actor, bands, interventions, groups, assignments, dict(counts), factors)
+    wanted = set(counts) | {x for v in factor_ids.values() for x in v}
+    factors = {f.pk: f for f in Factor.objects.filter(pk__in=wanted)}
+    return Inputs(
+        actor, bands, interventions, groups, assignments, dict(counts), factors, organisations, areas
+    )
 
 
 def _matches(i: Intervention, f: Filters) -> bool:
     if f.owner and i.organisation_id != f.owner:
         return False
-    if f.area and (areas := [a.pk for a in i.areas.all()]) and f.area not in areas:
+    if f.area and i.map_area_ids and f.area not in i.map_area_ids:
         return False
     if f.domain and f.domain not in (i.domains or []):
         return False
-    if f.factor and f.factor not in {x.pk for x in i.factors.all()}:
+    if f.factor and f.factor not in i.map_factor_ids:
         return False
-    if f.provider and f.provider not in {x.pk for x in i.providers.all()}:
+    if f.provider and f.provider not in i.map_provider_ids:
         return False
-    if f.funder and f.funder not in {x.funder_id for x in i.funding.all()}:
+    if f.funder and f.funder not in i.map_funder_ids:
         return False
     return not (f.evidence and i.evidence_level != f.evidence)
 
 
 def reach_of(i: Intervention) -> tuple[int | None, dict[int | None, int]]:
     """The latest reported year and its participants by age band pk (None: no band)."""
-    rows = list(i.reach.all())
+    rows = i.map_reach  # (year, gender, age band pk, participants)
     if not rows:
         return None, {}
-    year = max(r.year for r in rows)
-    rows = [r for r in rows if r.year == year]
-    totals = [r for r in rows if r.gender == "T"]
+    year = max(r[0] for r in rows)
+    rows = [r for r in rows if r[0] == year]
+    totals = [r for r in rows if r[1] == "T"]
     by_band: dict[int | None, int] = defaultdict(int)
-    for r in totals or rows:
-        by_band[r.age_band_id] += r.participants
+    for _y, _g, band, participants in totals or rows:
+        by_band[band] += participants
     return year, dict(by_band)
 
 
@@ -232,13 +272,13 @@ def _supply(i: Intervention, band_keys: set[str]) -> tuple[core.Supply, int | No
     supply = core.Supply(
         key=str(i.pk),
         intensity=i.intensity,
-        bands=tuple(str(b.pk) for b in i.age_bands.all()),
+        bands=tuple(str(b.pk) for b in i.map_bands),
         capacity=i.capacity_per_year,
         reach_by_band=banded,
         reach_unbanded=rest,
         budget=i.annual_budget,
         evidence_rank=EVIDENCE_RANK.get(i.evidence_level),
-        factors=tuple(str(f.pk) for f in i.factors.all()),
+        factors=tuple(str(pk) for pk in sorted(i.map_factor_ids)),
     )
     return supply, year
 
@@ -274,6 +314,7 @@ def build(data: Inputs, filters: Filters | None = None) -> MapData:
     )
 
     by_id = {str(i.pk): i for i in shown}
+    urls = detail_urls(shown)
     group_by_id = {str(g.pk): g for g in groups}
     band_by_id = {str(b.pk): b for b in data.bands}
     maxima = {
@@ -291,7 +332,9 @@ def build(data: Inputs, filters: Filters | None = None) -> MapData:
             mc = MapCell(
                 band=band,
                 cell=c,
-                supplies=[SupplyLine(by_id[s.key], s, years.get(s.key)) for s in c.supplies],
+                supplies=[
+                    SupplyLine(by_id[s.key], s, years.get(s.key), urls.get(s.key, "")) for s in c.supplies
+                ],
                 needs=[NeedLine(group_by_id[n.key], n.amount) for n in c.needs],
                 reason=cell_reason(c, str(label), band.label),
                 level=lvl,
@@ -331,6 +374,15 @@ def build(data: Inputs, filters: Filters | None = None) -> MapData:
         filters=f,
         gaps=gaps,
     )
+
+
+def detail_urls(interventions: list[Intervention]) -> dict[str, str]:
+    """Links to the catalogue's detail pages, if the catalogue has them (``interventions:detail``)."""
+    try:
+        reverse("interventions:detail", args=[0])
+    except NoReverseMatch:
+        return {}
+    return {str(i.pk): reverse("interventions:detail", args=[i.pk]) for i in interventions}
 
 
 # --------------------------------------------------------------------------- words

@@ -47,6 +47,7 @@ def map_page(request):
             "legend": selectors.evidence_level_names()
             if result.colour == "evidence"
             else selectors.level_names(),
+            "words": {"places": _("platser"), "reach": _("räckvidd")},
             "section": "map",
             "nav_active": NAV,
         },
