@@ -5,7 +5,8 @@ Target (issue 9, "Done when"): the map for a municipality with 300 interventions
 the default age bands (1–2 bands each), each with 2 staffing rows, 2 funding rows, 4 reach rows
 (two years × two bands), 2 factors and a provider; 20 target groups with a placed need; a cause
 analysis naming 10 factors. 30 requests after one warm-up; p50 and p95 of wall time and of the
-process's CPU time (the server's work: on a quiet machine wall ≈ cpu, on a shared one wall also counts waiting for a core).
+process's CPU time (the server's work: on a quiet machine wall ≈ cpu, on a shared one wall also
+counts waiting for a core).
 The target applies to wall p50 and cpu p95; wall p95 is printed. Throw-away SQLite database.
 
     .venv/bin/python bench/run.py map
