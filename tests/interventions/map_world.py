@@ -19,7 +19,6 @@ from insats.interventions.catalogue.selectors import age_bands_for
 from insats.interventions.map import services
 from insats.situation.models_plans import BbicSide, CauseAnalysis, CauseNode, Factor, Level, TargetGroup
 
-
 DEFAULT_BANDS = [
     ("0–2 år", 0, 2),
     ("3–6 år", 3, 6),
