@@ -16,7 +16,7 @@ from insats.accounts.access import actor_for, require
 from insats.audit.reads import export_audited, log_read
 
 from . import exports, selectors, services
-from .forms import MapFilterForm, NeedAssignmentForm
+from .forms import COLOUR_CHOICES, MapFilterForm, NeedAssignmentForm
 
 NAV = "interventions"
 
@@ -47,6 +47,7 @@ def map_page(request):
             "legend": selectors.evidence_level_names()
             if result.colour == "evidence"
             else selectors.level_names(),
+            "colour_label": dict(COLOUR_CHOICES)[result.colour],
             "words": {"places": _("platser"), "reach": _("räckvidd")},
             "section": "map",
             "nav_active": NAV,
