@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from insats.interventions.map.models import NeedAssignment
 from tests.interventions.map_world import build
 
-from .conftest import describe, run_axe, session_cookie_for
+from .conftest import describe, language_cookie, run_axe, session_cookie_for
 
 pytestmark = pytest.mark.browser
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
@@ -75,4 +75,11 @@ def test_map_by_keyboard(bworld, context, live_server, page):
     page.wait_for_url("**/karta/**")
     expect(page.get_by_text("Behovet för Unga 16–18 år är sparat.")).to_be_visible()
     assert NeedAssignment.objects.get(target_group=mw.unplaced).intensity == "allmant"
+    axe_clean(page)
+
+    # In English too: the reason is translated and the page stays clean.
+    context.add_cookies([language_cookie(live_server, "en")])
+    page.goto(reverse("interventions:map"))
+    reason_en = "Targeted early intervention 7–13 år: 0 places against a target group of 140 children"
+    expect(page.locator(".map-matrix .map-reason", has_text=reason_en)).to_be_visible()
     axe_clean(page)
