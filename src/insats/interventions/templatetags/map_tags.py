@@ -15,6 +15,13 @@ register = template.Library()
 def map_items(cell, words):
     if not cell.supplies:
         return ""
+    memo: dict[int, str] = {}
+
+    def num(value: int) -> str:
+        if value not in memo:
+            memo[value] = format_number(value)
+        return memo[value]
+
     rows = []
     for s in cell.supplies:
         name = s.intervention.name
@@ -23,10 +30,10 @@ def map_items(cell, words):
         rows.append(
             (
                 name,
-                format_number(s.share.capacity),
+                num(s.share.capacity),
                 words["places"],
                 words["reach"],
-                format_number(s.share.reach),
+                num(s.share.reach),
             )
         )
     return format_html(
