@@ -161,11 +161,12 @@ def get_api() -> ProblemNinjaAPI:
     api.add_router("", "insats.accounts.api.router")
     api.add_router("/situation", "insats.situation.api.router")
     api.add_router("/plans", "insats.situation.api_plans.router")
-    api.add_router("/interventions", "insats.interventions.catalogue.api.router")
     api.add_router("/interventions/map", "insats.interventions.map.api.router")
     api.add_router("/interventions/reviews", "insats.interventions.reviews.api.router")
     api.add_router("/interventions/plans", "insats.interventions.plans.api.router")
     api.add_router("/interventions/public", "insats.interventions.sharing.api.router")
+    # After the sub-paths above: its /{int:intervention_id} must not shadow /interventions/plans.
+    api.add_router("/interventions", "insats.interventions.catalogue.api.router")
     api.add_router("", "insats.contracts.api.router")  # C1: contracts and metrics
     api.add_router("", "insats.contracts.api_results.router")  # C3: results, payments, ledger, INDIGO
     return api

@@ -206,6 +206,34 @@ def test_portfolio_excel(client, world):
     assert share.data_type == "n" and Decimal(str(share.value)) == Decimal("0.25")
 
 
+def _evil_intervention(world):
+    from insats.interventions.catalogue.models import AgeBand, Intervention
+
+    iv = Intervention.objects.create(
+        organisation=world.orgs["owner"], name=EVIL, intensity="riktad", capacity_per_year=37
+    )
+    iv.age_bands.set(AgeBand.objects.filter(organisation=None, label="7–13 år"))
+    return iv
+
+
+def test_catalogue_excel(client, world):
+    _evil_intervention(world)
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    response = client.get(reverse("interventions:catalogue_xlsx"))
+    assert response.status_code == 200
+    cells = assert_xlsx_guarded(response.content)
+    assert any(c.data_type == "n" and c.value == 37 for c in cells)  # places per year, a number
+
+
+def test_map_excel(client, world):
+    _evil_intervention(world)
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    response = client.get(reverse("interventions:map_xlsx"))
+    assert response.status_code == 200
+    cells = assert_xlsx_guarded(response.content)
+    assert any(c.data_type == "n" and c.value == 37 for c in cells)
+
+
 WALKED = {
     "situation:export_xlsx": test_lagesbild_excel,
     "situation:result_xlsx": test_result_excel,
@@ -215,6 +243,8 @@ WALKED = {
     "contracts:payments_xlsx": test_payments_excel,
     "audit:export": test_audit_csv,
     "interventions:portfolio_xlsx": test_portfolio_excel,
+    "interventions:catalogue_xlsx": test_catalogue_excel,
+    "interventions:map_xlsx": test_map_excel,
 }
 
 

@@ -373,7 +373,7 @@ def interventions_list(request, filters: Query[ListFilters]):
 
 
 @router.get(
-    "/{intervention_id}",
+    "/{int:intervention_id}",
     response={200: InterventionOut, **ERRORS},
     operation_id="interventions_detail",
     summary="One intervention with staffing, funding, reach and its budget shares",
@@ -399,7 +399,7 @@ def interventions_create(request, payload: InterventionIn):
 
 
 @router.put(
-    "/{intervention_id}",
+    "/{int:intervention_id}",
     response={200: InterventionOut, **WRITE_ERRORS},
     operation_id="interventions_update",
     summary="Replace an intervention and its rows; writes a new version when something changed",
@@ -411,7 +411,7 @@ def interventions_update(request, intervention_id: int, payload: InterventionIn)
 
 
 @router.delete(
-    "/{intervention_id}",
+    "/{int:intervention_id}",
     response={200: DeletedOut, **ERRORS},
     operation_id="interventions_delete",
     summary="Delete an intervention with its rows and versions (the audit log keeps a snapshot)",
@@ -425,7 +425,7 @@ def interventions_delete(request, intervention_id: int):
 
 
 @router.get(
-    "/{intervention_id}/versions",
+    "/{int:intervention_id}/versions",
     response={200: list[VersionOut], **ERRORS},
     operation_id="interventions_versions",
     summary="The saved versions of an intervention, newest first",
