@@ -103,3 +103,19 @@ def test_tomelilla_has_its_own_bands_and_interventions_for_6_to_10(built):
     )
     assert six_ten.count() == 5
     assert six_ten.filter(target_groups__name=demo.TOMELILLA_TARGET_GROUP).count() == 2
+
+
+def test_helsingborgs_map_shows_the_gap_with_its_reason(built, client):
+    from django.urls import reverse
+
+    from insats.accounts.models import Membership
+    from insats.interventions.map import demo as map_demo
+    from tests.conftest import login
+
+    assert len(map_demo.build()) == 2  # both target groups placed …
+    assert map_demo.build() == []  # … once
+    analyst = Membership.objects.get(user__email="analytiker@helsingborg.demo", role="analyst")
+    login(client, analyst.user, analyst.organisation)
+    page = client.get(reverse("interventions:map")).content.decode()
+    # 420 pupils aged 6–16 spread evenly over 11 years of age: 7 of them (7–13) make 267 children.
+    assert "Riktad tidig insats 7–13 år: 0 platser mot målgrupp 267 barn" in page

@@ -266,6 +266,8 @@ def _helsingborg(report: PlansReport, org: Organisation) -> None:
         age_to=16,
         area=Area.objects.filter(code="1283").first(),
         criteria="Grundskoleelever i familjer som tar del av socialnämndens sociala tjänster.",
+        estimated_size=420,
+        size_source="Uppskattning för demonstrationen (påhittad).",
         description=(
             "Målgruppen för socialnämndens närvaromål 2024 (Helsingborgs stad, Föreningssamverkan och IOP)."
         ),
