@@ -356,7 +356,8 @@ def test_a_contract_in_negotiation_is_a_pipeline_record():
     assert record["purpose_and_classifications"]["policy_sector"]["social_protection"] == {"value": "Yes"}
     assert record["investments"][0]["maximum_potential_loss"] == {"value": "100%"}
     draft = indigo.build_package({**data, "status": "utkast"})["pipeline"]["data"]
-    assert draft["stage_development"]["stage"]["value"].startswith("Late stage")
+    assert draft["stage_development"]["stage"]["value"] == "Late stage"  # the codelist's value itself
+    assert indigo.validate(draft, schema="pipeline.json") == []
     cancelled = indigo.build_package({**data, "status": "avbrutet"})["pipeline"]["data"]
     assert cancelled["state_development"]["state"]["value"] == "Abandoned"
     # signed and running: a project

@@ -103,7 +103,7 @@ STAGE = {
 """Contract status → INDIGO project ``stage_development``."""
 
 PIPELINE_STAGE = {
-    "utkast": "Late stage (e.g. final deal construction and placement)",
+    "utkast": "Late stage",
     "forhandling": "Final negotiations",
 }
 """Contract status → INDIGO pipeline ``stage_development.stage`` (a contract not yet signed)."""
