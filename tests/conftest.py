@@ -113,3 +113,48 @@ def mark_second_factor_passed(session, user: User) -> None:
         secret = security.new_secret()
         security.enable_two_factor(user, secret, pyotp.TOTP(secret).now())
     security.mark_verified(session, user)
+
+
+# --- the lists the migrations seed, back after a flush ---------------------------------------------
+
+# Browser tests run in transactions that commit (the live server's thread must see the data), so
+# pytest-django empties every table after them — including what data migrations seeded: the areas,
+# the shared risk and protective factors, the default age bands and named methods. A later test in
+# the same worker would then find them missing. Each test that uses the database gets them back.
+SEEDING_MIGRATIONS = [
+    ("situation", "0002_load_areas", "load"),
+    ("situation", "0005_seed_factors", "load"),
+    ("situation", "0007_factor_source_titles", "forwards"),
+    ("interventions", "0002_default_age_bands_and_methods", "forwards"),
+]
+
+
+def reseed_if_flushed() -> bool:
+    """Run the seeding migrations again if a flush emptied their tables; True if it did."""
+    import importlib
+
+    from django.apps import apps
+
+    from insats.interventions.catalogue.models import AgeBand
+    from insats.situation.models import Area
+    from insats.situation.models_plans import Factor
+
+    seeded = (
+        Area.objects.exists()
+        and Factor.objects.filter(organisation__isnull=True).exists()
+        and AgeBand.objects.filter(organisation__isnull=True).exists()
+    )
+    if seeded:
+        return False
+    for app, name, function in SEEDING_MIGRATIONS:
+        module = importlib.import_module(f"insats.{app}.migrations.{name}")
+        getattr(module, function)(apps, None)
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _seeded_lists(request):
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames):
+        request.getfixturevalue("_django_db_helper")
+        reseed_if_flushed()
+    yield

@@ -39,7 +39,7 @@ def _admin(w, org="owner"):
     return Actor(user=w.user(org, "admin"), membership=w.membership(org, "admin"))
 
 
-def _intervention(w, org="owner", name="Matrisinsats") -> Intervention:
+def _intervention(w, org="owner", name="Delningens matrisinsats") -> Intervention:
     found = Intervention.objects.filter(organisation=w.orgs[org], name=name).first()
     return found or Intervention.objects.create(
         organisation=w.orgs[org], name=name, intensity=Intensity.EARLY, contact_name="Person Personsson"

@@ -141,7 +141,7 @@ class InterventionOut(InterventionIn):
     )
 
 
-class VersionOut(Schema):
+class InterventionVersionOut(Schema):
     number: int
     changed_at: datetime.datetime
     changed_by_id: int | None
@@ -426,7 +426,7 @@ def interventions_delete(request, intervention_id: int):
 
 @router.get(
     "/{int:intervention_id}/versions",
-    response={200: list[VersionOut], **ERRORS},
+    response={200: list[InterventionVersionOut], **ERRORS},
     operation_id="interventions_versions",
     summary="The saved versions of an intervention, newest first",
 )

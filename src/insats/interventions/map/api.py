@@ -13,8 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 
 from insats.accounts import access
-from insats.api import actor_of
-from insats.platform.api import WRITE_ERRORS
+from insats.platform.api import WRITE_ERRORS, actor_of
 
 from . import selectors
 from .forms import MapFilterForm

@@ -166,7 +166,7 @@ class EvaluationOut(Schema):
     target_note: str
 
 
-class VersionOut(Schema):
+class PlanVersionOut(Schema):
     number: int
     summary: str
     changed_at: datetime.datetime
@@ -185,7 +185,7 @@ class VersionOut(Schema):
         return obj.adopted_by.name if obj.adopted_by_id else None
 
 
-class VersionDetailOut(VersionOut):
+class VersionDetailOut(PlanVersionOut):
     data: dict = Field(description="The plan as saved: names and texts, readable on its own.")
 
 
@@ -194,7 +194,7 @@ class PlanDetailOut(PlanOut):
     success_factors: list[SuccessFactorOut]
     evaluation: list[EvaluationOut]
     current_version: int | None
-    adopted_version: VersionOut | None
+    adopted_version: PlanVersionOut | None
 
 
 class AdoptIn(Schema):
@@ -399,7 +399,7 @@ def success_factors_create(request, plan_id: int, payload: SuccessFactorIn):
 
 @router.get(
     "/{plan_id}/versions",
-    response={200: list[VersionOut], **ERRORS},
+    response={200: list[PlanVersionOut], **ERRORS},
     operation_id="social_plans_versions_list",
     summary="Every saved version, newest first, with who, when and adoption",
 )
@@ -426,7 +426,7 @@ def versions_detail(request, plan_id: int, number: int):
 
 @router.post(
     "/{plan_id}/adopt",
-    response={201: VersionOut, **WRITE_ERRORS},
+    response={201: PlanVersionOut, **WRITE_ERRORS},
     operation_id="social_plans_adopt",
     summary="Record the adoption of the plan as it stands by a governance body (admins)",
 )
