@@ -55,14 +55,28 @@ def test_the_listing_is_off_until_switched_on_and_then_shows_no_personal_data(wo
     client.logout()
 
     html = client.get(page_url(org)).content.decode()
-    assert SECRET_NAME in html and "familjestod@tomelilla.test" in html and "Eget föräldraprogram" in html
+    assert SECRET_NAME in html and "Eget föräldraprogram" in html
     assert "7–13 år" in html and "Riktad tidig insats" in html
-    for private in (CONTACT_PERSON, "0417-123 45", STAFF_PROFESSION, "1 250 000"):
+    # An intervention's e-mail is often a person's own address: never published.
+    for private in (
+        CONTACT_PERSON,
+        "familjestod@tomelilla.test",
+        "0417-123 45",
+        STAFF_PROFESSION,
+        "1 250 000",
+    ):
         assert private not in html
     data = json.loads(client.get(api_url(org)).content)
     assert data["organisation_id"] == org.pk and data["interventions"][0]["name"] == SECRET_NAME
     text = json.dumps(data, ensure_ascii=False)
-    for private in (CONTACT_PERSON, "0417", STAFF_PROFESSION, "1250000", "budget", "contact_name"):
+    for private in (
+        CONTACT_PERSON,
+        "familjestod@tomelilla.test",
+        "0417",
+        STAFF_PROFESSION,
+        "1250000",
+        "budget",
+    ):
         assert private not in text
 
     # Switching off again: gone, audited.

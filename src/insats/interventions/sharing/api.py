@@ -34,7 +34,6 @@ class PublicInterventionOut(Schema):
     evidence_assessed_on: datetime.date | None
     providers: list[str] = Field(description="Providing organisations (never people).")
     areas: list[str] = Field(description="Municipalities where it is given.")
-    contact_email: str = Field(description="The function's contact address; empty if none.")
     participants: int | None = Field(
         description="Participants in `reach.year` as published; null when hidden or not reported."
     )
@@ -105,7 +104,6 @@ def public_listing(request, org_id: int):
                 evidence_assessed_on=i.evidence_assessed_on,
                 providers=i.providers,
                 areas=i.areas,
-                contact_email=i.contact_email,
                 participants=i.participants,
             )
             for i in listing.interventions

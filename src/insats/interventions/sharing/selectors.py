@@ -82,7 +82,6 @@ class PublicIntervention:
     evidence_assessed_on: object
     providers: list[str]
     areas: list[str]
-    contact_email: str
     participants: int | None = None  # the row total as published (None: hidden or not reported)
 
 
@@ -128,7 +127,6 @@ def public_listing(organisation: Organisation) -> PublicListing:
                 evidence_assessed_on=i.evidence_assessed_on,
                 providers=providers,
                 areas=[a.name for a in i.areas.all()],
-                contact_email=i.contact_email,
             )
         )
     listing = PublicListing(organisation=organisation, interventions=items)
