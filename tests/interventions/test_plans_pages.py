@@ -192,3 +192,19 @@ def test_other_organisations_get_404(client, world, data, org):
     ]:
         assert c.get(reverse(name, args=args)).status_code == 404, name
     assert "Social plan för barn" not in c.get(reverse("interventions:plan_list")).content.decode()
+
+
+def test_versions_page_of_a_plan_saved_without_a_person(world, client):
+    """The demo and system jobs save with no user: the history says "–", it does not fail (the
+    crawl found a 500 here)."""
+    from insats.interventions.plans import services as plan_services
+
+    plan = plan_services.plan_create(
+        actor=None,
+        organisation=world.orgs["owner"],
+        values={"title": "Systemets plan", "period_start": 2025, "period_end": 2028},
+    )
+    login(client, world.user("owner", "viewer"), world.orgs["owner"])
+    response = client.get(reverse("interventions:plan_versions", args=[plan.pk]))
+    assert response.status_code == 200
+    assert "Systemets plan" in response.content.decode()
