@@ -461,11 +461,8 @@ def decision_record(
 
 
 def reviewer_shares(review: Review) -> models.QuerySet[Share]:
-    return Share.objects.filter(
-        content_type=ContentType.objects.get_for_model(Review),
-        object_id=str(review.pk),
-        revoked_at__isnull=True,
-    ).select_related("organisation")
+    """The review's active shares: the one share mechanism's query (accounts.services.active_shares)."""
+    return accounts_services.active_shares(review)
 
 
 @transaction.atomic
