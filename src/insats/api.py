@@ -169,6 +169,12 @@ def get_api() -> ProblemNinjaAPI:
     api.add_router("/interventions", "insats.interventions.catalogue.api.router")
     api.add_router("", "insats.contracts.api.router")  # C1: contracts and metrics
     api.add_router("", "insats.contracts.api_results.router")  # C3: results, payments, ledger, INDIGO
+    api.add_router("/sourcing/decisions", "insats.sourcing.advisor.api.router")
+    api.add_router("/sourcing/rfis", "insats.sourcing.rfi.api.router")
+    api.add_router("/sourcing/secrecy", "insats.sourcing.secrecy.api.router")
+    api.add_router("/sourcing/grants", "insats.sourcing.grants.api.router")
+    api.add_router("/sourcing/iop", "insats.sourcing.iop.api.router")
+    api.add_router("/sourcing/invitations", "insats.sourcing.invitations.api.router")
     return api
 
 

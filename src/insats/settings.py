@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "insats.situation",
     "insats.interventions",
     "insats.contracts",
+    "insats.sourcing",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("lagesbild/", include("insats.situation.urls")),
     path("insatser/", include("insats.interventions.urls")),
     path("utfallskontrakt/", include("insats.contracts.urls")),
+    path("samverkan/", include("insats.sourcing.urls")),
     path("api/v1/", get_api().urls),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

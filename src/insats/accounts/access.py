@@ -10,6 +10,14 @@ hold it and the *relations* to the object's owner through which it applies:
 ``partner``    the actor's organisation has an active partnership with the owner
 ``any``        any organisation (public directory facts, e.g. an organisation's name)
 ``self``       the object belongs to the user personally (their own tokens, their own jobs)
+``recipient``  the object was sent *to* the actor's organisation by its owner: an RFI response, a grant
+               application or a bid is owned by who wrote it and received by the organisation that
+               asked for it (``access_recipient_lookup``, e.g. ``"rfi__organisation"``)
+``published``  the object is published to every logged-in organisation (an open RFI or grant round):
+               the model says so with ``access_is_published()`` and, for :func:`scope`,
+               ``access_published_q`` (a ``Q``)
+``inviter``    the object is an organisation that registered itself on the actor's organisation's
+               invitation (``Organisation.invited_by``): the inviter may verify it
 ``party``      the actor's organisation is a party of the object (an outcomes contract and what
                belongs to it); a rule may narrow it to some party roles (``party_roles``: e.g.
                only the validator's evaluators approve results)
@@ -176,6 +184,77 @@ INTERVENTION_RULES: dict[str, Rule] = {
 }
 
 
+# Samverkan och upphandling (sourcing): the buyer owns its form decisions, RFIs, grant rounds and
+# tenders; it shares them with invited organisations (a Share) or publishes them (``published``).
+# What an outside organisation sends (an RFI response, a grant application) is its own, and the
+# buyer reads it as its ``recipient``; no respondent ever sees another respondent's answers.
+# An IOP agreement's parties are equals: every party's members see it (``party``).
+PROCURERS = frozenset({Role.ADMIN, Role.PROCUREMENT})
+SOURCING_OFFICERS = frozenset({Role.ADMIN, Role.PROCUREMENT, Role.ANALYST})
+RESPONDERS = frozenset({Role.ADMIN, Role.PROCUREMENT, Role.ANALYST, Role.CONTRACT_MANAGER})
+SOURCING_RULES: dict[str, Rule] = {
+    "sourcing.view": rule(
+        ALL_ROLES, {"own"}, "the Samverkan start page: one's own processes and what was sent to one"
+    ),
+    # The form advisor (issue 10 item 2)
+    "formdecision.view": rule(ALL_ROLES, {"own"}, "form assessments and decisions for a need"),
+    "formdecision.edit": rule(SOURCING_OFFICERS, {"own"}, "walk the form advisor and record the decision"),
+    # Market dialogue (RFI, item 3)
+    "rfi.view": rule(
+        ALL_ROLES, {"own", "shared", "published"}, "an RFI: the buyer, invited and (if open) every organisation"
+    ),
+    "rfi.edit": rule(PROCURERS | {Role.ANALYST}, {"own"}, "write, publish, invite to and close an RFI"),
+    "rfi.analyse": rule(
+        PROCURERS | {Role.ANALYST}, {"own"}, "the answers side by side, filters, Excel and PDF of the answers"
+    ),
+    "rfi.respond": rule(RESPONDERS, {"shared", "published"}, "answer an RFI one's organisation was sent"),
+    "rfi.response.view": rule(
+        RESPONDERS, {"own", "recipient"}, "a response: its writer, and the buyer that asked for it"
+    ),
+    "rfi.response.edit": rule(RESPONDERS, {"own"}, "draft, change, submit or withdraw one's own response"),
+    # Secrecy assessments and redacted copies (OSL), shared by RFIs and tenders (item 3; issue 11)
+    "secrecy.view": rule(SOURCING_OFFICERS, {"own"}, "secrecy assessments and hand-outs of documents"),
+    "secrecy.assess": rule(
+        PROCURERS, {"own"}, "record a secrecy assessment (the registrar) and hand out the redacted copy"
+    ),
+    # Grant rounds (föreningsbidrag, item 4)
+    "grant.view": rule(ALL_ROLES, {"own", "shared", "published"}, "a grant round: its call and criteria"),
+    "grant.manage": rule(SOURCING_OFFICERS, {"own"}, "set up a grant round, its criteria and dates"),
+    "grant.assess": rule(
+        SOURCING_OFFICERS | {Role.EVALUATOR}, {"own"}, "assess applications per criterion with a motivation"
+    ),
+    "grant.decide": rule(MANAGERS, {"own"}, "record the nämnd's decision per application, send letters"),
+    "grant.apply": rule(RESPONDERS, {"shared", "published"}, "apply in a round one's organisation can see"),
+    "grant.application.view": rule(
+        RESPONDERS | {Role.EVALUATOR}, {"own", "recipient"}, "an application: the applicant and the grantor"
+    ),
+    "grant.application.edit": rule(
+        RESPONDERS, {"own"}, "write and submit one's own application and its återrapportering"
+    ),
+    # IOP partnerships (item 5)
+    "iop.view": rule(ALL_ROLES, {"own", "party"}, "an IOP agreement: every member of every party"),
+    "iop.create": rule(SOURCING_OFFICERS, {"own"}, "start an IOP from a passed checklist"),
+    "iop.edit": rule(
+        SOURCING_OFFICERS | {Role.CONTRACT_MANAGER}, {"party"}, "contributions, plan, check-ins while drafting"
+    ),
+    "iop.sign": rule(MANAGERS, {"party"}, "sign the agreement for one's own party"),
+    "iop.change.propose": rule(
+        SOURCING_OFFICERS | {Role.CONTRACT_MANAGER}, {"party"}, "propose a change of a signed agreement"
+    ),
+    "iop.change.decide": rule(MANAGERS, {"party"}, "approve or reject a change for one's own party"),
+    # Outside organisations (item 1)
+    "organisation.verify": rule(
+        MANAGERS,
+        {"inviter"},
+        "verify a self-registered organisation one's own organisation invited (operators: any)",
+        operators=True,
+    ),
+    "sourcing.invite": rule(
+        SOURCING_OFFICERS, {"own"}, "invite organisations by e-mail to an RFI, a grant round or an IOP"
+    ),
+}
+
+
 RULES: dict[str, Rule] = {
     "organisation.view": rule(ALL_ROLES, {"any"}, "the directory of organisations"),
     "organisation.edit": rule(MANAGERS, {"own"}),
@@ -218,6 +297,7 @@ RULES: dict[str, Rule] = {
     "factor.manage": rule(MANAGERS, {"own"}, "extend the list of risk and protective factors"),
     **INTERVENTION_RULES,
     **CONTRACT_RULES,
+    **SOURCING_RULES,
 }
 
 
@@ -331,7 +411,27 @@ def relations(actor: Actor, obj) -> set[str]:
         found.add("party")
     if isinstance(obj, models.Model) and not isinstance(obj, Organisation) and is_shared(actor, obj):
         found.add("shared")
+    if recipient_id(obj) == org:
+        found.add("recipient")
+    if hasattr(obj, "access_is_published") and obj.access_is_published():
+        found.add("published")
+    if isinstance(obj, Organisation) and obj.invited_by_id == org:
+        found.add("inviter")
     return found
+
+
+def recipient_id(obj) -> int | None:
+    """The organisation ``obj`` was sent to (its ``access_recipient_lookup`` followed), or None."""
+    lookup = getattr(obj, "access_recipient_lookup", None)
+    if not lookup:
+        return None
+    *path, last = lookup.split("__")
+    target = obj
+    for name in path:
+        target = getattr(target, name, None)
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)
 
 
 def is_shared(actor: Actor, obj: models.Model) -> bool:
@@ -426,6 +526,14 @@ def scope(actor: Actor, queryset: models.QuerySet, ability: str) -> models.Query
             content_type=ct, organisation_id=org, revoked_at__isnull=True
         ).values_list("object_id", flat=True)
         cond |= Q(pk__in=[int(i) if i.isdigit() else i for i in shared_ids])
+    recipient_lookup = getattr(model, "access_recipient_lookup", None)
+    if "recipient" in r.relations and recipient_lookup and org is not None:
+        cond |= Q(**{recipient_lookup: org})
+    published_q = getattr(model, "access_published_q", None)
+    if "published" in r.relations and published_q is not None:
+        cond |= published_q() if callable(published_q) else published_q
+    if "inviter" in r.relations and model is Organisation and org is not None:
+        cond |= Q(invited_by_id=org)
     party_lookup = getattr(model, "access_party_lookup", None)
     if "party" in r.relations and party_lookup and org is not None:
         # One semi-join on the party table (indexed by contract and organisation), no duplicates.

@@ -134,6 +134,23 @@ class Organisation(models.Model):
     )
     description = models.TextField(_("beskrivning"), blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    # An outside organisation (solution owner, association, company) that registered itself to answer
+    # an RFI, apply for a grant or bid. It stays "self-registered" until the organisation that invited
+    # it (``invited_by``) or an operator verifies it (issue 10 item 1).
+    self_registered = models.BooleanField(_("självregistrerad"), default=False)
+    invited_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invited_organisations",
+        verbose_name=_("inbjuden av"),
+    )
+    contact_email = models.EmailField(_("kontaktadress"), blank=True, default="")
+    verified_at = models.DateTimeField(_("verifierad"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -36,6 +36,7 @@ class Command(BaseCommand):
             call_command("demo_plans", stdout=indicators)  # target groups, causes, results, plans
             call_command("demo_interventions", stdout=indicators)  # catalogue, map, genomlysning, social plan
             call_command("demo_contracts", stdout=indicators)  # seed 004's contract and Tomelilla's pilot
+            call_command("demo_sourcing", stdout=indicators)  # RFI, form decisions, grant round, IOP
         finally:
             reset_request_meta(token)
         if not options["quiet_table"]:
