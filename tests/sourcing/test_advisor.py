@@ -331,3 +331,28 @@ def test_api_refuses_another_organisations_result(client, world):
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"result_id"}
     assert not FormDecision.objects.exists()
+
+
+def test_an_operator_adds_a_threshold_on_the_page(client, world):
+    from insats.accounts.models import User
+
+    operator = User.objects.create_user("drift@example.se", "x", full_name="Drift", is_operator=True)
+    login(client, operator)
+    page = client.get(reverse("sourcing:threshold_create"))
+    assert page.status_code == 200 and "Gäller i dag" in page.content.decode()
+    bad = client.post(reverse("sourcing:threshold_create"), {"kind": "direktupphandling", "amount": "0"})
+    assert bad.status_code == 200 and not ProcurementThreshold.objects.filter(amount=0).exists()
+    response = client.post(
+        reverse("sourcing:threshold_create"),
+        {
+            "kind": "direktupphandling",
+            "amount": "800000",
+            "valid_from": "2027-01-01",
+            "valid_to": "",
+            "source": "Ny lag (exempel)",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("sourcing:threshold_create")
+    row = ProcurementThreshold.objects.get(kind="direktupphandling", valid_from=datetime.date(2027, 1, 1))
+    assert row.created_by == operator
+    assert services.core_thresholds(datetime.date(2027, 2, 1)).direct_award == Decimal(800000)

@@ -4,6 +4,7 @@ a template. The rules are the core's (``insats.core.form_advisor``)."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -209,7 +210,7 @@ def _detail_page(request, actor, decision, decide_form=None, status=200):
     assessment = decision.assessment or {}
     thresholds = []
     for kind, row in (assessment.get("thresholds") or {}).items():
-        thresholds.append({"label": ThresholdKind(kind).label, "amount": services.Decimal(row["amount"])})
+        thresholds.append({"label": ThresholdKind(kind).label, "amount": Decimal(row["amount"])})
     answers = [
         (q, {"ja": _("Ja"), "nej": _("Nej")}.get(decision.answers.get(q.key, ""), _("Vet ej")))
         for q in core.QUESTIONS
@@ -300,7 +301,20 @@ def threshold_create(request):
                 _errors_to(form, exc)
             else:
                 messages.success(request, _("Tröskelvärdet är sparat."))
-                return redirect("sourcing:threshold_list")
+                # An operator acts for no organisation and may not read the list: back to this page.
+                if access.can(actor, "formdecision.edit"):
+                    return redirect("sourcing:threshold_list")
+                return redirect("sourcing:threshold_create")
     else:
         form = ThresholdForm(initial={"valid_from": datetime.date(timezone.localdate().year + 1, 1, 1)})
-    return render(request, "sourcing/advisor/threshold_form.html", {"form": form, "nav_active": NAV})
+    in_force = sorted(services.thresholds_in_force(timezone.localdate()).values(), key=lambda r: r.kind)
+    return render(
+        request,
+        "sourcing/advisor/threshold_form.html",
+        {
+            "form": form,
+            "in_force": in_force,
+            "can_list": access.can(actor, "formdecision.edit"),
+            "nav_active": NAV,
+        },
+    )
