@@ -126,6 +126,7 @@ SEEDING_MIGRATIONS = [
     ("situation", "0005_seed_factors", "load"),
     ("situation", "0007_factor_source_titles", "forwards"),
     ("interventions", "0002_default_age_bands_and_methods", "forwards"),
+    ("sourcing", "0004_thresholds_data", "forwards"),
 ]
 
 

@@ -199,9 +199,16 @@ SOURCING_RULES: dict[str, Rule] = {
     # The form advisor (issue 10 item 2)
     "formdecision.view": rule(ALL_ROLES, {"own"}, "form assessments and decisions for a need"),
     "formdecision.edit": rule(SOURCING_OFFICERS, {"own"}, "walk the form advisor and record the decision"),
+    # The procurement thresholds are national data (every organisation's advisor and tenders use
+    # them): only the platform's operators add a dated amount; officers read them (formdecision.edit).
+    "threshold.manage": rule(
+        frozenset(), {"any"}, "add a dated procurement threshold (national data)", operators=True
+    ),
     # Market dialogue (RFI, item 3)
     "rfi.view": rule(
-        ALL_ROLES, {"own", "shared", "published"}, "an RFI: the buyer, invited and (if open) every organisation"
+        ALL_ROLES,
+        {"own", "shared", "published"},
+        "an RFI: the buyer, invited and (if open) every organisation",
     ),
     "rfi.edit": rule(PROCURERS | {Role.ANALYST}, {"own"}, "write, publish, invite to and close an RFI"),
     "rfi.analyse": rule(
@@ -235,7 +242,9 @@ SOURCING_RULES: dict[str, Rule] = {
     "iop.view": rule(ALL_ROLES, {"own", "party"}, "an IOP agreement: every member of every party"),
     "iop.create": rule(SOURCING_OFFICERS, {"own"}, "start an IOP from a passed checklist"),
     "iop.edit": rule(
-        SOURCING_OFFICERS | {Role.CONTRACT_MANAGER}, {"party"}, "contributions, plan, check-ins while drafting"
+        SOURCING_OFFICERS | {Role.CONTRACT_MANAGER},
+        {"party"},
+        "contributions, plan, check-ins while drafting",
     ),
     "iop.sign": rule(MANAGERS, {"party"}, "sign the agreement for one's own party"),
     "iop.change.propose": rule(

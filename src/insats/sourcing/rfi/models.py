@@ -31,7 +31,10 @@ class Rfi(models.Model):
     title = models.CharField(_("rubrik (utmaningen)"), max_length=300)
     background = models.TextField(_("bakgrund"), blank=True, default="")
     purpose = models.TextField(
-        _("syfte och hur svaren används"), blank=True, default="", help_text=_("Vad svaren ska användas till.")
+        _("syfte och hur svaren används"),
+        blank=True,
+        default="",
+        help_text=_("Vad svaren ska användas till."),
     )
     challenge = models.TextField(_("utmaningen"), blank=True, default="")
     target_group = models.ForeignKey(
@@ -90,7 +93,9 @@ class Rfi(models.Model):
     @property
     def is_open_for_answers(self) -> bool:
         """Published and before the deadline (server time decides)."""
-        return self.status == RfiStatus.PUBLISHED and (self.deadline is None or timezone.now() < self.deadline)
+        return self.status == RfiStatus.PUBLISHED and (
+            self.deadline is None or timezone.now() < self.deadline
+        )
 
 
 class QuestionKind(models.TextChoices):
@@ -110,7 +115,11 @@ class RfiQuestion(models.Model):
     scale_min = models.SmallIntegerField(_("skala från"), null=True, blank=True)
     scale_max = models.SmallIntegerField(_("skala till"), null=True, blank=True)
     follow_up = models.CharField(
-        _("följdfråga vid ja"), max_length=500, blank=True, default="", help_text=_("Endast för ja/nej-frågor.")
+        _("följdfråga vid ja"),
+        max_length=500,
+        blank=True,
+        default="",
+        help_text=_("Endast för ja/nej-frågor."),
     )
     required = models.BooleanField(_("obligatorisk"), default=False)
     # A stable key for filters in the analysis, e.g. "outcome_payment", "pilot" (seed 000's set).
