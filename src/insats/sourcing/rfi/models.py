@@ -14,7 +14,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["QuestionKind", "Rfi", "RfiAnswer", "RfiQuestion", "RfiResponse", "RfiStatus", "ResponseStatus"]
+__all__ = [
+    "QuestionKind",
+    "Rfi",
+    "RfiAnswer",
+    "RfiFigure",
+    "RfiQuestion",
+    "RfiResponse",
+    "RfiStatus",
+    "ResponseStatus",
+]
 
 
 class RfiStatus(models.TextChoices):
@@ -31,7 +40,10 @@ class Rfi(models.Model):
     title = models.CharField(_("rubrik (utmaningen)"), max_length=300)
     background = models.TextField(_("bakgrund"), blank=True, default="")
     purpose = models.TextField(
-        _("syfte och hur svaren används"), blank=True, default="", help_text=_("Vad svaren ska användas till.")
+        _("syfte och hur svaren används"),
+        blank=True,
+        default="",
+        help_text=_("Vad svaren ska användas till."),
     )
     challenge = models.TextField(_("utmaningen"), blank=True, default="")
     target_group = models.ForeignKey(
@@ -90,7 +102,9 @@ class Rfi(models.Model):
     @property
     def is_open_for_answers(self) -> bool:
         """Published and before the deadline (server time decides)."""
-        return self.status == RfiStatus.PUBLISHED and (self.deadline is None or timezone.now() < self.deadline)
+        return self.status == RfiStatus.PUBLISHED and (
+            self.deadline is None or timezone.now() < self.deadline
+        )
 
 
 class QuestionKind(models.TextChoices):
@@ -110,7 +124,11 @@ class RfiQuestion(models.Model):
     scale_min = models.SmallIntegerField(_("skala från"), null=True, blank=True)
     scale_max = models.SmallIntegerField(_("skala till"), null=True, blank=True)
     follow_up = models.CharField(
-        _("följdfråga vid ja"), max_length=500, blank=True, default="", help_text=_("Endast för ja/nej-frågor.")
+        _("följdfråga vid ja"),
+        max_length=500,
+        blank=True,
+        default="",
+        help_text=_("Endast för ja/nej-frågor."),
     )
     required = models.BooleanField(_("obligatorisk"), default=False)
     # A stable key for filters in the analysis, e.g. "outcome_payment", "pilot" (seed 000's set).
@@ -148,6 +166,7 @@ class RfiResponse(models.Model):
     )
     # SHA-256 of the submitted content (the receipt), recomputed on every submission.
     receipt_sha256 = models.CharField(max_length=64, blank=True, default="")
+    withdrawn_at = models.DateTimeField(_("återkallat"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -226,3 +245,30 @@ class RfiAnswer(models.Model):
             head = "" if self.yes is None else (str(_("Ja")) if self.yes else str(_("Nej")))
             return f"{head} – {self.follow_up_text}" if self.follow_up_text else head
         return self.text
+
+
+class RfiFigure(models.Model):
+    """A figure of the lägesbild quoted in the RFI's challenge: the indicator, the area and the year
+    are stored; the value and its source line are read from the situation app when the page is shown
+    (``insats.sourcing.rfi.selectors.figure_rows``), so a corrected observation shows corrected."""
+
+    rfi = models.ForeignKey(Rfi, on_delete=models.CASCADE, related_name="figures")
+    indicator = models.ForeignKey(
+        "situation.Indicator", on_delete=models.CASCADE, related_name="+", verbose_name=_("indikator")
+    )
+    area = models.ForeignKey(
+        "situation.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("område")
+    )
+    period = models.PositiveSmallIntegerField(_("år"))
+    order = models.PositiveSmallIntegerField(_("ordning"), default=0)
+
+    class Meta:
+        verbose_name = _("siffra ur lägesbilden")
+        verbose_name_plural = _("siffror ur lägesbilden")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["rfi", "indicator", "area", "period"], name="rfifigure_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.area} {self.period}"
