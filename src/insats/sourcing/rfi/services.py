@@ -613,7 +613,13 @@ def _required_problems(response: RfiResponse) -> dict[str, str]:
         empty = a is None or (not a.display and not a.text)
         if empty:
             errors[f"q{q.pk}_answer"] = _("Fråga %(n)s är obligatorisk.") % {"n": number}
-    if not response.answers.exists() and not attachments_of(response).exists():
+    has_content = (
+        any(a.display or a.text for a in given.values())
+        or response.competences.strip()
+        or response.resources.strip()
+        or attachments_of(response).exists()
+    )
+    if not has_content:
         errors["answers"] = _("Svara på minst en fråga eller ladda upp ett dokument innan du skickar in.")
     return errors
 
