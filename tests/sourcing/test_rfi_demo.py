@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_rfi_has_nine_questions_and_five_answers_as_the_issue_says():
-    accounts.organisation_create(actor=None, name="Tomelilla kommun", org_number="212000-0886", kind="kommun")
+    accounts.organisation_create(
+        actor=None, name="Tomelilla kommun", org_number="212000-0886", kind="kommun", area_code="1270"
+    )
     demo.build()
     rfi = Rfi.objects.get(title=demo.TITLE)
     assert rfi.organisation.name == "Tomelilla kommun" and rfi.is_public and rfi.status == "published"
