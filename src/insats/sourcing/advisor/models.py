@@ -66,7 +66,9 @@ class FormDecision(models.Model):
     chosen = models.CharField(
         _("beslutad form"), max_length=32, choices=CollaborationForm.choices, blank=True, default=""
     )
-    departure_reason = models.TextField(_("skäl för avvikelse från rekommendationen"), blank=True, default="")
+    departure_reason = models.TextField(
+        _("skäl för avvikelse från rekommendationen"), blank=True, default=""
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

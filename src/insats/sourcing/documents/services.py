@@ -29,17 +29,14 @@ def attachment_validate(upload) -> tuple[bytes, str]:
         )
     if upload.size > MAX_BYTES:
         raise ValidationError(
-            _("Filen %(name)s är för stor (högst %(mb)s MB).")
-            % {"name": name, "mb": MAX_BYTES // (1024 * 1024)}
+            _("Filen %(name)s är för stor (högst %(mb)s MB).") % {"name": name, "mb": MAX_BYTES // (1024 * 1024)}
         )
     content = upload.read()
     if not content:
         raise ValidationError(_("Filen %(name)s är tom.") % {"name": name})
     magic = _MAGIC.get(suffix)
     if magic and not content.startswith(magic):
-        raise ValidationError(
-            _("Filen %(name)s är inte en riktig %(suffix)s-fil.") % {"name": name, "suffix": suffix}
-        )
+        raise ValidationError(_("Filen %(name)s är inte en riktig %(suffix)s-fil.") % {"name": name, "suffix": suffix})
     return content, by_suffix[suffix]
 
 
