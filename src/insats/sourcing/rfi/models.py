@@ -14,7 +14,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["QuestionKind", "Rfi", "RfiAnswer", "RfiQuestion", "RfiResponse", "RfiStatus", "ResponseStatus"]
+__all__ = [
+    "QuestionKind",
+    "Rfi",
+    "RfiAnswer",
+    "RfiFigure",
+    "RfiQuestion",
+    "RfiResponse",
+    "RfiStatus",
+    "ResponseStatus",
+]
 
 
 class RfiStatus(models.TextChoices):
@@ -157,6 +166,7 @@ class RfiResponse(models.Model):
     )
     # SHA-256 of the submitted content (the receipt), recomputed on every submission.
     receipt_sha256 = models.CharField(max_length=64, blank=True, default="")
+    withdrawn_at = models.DateTimeField(_("återkallat"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -235,3 +245,30 @@ class RfiAnswer(models.Model):
             head = "" if self.yes is None else (str(_("Ja")) if self.yes else str(_("Nej")))
             return f"{head} – {self.follow_up_text}" if self.follow_up_text else head
         return self.text
+
+
+class RfiFigure(models.Model):
+    """A figure of the lägesbild quoted in the RFI's challenge: the indicator, the area and the year
+    are stored; the value and its source line are read from the situation app when the page is shown
+    (``insats.sourcing.rfi.selectors.figure_rows``), so a corrected observation shows corrected."""
+
+    rfi = models.ForeignKey(Rfi, on_delete=models.CASCADE, related_name="figures")
+    indicator = models.ForeignKey(
+        "situation.Indicator", on_delete=models.CASCADE, related_name="+", verbose_name=_("indikator")
+    )
+    area = models.ForeignKey(
+        "situation.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("område")
+    )
+    period = models.PositiveSmallIntegerField(_("år"))
+    order = models.PositiveSmallIntegerField(_("ordning"), default=0)
+
+    class Meta:
+        verbose_name = _("siffra ur lägesbilden")
+        verbose_name_plural = _("siffror ur lägesbilden")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["rfi", "indicator", "area", "period"], name="rfifigure_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.area} {self.period}"
