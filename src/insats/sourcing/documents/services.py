@@ -45,6 +45,7 @@ def attachment_validate(upload) -> tuple[bytes, str]:
 
 def attachment_add(*, actor, target, organisation, upload, purpose: str = "") -> Attachment:
     content, mime = attachment_validate(upload)
+    user = getattr(actor, "user", actor)  # an access Actor or a User (or None)
     att = Attachment.objects.create(
         content_type=ContentType.objects.get_for_model(target),
         object_id=str(target.pk),
@@ -55,11 +56,11 @@ def attachment_add(*, actor, target, organisation, upload, purpose: str = "") ->
         size=len(content),
         sha256=Attachment.digest(content),
         content=content,
-        uploaded_by=getattr(actor, "user", None) if actor is not None else None,
+        uploaded_by=user,
     )
     log_action(
         "attachment.add",
-        actor=actor,
+        actor=user,
         organisation=organisation,
         obj=att,
         changes={"name": att.name, "sha256": att.sha256, "purpose": purpose},

@@ -689,17 +689,9 @@ def response_upload(*, actor, rfi: Rfi, organisation, upload) -> RfiResponse:
     _ensure_open(actor=actor, rfi=rfi, organisation=organisation, what="upload")
     with transaction.atomic():
         response, _changes = _save(actor=actor, rfi=rfi, organisation=organisation, values={}, answers={})
-        # attachment_add audits with the user it is given (its uploaded_by wants an actor): record both.
         att = attachment_add(
-            actor=_user(actor),
-            target=response,
-            organisation=organisation,
-            upload=upload,
-            purpose="rfi_response",
+            actor=actor, target=response, organisation=organisation, upload=upload, purpose="rfi_response"
         )
-        if att.uploaded_by_id is None and _user(actor) is not None:
-            att.uploaded_by = _user(actor)
-            att.save(update_fields=["uploaded_by"])
         log_action(
             "sourcing.rfi.response_saved",
             actor=_user(actor),
