@@ -689,7 +689,7 @@ def response_upload(*, actor, rfi: Rfi, organisation, upload) -> RfiResponse:
     _ensure_open(actor=actor, rfi=rfi, organisation=organisation, what="upload")
     with transaction.atomic():
         response, _changes = _save(actor=actor, rfi=rfi, organisation=organisation, values={}, answers={})
-        att = attachment_add(
+        attachment_add(
             actor=actor, target=response, organisation=organisation, upload=upload, purpose="rfi_response"
         )
         log_action(
