@@ -9,7 +9,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from insats.accounts import access, security
 from insats.accounts.access import actor_for, public, require
+from insats.accounts.auth_views import AFTER_SETUP_KEY
 from insats.accounts.middleware import SESSION_KEY
 from insats.accounts.models import Organisation
 
@@ -100,6 +101,14 @@ def register_organisation(request):
                     _("%(org)s är registrerad och du är dess administratör.")
                     % {"org": membership.organisation.name},
                 )
+                if security.requires_two_factor(membership.user):
+                    # An administrator sets up two-factor authentication first, then continues.
+                    request.session[AFTER_SETUP_KEY] = next_url or reverse("sourcing:home")
+                    messages.info(
+                        request,
+                        _("Som administratör behöver du tvåfaktorsinloggning. Aktivera den först."),
+                    )
+                    return redirect("accounts:two_factor")
                 return redirect(next_url or "sourcing:home")
     return render(
         request,
