@@ -53,10 +53,12 @@ _TOKENS: dict[int, str] = {}
 
 
 def _token(w) -> str:
-    key = id(w)
-    if key not in _TOKENS:
-        _TOKENS[key] = _invitation(w, "lanken@matris.example")[1]
-    return _TOKENS[key]
+    """One link per world (the raw token exists only when it is made); a new one for a new world."""
+    token = _TOKENS.get(id(w))
+    found = services.invitation_for_token(token) if token else None
+    if found is None or found.organisation_id != w.orgs["owner"].pk:
+        token = _TOKENS[id(w)] = _invitation(w, "lanken@matris.example")[1]
+    return token
 
 
 def _registered(w) -> Organisation:
