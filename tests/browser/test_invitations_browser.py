@@ -36,6 +36,8 @@ def test_outside_organisation_registers_from_an_invitation_and_lands_on_the_rfi(
     owner = bworld.orgs["owner"]
     rfi = Rfi.objects.create(organisation=owner, title="Barn 6–10 år i riskzon", status="published")
     officer = bworld.user("owner", "procurement")
+    # Generous timeouts: the flow has eight page loads and shared CI machines can be slow.
+    context.set_default_timeout(60_000)
     context.add_cookies([session_cookie_for(live_server, officer, owner)])
     page = context.new_page()
     page.goto(reverse("sourcing:invitation_create", kwargs={"kind": "rfi", "pk": rfi.pk}))
@@ -48,6 +50,7 @@ def test_outside_organisation_registers_from_an_invitation_and_lands_on_the_rfi(
     path = link[link.index("/samverkan/") :]
 
     outsider = chromium.new_context(base_url=live_server.url, locale="sv-SE", bypass_csp=True)
+    outsider.set_default_timeout(60_000)
     try:
         visitor = outsider.new_page()
         visitor.goto(path)
@@ -61,8 +64,8 @@ def test_outside_organisation_registers_from_an_invitation_and_lands_on_the_rfi(
         visitor.get_by_label("Organisationens kontaktadress").fill("info@nyforening.example")
         visitor.get_by_label("Ditt namn").fill("Nora Ny")
         visitor.get_by_label("Din e-postadress").fill("nora@nyforening.example")
-        visitor.get_by_label("Lösenord", exact=True).fill(PASSWORD)
-        visitor.get_by_label("Lösenordet igen").fill(PASSWORD)
+        visitor.locator("#id_password1").fill(PASSWORD)
+        visitor.locator("#id_password2").fill(PASSWORD)
         visitor.get_by_role("button", name="Registrera organisationen").click()
         # An administrator sets up two-factor authentication first.
         secret = visitor.locator("#totp-secret").inner_text().replace(" ", "")

@@ -193,3 +193,54 @@ def test_home_outside_organisation_sees_what_was_sent_to_it_and_only_its_own_res
     assert "Inte till er" not in page and "Partnerns egen dialog" not in page
     assert world.orgs["partner"].name not in page
     assert "Inga marknadsdialoger ännu." not in page  # an outside organisation has no buyer sections
+
+
+# --- the API ---------------------------------------------------------------------------------------
+
+
+def _bearer(world, org="owner", role="procurement") -> dict:
+    from insats.accounts import tokens
+
+    membership = world.membership(org, role)
+    _, key = tokens.token_create(
+        actor=Actor(user=membership.user, membership=membership), membership=membership, name="test"
+    )
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+@pytest.mark.django_db
+def test_api_creates_lists_and_revokes_and_names_a_bad_address(client, world):
+    import json
+
+    rfi = _rfi(world)
+    headers = _bearer(world)
+    url = "/api/v1/sourcing/invitations"
+    bad = client.post(
+        url,
+        json.dumps({"kind": "rfi", "object_id": rfi.pk, "emails": ["ok@x.example", "nej"]}),
+        content_type="application/json",
+        **headers,
+    )
+    assert bad.status_code == 422 and "Rad 2" in bad.content.decode()
+    assert not ProcessInvitation.objects.exists()
+    made = client.post(
+        url,
+        json.dumps(
+            {"kind": "rfi", "object_id": rfi.pk, "organisation_ids": [world.orgs["partner"].pk], "emails": []}
+        ),
+        content_type="application/json",
+        **headers,
+    )
+    assert made.status_code == 201
+    [row] = made.json()
+    assert row["invited_organisation_id"] == world.orgs["partner"].pk and row["status"] == "open"
+    assert "token" not in json.dumps(row)
+    listed = client.get(url, {"kind": "rfi", "object_id": rfi.pk}, **headers).json()
+    assert [r["id"] for r in listed] == [row["id"]]
+    revoked = client.post(f"{url}/{row['id']}/revoke", **headers)
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    again = client.post(f"{url}/{row['id']}/revoke", **headers)
+    assert again.status_code == 422
+    # Another organisation's officer does not even see the RFI.
+    other = client.get(url, {"kind": "rfi", "object_id": rfi.pk}, **_bearer(world, "partner", "admin"))
+    assert other.status_code == 404
