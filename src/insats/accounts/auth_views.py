@@ -21,6 +21,8 @@ from django.views.decorators.http import require_POST
 from . import security
 from .access import login_only, public
 
+AFTER_SETUP_KEY = "insats_after_2fa_setup_next"
+
 CODE_ATTRS = {
     "autocomplete": "one-time-code",
     "inputmode": "numeric",
@@ -215,7 +217,9 @@ def two_factor(request):
         else:
             request.session.pop(security.SETUP_KEY, None)
             security.mark_verified(request.session, user)
-            context = {"codes": codes, "first_time": not replacing}
+            # Where a just-registered user was going (accounts/registration sets it), else the start page.
+            after = security.safe_next(request, request.session.pop(AFTER_SETUP_KEY, ""))
+            context = {"codes": codes, "first_time": not replacing, "continue_url": after}
             return render(request, "accounts/recovery_codes.html", context)
     return _setup_page(request, form, replacing=bool(replacing))
 

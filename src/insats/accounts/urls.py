@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import auth_views, views, views_tokens
+from .registration import urls as registration_urls
 
 app_name = "accounts"
 urlpatterns = [
@@ -33,4 +34,5 @@ urlpatterns = [
     path("ledamot/<int:pk>/avsluta/", views.seat_end, name="seat_end"),
     path("delning/<int:pk>/aterkalla/", views.share_revoke, name="share_revoke"),
     path("delning/<str:type_label>/<str:pk>/", views.shares, name="shares"),
+    *registration_urls.urlpatterns,
 ]
