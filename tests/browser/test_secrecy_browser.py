@@ -64,7 +64,7 @@ def test_registrar_assesses_decides_one_part_secret_and_hands_out(context, page,
 
     page.get_by_role("link", name="Tillbaka till prövningen").click()
     expect(page.get_by_label("Lämnas ut till")).to_have_value("Anna Andersson, Ystads Allehanda")
-    page.get_by_label("Format").select_option("html")  # (a PDF is tested in tests/sourcing)
+    page.get_by_label("Filformat").select_option("html")  # (a PDF is tested in tests/sourcing)
     page.get_by_role("button", name="Lämna ut").click()
     expect(page.get_by_text("Kopian är utlämnad till Anna Andersson, Ystads Allehanda")).to_be_visible()
     h = SecrecyHandOut.objects.get()

@@ -84,4 +84,4 @@ class HandOutForm(forms.Form):
     recipient = forms.CharField(
         label=_("Lämnas ut till"), max_length=300, help_text=_("Namn eller organisation, som i begäran.")
     )
-    format = forms.ChoiceField(label=_("Format"), choices=HandOutFormat.choices, initial=HandOutFormat.PDF)
+    format = forms.ChoiceField(label=_("Filformat"), choices=HandOutFormat.choices, initial=HandOutFormat.PDF)

@@ -136,8 +136,8 @@ class SecrecyAssessmentPart(models.Model):
 
 
 class HandOutFormat(models.TextChoices):
-    PDF = "pdf", _("PDF")
-    HTML = "html", _("HTML")
+    PDF = "pdf", "PDF"
+    HTML = "html", "HTML"
 
 
 class SecrecyHandOut(models.Model):
@@ -149,7 +149,7 @@ class SecrecyHandOut(models.Model):
     handed_out_by_name = models.CharField(_("utlämnad av"), max_length=200, blank=True, default="")
     recipient = models.CharField(_("till"), max_length=300)
     format = models.CharField(_("format"), max_length=8, choices=HandOutFormat.choices)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField("SHA-256", max_length=64)
     content = models.BinaryField()
 
     class Meta:
