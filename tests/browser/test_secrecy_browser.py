@@ -1,7 +1,7 @@
 """The registrar in Chromium: a response asked for secrecy on two parts (its solution and its price);
 the registrar decides one secret (the solution) with ground and motivation, opens the redacted copy
 (the solution replaced by the OSL placeholder, the price shown) and hands it out. axe-core finds no
-serious or critical violation on the analysis, the assessment, its page and the copy."""
+serious or critical violation on the analysis, the assessment, its page, the copy and the list."""
 
 from __future__ import annotations
 
@@ -69,3 +69,8 @@ def test_registrar_assesses_decides_one_part_secret_and_hands_out(context, page,
     expect(page.get_by_text("Kopian är utlämnad till Anna Andersson, Ystads Allehanda")).to_be_visible()
     h = SecrecyHandOut.objects.get()
     expect(page.locator("code")).to_have_text(h.sha256)
+    axe_clean(page, "assessment page with a hand-out")
+
+    page.get_by_role("link", name="Alla sekretessprövningar").click()
+    expect(page.get_by_role("link", name=a.document_title, exact=True)).to_be_visible()
+    axe_clean(page, "list")
