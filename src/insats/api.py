@@ -171,6 +171,7 @@ def get_api() -> ProblemNinjaAPI:
     api.add_router("", "insats.contracts.api_results.router")  # C3: results, payments, ledger, INDIGO
     api.add_router("/sourcing/decisions", "insats.sourcing.advisor.api.router")
     api.add_router("/sourcing/rfis", "insats.sourcing.rfi.api.router")
+    api.add_router("/sourcing/rfis", "insats.sourcing.rfi.analysis.api.router")
     api.add_router("/sourcing/secrecy", "insats.sourcing.secrecy.api.router")
     api.add_router("/sourcing/grants", "insats.sourcing.grants.api.router")
     api.add_router("/sourcing/iop", "insats.sourcing.iop.api.router")

@@ -234,6 +234,17 @@ def test_map_excel(client, world):
     assert any(c.data_type == "n" and c.value == 37 for c in cells)
 
 
+def test_rfi_analysis_excel(client, world):
+    from tests.sourcing.secrecy_world import answer, make_rfi
+
+    rfi = make_rfi(world.orgs["owner"])
+    answer(rfi, world.orgs["partner"], solution=EVIL, price="1", outcome=True, pilot=True, form="Idéburen")
+    login(client, world.user("owner", "analyst"), world.orgs["owner"])
+    response = client.get(reverse("sourcing:rfi_analysis_xlsx", args=[rfi.pk]))
+    assert response.status_code == 200
+    assert_xlsx_guarded(response.content)
+
+
 WALKED = {
     "situation:export_xlsx": test_lagesbild_excel,
     "situation:result_xlsx": test_result_excel,
@@ -245,6 +256,7 @@ WALKED = {
     "interventions:portfolio_xlsx": test_portfolio_excel,
     "interventions:catalogue_xlsx": test_catalogue_excel,
     "interventions:map_xlsx": test_map_excel,
+    "sourcing:rfi_analysis_xlsx": test_rfi_analysis_excel,
 }
 
 
