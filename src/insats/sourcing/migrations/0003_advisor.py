@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sourcing', '0001_foundation'),
+        ('sourcing', '0002_invitations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

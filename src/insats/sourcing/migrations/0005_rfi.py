@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('situation', '0008_kolada_group_observation'),
-        ('sourcing', '0001_foundation'),
+        ('sourcing', '0004_thresholds_data'),
     ]
 
     operations = [

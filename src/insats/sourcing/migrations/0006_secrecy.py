@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_outside_organisations'),
         ('contenttypes', '0002_remove_content_type_name'),
-        ('sourcing', '0001_foundation'),
+        ('sourcing', '0005_rfi'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
