@@ -179,7 +179,7 @@ def round_create(*, actor, organisation, values: dict, criteria: list[dict] | No
             c.save()
         log_action(
             "sourcing.grant_round.created",
-            actor=actor,
+            actor=_user(actor),
             organisation=organisation,
             obj=rnd,
             changes={"title": rnd.title, "budget": str(rnd.budget), "criteria": [c.name for c in rows]},
@@ -214,7 +214,7 @@ def round_update(*, actor, rnd: GrantRound, values: dict, criteria: list[dict] |
                 c.save()
         log_action(
             "sourcing.grant_round.changed",
-            actor=actor,
+            actor=_user(actor),
             organisation=rnd.organisation,
             obj=rnd,
             changes={"fields": sorted(values), "criteria": criteria is not None},
@@ -234,7 +234,7 @@ def round_publish(*, actor, rnd: GrantRound) -> GrantRound:
         rnd.status = RoundStatus.OPEN
         rnd.published_at = timezone.now()
         rnd.save(update_fields=["status", "published_at", "updated_at"])
-        log_action("sourcing.grant_round.published", actor=actor, organisation=rnd.organisation, obj=rnd)
+        log_action("sourcing.grant_round.published", actor=_user(actor), organisation=rnd.organisation, obj=rnd)
     return rnd
 
 
@@ -245,7 +245,7 @@ def round_close(*, actor, rnd: GrantRound) -> GrantRound:
             raise ValidationError(_("Bara en öppen omgång kan stängas."))
         rnd.status = RoundStatus.CLOSED
         rnd.save(update_fields=["status", "updated_at"])
-        log_action("sourcing.grant_round.closed", actor=actor, organisation=rnd.organisation, obj=rnd)
+        log_action("sourcing.grant_round.closed", actor=_user(actor), organisation=rnd.organisation, obj=rnd)
     return rnd
 
 
@@ -341,7 +341,7 @@ def application_save(
                 line.save()
         log_action(
             f"sourcing.grant_application.{'created' if creating else 'changed'}",
-            actor=actor,
+            actor=_user(actor),
             organisation=organisation,
             obj=application,
             changes={"fields": sorted(values), "budget_lines": None if built is None else len(built)},
@@ -397,7 +397,7 @@ def application_submit(*, actor, application: GrantApplication) -> GrantApplicat
         requested = totals(application).requested
         log_action(
             "sourcing.grant_application.submitted",
-            actor=actor,
+            actor=_user(actor),
             organisation=application.organisation,
             obj=application,
             changes={"requested": str(requested)},
@@ -471,7 +471,7 @@ def assessment_save(*, actor, application: GrantApplication, scores: dict) -> li
             raise ValidationError(errors)
         log_action(
             "sourcing.grant_assessment.saved",
-            actor=actor,
+            actor=_user(actor),
             organisation=application.round.organisation,
             obj=application,
             changes={"scores": {str(a.criterion_id): str(a.score) for a in saved}},
@@ -590,7 +590,7 @@ def proposal_set(*, actor, rnd: GrantRound, amounts: dict) -> core_grants.Propos
             GrantApplication.objects.filter(pk=pk).update(proposed_amount=amount)
         log_action(
             "sourcing.grant_round.proposal_set",
-            actor=actor,
+            actor=_user(actor),
             organisation=rnd.organisation,
             obj=rnd,
             changes={
@@ -678,7 +678,7 @@ def decision_record(
         rnd.save(update_fields=["status", "updated_at"])
         log_action(
             "sourcing.grant_application.decided",
-            actor=actor,
+            actor=_user(actor),
             organisation=rnd.organisation,
             obj=application,
             changes={
@@ -755,7 +755,7 @@ def report_submit(*, actor, application: GrantApplication, values: dict) -> Gran
         application.save()
         log_action(
             "sourcing.grant_application.reported",
-            actor=actor,
+            actor=_user(actor),
             organisation=application.organisation,
             obj=application,
             changes={"reach": application.report_reach, "spent": str(application.report_spent)},
@@ -815,7 +815,7 @@ def intervention_link(*, actor, application: GrantApplication):
         application.save(update_fields=["intervention", "updated_at"])
         log_action(
             "sourcing.grant_application.intervention_linked",
-            actor=actor,
+            actor=_user(actor),
             organisation=rnd.organisation,
             obj=application,
             changes={"intervention": iv.pk},

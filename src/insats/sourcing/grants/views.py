@@ -359,7 +359,7 @@ def application_attach(request, pk):
     if form.is_valid():
         try:
             attachment_add(
-                actor=actor,
+                actor=actor.user,  # documents.services audits ``actor`` as a user
                 target=app,
                 organisation=app.organisation,
                 upload=form.cleaned_data["file"],
