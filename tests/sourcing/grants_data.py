@@ -39,7 +39,9 @@ def make_round(w, *, budget=Decimal(100_000), is_public=True, publish=True, requ
     return rnd
 
 
-def make_application(w, rnd, org: str, *, cost=Decimal(50_000), other=Decimal(10_000), submit=True, title=None):
+def make_application(
+    w, rnd, org: str, *, cost=Decimal(50_000), other=Decimal(10_000), submit=True, title=None
+):
     a = actor(w, org)
     app = services.application_save(
         actor=a,

@@ -145,7 +145,9 @@ def test_bad_budget_line_names_row_and_keeps_old_lines(world):
     assert "Budgetrad 2" in exc.value.message_dict["budget_lines"][0]
     app.refresh_from_db()
     assert app.title == "Läxhjälp (unrelated)"
-    assert list(GrantBudgetLine.objects.filter(application=app).values_list("item", flat=True)) == ["Lokalhyra"]
+    assert list(GrantBudgetLine.objects.filter(application=app).values_list("item", flat=True)) == [
+        "Lokalhyra"
+    ]
 
 
 # --------------------------------------------------------------------------- assessment
@@ -169,7 +171,9 @@ def test_score_outside_scale_refused(world):
     app = make_application(world, rnd, "unrelated")
     c = rnd.criteria.first()
     with pytest.raises(ValidationError, match="mellan 1 och 5"):
-        services.assessment_save(actor=actor(world, "owner", "analyst"), application=app, scores={c.pk: (6, "x")})
+        services.assessment_save(
+            actor=actor(world, "owner", "analyst"), application=app, scores={c.pk: (6, "x")}
+        )
 
 
 def test_combined_scores_hand_checked(world):
@@ -195,7 +199,11 @@ def test_weights_change_the_order(world):
     rnd = services.round_create(
         actor=a_,
         organisation=world.orgs["owner"],
-        values={"title": "Viktad", "budget": Decimal(1000), "closes_at": timezone.now() + datetime.timedelta(days=1)},
+        values={
+            "title": "Viktad",
+            "budget": Decimal(1000),
+            "closes_at": timezone.now() + datetime.timedelta(days=1),
+        },
         criteria=[
             {"name": "Effekt", "weight": "4", "scale_min": 1, "scale_max": 5},
             {"name": "Ekonomi", "weight": "", "scale_min": 1, "scale_max": 5},
@@ -230,7 +238,9 @@ def test_proposal_over_budget_is_refused_atomically(world):
     with pytest.raises(ValidationError, match="överskrider omgångens budget"):
         services.proposal_set(actor=actor(world, "owner"), rnd=rnd, amounts={a.pk: "30000", b.pk: "25000"})
     assert not GrantApplication.objects.filter(proposed_amount__isnull=False).exists()
-    state = services.proposal_set(actor=actor(world, "owner"), rnd=rnd, amounts={a.pk: "30000", b.pk: "20000"})
+    state = services.proposal_set(
+        actor=actor(world, "owner"), rnd=rnd, amounts={a.pk: "30000", b.pk: "20000"}
+    )
     assert state.remaining == Decimal("0.00")
 
 
@@ -246,7 +256,9 @@ def test_decision_before_deadline_refused(world):
     rnd = make_round(world)
     a = make_application(world, rnd, "unrelated")
     with pytest.raises(ValidationError, match="först när ansökningstiden"):
-        services.decision_record(actor=actor(world, "owner"), application=a, decision=Decision.GRANTED, amount=1)
+        services.decision_record(
+            actor=actor(world, "owner"), application=a, decision=Decision.GRANTED, amount=1
+        )
 
 
 def test_decisions_within_budget_letters_and_catalogue(world, django_capture_on_commit_callbacks):
@@ -259,17 +271,25 @@ def test_decisions_within_budget_letters_and_catalogue(world, django_capture_on_
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.decision_record(
-            actor=actor(world, "owner"), application=a, decision=Decision.GRANTED, amount="35000", conditions="Redovisa"
+            actor=actor(world, "owner"),
+            application=a,
+            decision=Decision.GRANTED,
+            amount="35000",
+            conditions="Redovisa",
         )
     assert len(mail.outbox) == 1
     assert "35 000,00" in mail.outbox[0].body.replace("\xa0", " ") and "Redovisa" in mail.outbox[0].body
     assert set(mail.outbox[0].to) == {world.user("unrelated", "admin").email, "info@familjeforum.test"}
     with pytest.raises(ValidationError, match="mer än omgångens budget"):
-        services.decision_record(actor=actor(world, "owner"), application=b, decision=Decision.GRANTED, amount="30000")
+        services.decision_record(
+            actor=actor(world, "owner"), application=b, decision=Decision.GRANTED, amount="30000"
+        )
     with pytest.raises(ValidationError) as exc:
         services.decision_record(actor=actor(world, "owner"), application=b, decision=Decision.REJECTED)
     assert "reason" in exc.value.message_dict
-    services.decision_record(actor=actor(world, "owner"), application=b, decision=Decision.REJECTED, reason="Utanför")
+    services.decision_record(
+        actor=actor(world, "owner"), application=b, decision=Decision.REJECTED, reason="Utanför"
+    )
     rnd.refresh_from_db()
     assert rnd.status == RoundStatus.DECIDED
     assert services.budget_state(rnd, proposed=False).remaining == Decimal("25000.00")
@@ -286,12 +306,16 @@ def test_report_overdue_and_submitted(world):
     rnd = make_round(world)
     a = make_application(world, rnd, "unrelated")
     close(rnd)
-    services.decision_record(actor=actor(world, "owner"), application=a, decision=Decision.GRANTED, amount="1000")
+    services.decision_record(
+        actor=actor(world, "owner"), application=a, decision=Decision.GRANTED, amount="1000"
+    )
     GrantRound.objects.filter(pk=rnd.pk).update(report_due=timezone.localdate() - datetime.timedelta(days=1))
     a.refresh_from_db()
     assert a.report_overdue
     with pytest.raises(ValidationError) as exc:
-        services.report_submit(actor=actor(world, "unrelated"), application=a, values={"report_activities": ""})
+        services.report_submit(
+            actor=actor(world, "unrelated"), application=a, values={"report_activities": ""}
+        )
     assert {"report_reach", "report_activities", "report_spent"} <= set(exc.value.message_dict)
     services.report_submit(
         actor=actor(world, "unrelated"),
@@ -340,6 +364,6 @@ def test_pages_walk_through(client, world):
     r = client.post(reverse("sourcing:grant_decide", args=[a.pk]), {"decision": "granted", "amount": "30000"})
     assert r.status_code == 302
     letter = client.get(reverse("sourcing:grant_letter", args=[a.pk]))
-    assert "30 000,00".encode() in letter.content.replace(b"\xc2\xa0", b" ")
+    assert b"30 000,00" in letter.content.replace(b"\xc2\xa0", b" ")
     pdf = client.get(reverse("sourcing:grant_letter_pdf", args=[a.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

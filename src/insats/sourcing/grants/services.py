@@ -234,7 +234,9 @@ def round_publish(*, actor, rnd: GrantRound) -> GrantRound:
         rnd.status = RoundStatus.OPEN
         rnd.published_at = timezone.now()
         rnd.save(update_fields=["status", "published_at", "updated_at"])
-        log_action("sourcing.grant_round.published", actor=_user(actor), organisation=rnd.organisation, obj=rnd)
+        log_action(
+            "sourcing.grant_round.published", actor=_user(actor), organisation=rnd.organisation, obj=rnd
+        )
     return rnd
 
 
