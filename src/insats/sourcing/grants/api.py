@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -170,6 +171,15 @@ class ProposalIn(Schema):
     amounts: list[ProposalItem]
 
 
+class ConfirmIn(Schema):
+    confirm: bool = Field(True, description="Must be true: the step cannot be undone.")
+
+
+def _confirmed(payload: ConfirmIn) -> None:
+    if not payload.confirm:
+        raise field_errors(ValidationError({"confirm": _("Bekräfta steget.")}))
+
+
 class DecisionIn(Schema):
     decision: str = Field(description="granted or rejected.")
     amount: Decimal | None = Field(None, description="Granted amount (kr), for granted.")
@@ -257,9 +267,10 @@ def applications_detail(request, application_id: int):
     operation_id="sourcing_grants_applications_submit",
     summary="Submit one's own application before the deadline (receipt by e-mail)",
 )
-def applications_submit(request, application_id: int):
+def applications_submit(request, application_id: int, payload: ConfirmIn):
     actor = actor_of(request)
     app = _application(actor, application_id, "grant.application.edit")
+    _confirmed(payload)
     try:
         app = services.application_submit(actor=actor, application=app)
     except ValidationError as exc:
@@ -376,9 +387,10 @@ def rounds_detail(request, round_id: int):
     operation_id="sourcing_grants_rounds_publish",
     summary="Publish a draft round (open for applications until the deadline)",
 )
-def rounds_publish(request, round_id: int):
+def rounds_publish(request, round_id: int, payload: ConfirmIn):
     actor = actor_of(request)
     rnd = _round(actor, round_id, "grant.manage")
+    _confirmed(payload)
     try:
         rnd = services.round_publish(actor=actor, rnd=rnd)
     except ValidationError as exc:

@@ -116,16 +116,20 @@ def _criteria_rows(rows: list[dict]) -> list[GrantCriterion]:
             raise ValidationError(
                 {"criteria": prefix + _("Skalans övre gräns måste vara större än den nedre.")}
             )
-        out.append(
-            GrantCriterion(
-                order=i,
-                name=name,
-                question=(row.get("question") or "").strip(),
-                weight=weight,
-                scale_min=lo,
-                scale_max=hi,
-            )
+        crit = GrantCriterion(
+            order=i,
+            name=name,
+            question=(row.get("question") or "").strip(),
+            weight=weight,
+            scale_min=lo,
+            scale_max=hi,
         )
+        try:
+            crit.full_clean(exclude=["round"])
+        except ValidationError as exc:
+            msgs = [m for ms in exc.message_dict.values() for m in ms]
+            raise ValidationError({"criteria": prefix + " ".join(msgs)}) from None
+        out.append(crit)
     return out
 
 
@@ -274,15 +278,19 @@ def _lines(rows: list[dict]) -> list[GrantBudgetLine]:
         cost = _dec(row.get("cost"), "budget_lines", prefix)
         other_raw = row.get("other_financing")
         other = Decimal(0) if str(other_raw or "").strip() == "" else _dec(other_raw, "budget_lines", prefix)
-        out.append(
-            GrantBudgetLine(
-                order=i,
-                item=item[:200],
-                cost=cost,
-                other_financing=other,
-                financier=(row.get("financier") or "")[:200],
-            )
+        line = GrantBudgetLine(
+            order=i,
+            item=item[:200],
+            cost=cost,
+            other_financing=other,
+            financier=(row.get("financier") or "")[:200],
         )
+        try:
+            line.full_clean(exclude=["application"])
+        except ValidationError as exc:
+            msgs = [m for ms in exc.message_dict.values() for m in ms]
+            raise ValidationError({"budget_lines": prefix + " ".join(msgs)}) from None
+        out.append(line)
     try:
         core_grants.budget_totals([(line.cost, line.other_financing) for line in out])
     except core_grants.LineError as exc:
@@ -451,7 +459,7 @@ def assessment_save(*, actor, application: GrantApplication, scores: dict) -> li
             except InvalidOperation:
                 errors.setdefault(name, []).append(_("%(c)s: ange en poäng.") % {"c": c.name})
                 continue
-            if not (c.scale_min <= score <= c.scale_max):
+            if not score.is_finite() or not (c.scale_min <= score <= c.scale_max):
                 errors.setdefault(name, []).append(
                     _("%(c)s: poängen ska vara mellan %(lo)s och %(hi)s.")
                     % {"c": c.name, "lo": c.scale_min, "hi": c.scale_max}
