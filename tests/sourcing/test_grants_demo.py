@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_round_is_decided_within_budget_and_idempotent():
     hbg = accounts.organisation_create(
-        actor=None, name="Helsingborgs stad", org_number=org_number(3000), kind="kommun", area_code=""
+        actor=None, name="Helsingborgs stad", org_number=org_number(3000), kind="kommun", area_code="1283"
     )
     for i, name in enumerate(demo.ASSOCIATIONS):
         accounts.organisation_create(actor=None, name=name, org_number=org_number(3001 + i), kind="ideburen")

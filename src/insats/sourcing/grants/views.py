@@ -36,7 +36,7 @@ from .forms import (
     ReportForm,
     RoundForm,
 )
-from .models import ApplicationStatus, Decision, GrantApplication, GrantRound, RoundStatus
+from .models import DEFAULT_PRIORITIES, ApplicationStatus, Decision, GrantApplication, GrantRound, RoundStatus
 
 NAV = "sourcing"
 
@@ -109,7 +109,7 @@ def _criteria_rows(formset) -> list[dict]:
 def _round_form(request, rnd: GrantRound | None):
     actor = actor_for(request)
     if rnd is None:
-        initial = {"priorities": services.DEFAULT_PRIORITIES, "budget": None}
+        initial = {"priorities": list(DEFAULT_PRIORITIES), "budget": None}
         crit_initial = services.default_criteria()
         decision = rfi = None
         if (d := request.GET.get("decision", "")).isdigit():
