@@ -122,7 +122,6 @@ def build() -> list[str]:
             "opens_at": now,
             "closes_at": now + datetime.timedelta(days=30),
             "decision_date": datetime.date(2025, 4, 15),
-            "report_due": datetime.date(2026, 2, 28),
             "required_attachments": ["Verksamhetsberättelse"],
             "is_public": True,
             "contact_email": "socialforvaltningen@helsingborg.demo",
@@ -165,6 +164,7 @@ def build() -> list[str]:
         opens_at=datetime.datetime(2025, 1, 15, 8, 0, tzinfo=datetime.UTC),
         closes_at=datetime.datetime(2025, 3, 1, 22, 59, tzinfo=datetime.UTC),
         published_at=datetime.datetime(2025, 1, 15, 8, 0, tzinfo=datetime.UTC),
+        report_due=datetime.date(2026, 2, 28),
     )
     for k, app in enumerate(apps):
         GrantApplication.objects.filter(pk=app.pk).update(
