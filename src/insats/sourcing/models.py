@@ -2,5 +2,5 @@
 
 from insats.sourcing.advisor.models import *  # noqa: F401,F403
 from insats.sourcing.documents.models import *  # noqa: F401,F403
-from insats.sourcing.rfi.models import *  # noqa: F401,F403
 from insats.sourcing.grants.models import *  # noqa: F401,F403
+from insats.sourcing.rfi.models import *  # noqa: F401,F403
