@@ -2,6 +2,8 @@
 
 from insats.sourcing.advisor.models import *  # noqa: F401,F403
 from insats.sourcing.documents.models import *  # noqa: F401,F403
+from insats.sourcing.grants.models import *  # noqa: F401,F403
 from insats.sourcing.invitations.models import *  # noqa: F401,F403
+from insats.sourcing.iop.models import *  # noqa: F401,F403
 from insats.sourcing.rfi.models import *  # noqa: F401,F403
 from insats.sourcing.secrecy.models import *  # noqa: F401,F403
