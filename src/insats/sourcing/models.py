@@ -2,4 +2,5 @@
 
 from insats.sourcing.advisor.models import *  # noqa: F401,F403
 from insats.sourcing.documents.models import *  # noqa: F401,F403
+from insats.sourcing.iop.models import *  # noqa: F401,F403
 from insats.sourcing.rfi.models import *  # noqa: F401,F403
