@@ -7,7 +7,8 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
@@ -313,9 +314,10 @@ def changes_decide(request, pk: int, proposal_id: int, payload: DecisionIn):
     agreement = _agreement(request, pk, "iop.change.decide")
     proposal = IopChangeProposal.objects.filter(agreement=agreement, pk=proposal_id).first()
     if proposal is None:
-        from django.http import Http404
-
         raise Http404
+    party = services.party_of(actor_of(request), agreement)
+    if party is None or proposal.approvals.filter(party=party).exists():
+        raise PermissionDenied("iop.change.decide")
     try:
         return services.change_decide(actor=actor_of(request), proposal=proposal, **payload.model_dump())
     except ValidationError as exc:

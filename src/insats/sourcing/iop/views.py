@@ -5,7 +5,7 @@ the services work."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -344,6 +344,9 @@ def iop_change_decide(request, pk, proposal):
     item = IopChangeProposal.objects.filter(agreement=agreement, pk=proposal).first()
     if item is None:
         raise Http404
+    party = services.party_of(actor, agreement)
+    if item.status != ProposalStatus.OPEN or party is None or item.approvals.filter(party=party).exists():
+        raise PermissionDenied("iop.change.decide")
     form = DecisionForm(request.POST, auto_id=f"id_p{item.pk}_%s")
     if form.is_valid():
         try:
