@@ -102,7 +102,7 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
-def diff(old: dict | None, new: dict) -> list[tuple[str, Any, Any]]:
+def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     """``[(dotted field, old value, new value)]`` for every leaf that differs (None = absent)."""
     a, b = flatten(old or {}), flatten(new)
     out = []
