@@ -362,7 +362,8 @@ def withdraw(*, actor, proposal: ChangeProposal) -> ChangeProposal:
 # --- versions --------------------------------------------------------------------------------------
 
 
-# The diff of two versions is the shared one (``insats.core.joint_decision.diff``).
+# The diff of two versions is the shared one (``insats.core.joint_decision``).
+_flatten = joint_decision.flatten
 diff = joint_decision.diff
 
 
