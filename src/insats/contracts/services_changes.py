@@ -5,13 +5,16 @@ a change of the metrics, the prices, the financing or the action plan; every par
 one rejects it, with a reason, and it falls); on the last approval the change is applied in one
 transaction and a new :class:`ContractVersion` is made with who approved it. ``diff`` shows what
 changed between two versions, field by field.
+
+Who must approve, whether a party may decide, the state after each decision and the diff are the
+shared rules of ``insats.core.joint_decision`` (IOP agreements use the same); this module keeps the
+contract's records and what a change of a contract does.
 """
 
 from __future__ import annotations
 
 import copy
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insats.audit.services import log_action
+from insats.core import joint_decision
 from insats.core.money import round_ore
 
 from . import services
@@ -243,11 +247,19 @@ def decide(*, actor, proposal: ChangeProposal, decision: str, reason: str = "") 
     if contract.status not in CHANGEABLE:
         raise ValidationError({"decision": _("Kontraktet kan inte längre ändras.")})
     party = _party_of(actor, contract)
-    if proposal.approvals.filter(party=party).exists():
+    problem = joint_decision.decide_error(
+        proposal.status,
+        party.pk,
+        contract.parties.values_list("pk", flat=True),
+        _decisions(proposal),
+        decision,
+        reason,
+    )
+    if problem == "already":
         raise ValidationError({"decision": _("Din organisation har redan tagit ställning.")})
-    if decision not in Decision.values:
+    if problem == "bad_decision":
         raise ValidationError({"decision": _("Välj godkänn eller avslå.")})
-    if decision == Decision.REJECT and not reason.strip():
+    if problem == "reason":
         raise ValidationError({"reason": _("Ange skälet till att ni avslår.")})
     ChangeApproval.objects.create(
         proposal=proposal, party=party, user=actor.user, decision=decision, reason=reason.strip()
@@ -259,7 +271,9 @@ def decide(*, actor, proposal: ChangeProposal, decision: str, reason: str = "") 
         contract,
         {"party": party.organisation.name, "reason": reason.strip()},
     )
-    if decision == Decision.REJECT:
+    if joint_decision.outcome(contract.parties.values_list("pk", flat=True), _decisions(proposal)) == (
+        joint_decision.REJECTED
+    ):
         proposal.status = ProposalStatus.REJECTED
         proposal.decided_at = timezone.now()
         proposal.save(update_fields=["status", "decided_at"])
@@ -267,14 +281,19 @@ def decide(*, actor, proposal: ChangeProposal, decision: str, reason: str = "") 
     return _apply_if_all_approved(actor, proposal, contract)
 
 
+def _decisions(proposal: ChangeProposal) -> dict[int, str]:
+    return dict(proposal.approvals.values_list("party_id", "decision"))
+
+
 def _apply_if_all_approved(actor, proposal: ChangeProposal, contract: Contract) -> ChangeProposal:
-    if pending_parties(proposal).exists():
+    parties = contract.parties.values_list("pk", flat=True)
+    if joint_decision.outcome(parties, _decisions(proposal)) != joint_decision.APPROVED:
         return proposal
     # Every party has approved: apply in this transaction and take a new version.
     before = services.snapshot(contract)
     APPLY[proposal.kind](contract, copy.deepcopy(proposal.payload))
     after = services.snapshot(contract)
-    number = (contract.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    number = joint_decision.next_version(contract.versions.values_list("number", flat=True))
     approved = [
         {
             "party": a.party.organisation.name,
@@ -343,32 +362,9 @@ def withdraw(*, actor, proposal: ChangeProposal) -> ChangeProposal:
 # --- versions --------------------------------------------------------------------------------------
 
 
-def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-        if not value and prefix:
-            out[prefix] = {}
-        return out
-    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
-        out = {}
-        for i, v in enumerate(value):
-            out.update(_flatten(v, f"{prefix}.{i}" if prefix else str(i)))
-        if not value and prefix:
-            out[prefix] = []
-        return out
-    return {prefix: value}
-
-
-def diff(old: dict | None, new: dict) -> list[tuple[str, Any, Any]]:
-    """``[(dotted field, old value, new value)]`` for every leaf that differs (None = absent)."""
-    a, b = _flatten(old or {}), _flatten(new)
-    out = []
-    for key in sorted(set(a) | set(b)):
-        if (key in a) != (key in b) or a.get(key) != b.get(key):
-            out.append((key, a.get(key), b.get(key)))
-    return out
+# The diff of two versions is the shared one (``insats.core.joint_decision``).
+_flatten = joint_decision.flatten
+diff = joint_decision.diff
 
 
 def version_history(contract: Contract) -> list[dict]:
