@@ -561,7 +561,7 @@ CHUNK = 65_536
 def _slice_draws(draws: Draws, start: int, stop: int) -> Draws:
     """Draws ``start … stop − 1`` (views, no copies); a figure given as a scalar stays one."""
 
-    def cut(d: dict) -> dict:
+    def cut(d: dict[Any, np.ndarray]) -> dict[Any, np.ndarray]:
         return {k: (v[start:stop] if np.ndim(v) else v) for k, v in d.items()}
 
     return Draws(
