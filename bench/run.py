@@ -3,15 +3,20 @@
     .venv/bin/python bench/run.py            # all
     .venv/bin/python bench/run.py payments   # those whose module name contains "payments"
 
-Each ``bench/bench_*.py`` exposes ``main()`` returning a list of
-``{"name", "value", "unit", "target", "ok"}``. Exits 1 if any figure misses its target.
-Benchmarks are kept out of the test suite on purpose: timings belong here, not in unit tests.
+Each ``bench/bench_*.py`` (and ``bench/floor_simulation.py``, the Monte Carlo against its NumPy
+floor) exposes ``main()`` returning a list of ``{"name", "value", "unit", "target", "ok"}``. Each
+runs in its own fresh interpreter (Django set up once per process, no state or memory peak carried
+from one benchmark to the next). Exits 1 if any figure misses its target. Benchmarks are kept out of
+the test suite on purpose: timings belong here, not in unit tests. They need only the runtime
+install (``bin/setup`` without ``--test``), never the test suite.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,6 +32,27 @@ def load(path: Path):
     return module
 
 
+MARK = "@@bench-results "
+
+
+def run_one(path: Path) -> list[dict]:
+    """Run one benchmark module's ``main()`` in a fresh interpreter; its printed lines pass through."""
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--one", str(path)],
+        stdout=subprocess.PIPE, text=True, cwd=HERE,
+    )  # fmt: skip
+    results: list[dict] = []
+    for line in proc.stdout.splitlines():
+        if line.startswith(MARK):
+            results = json.loads(line[len(MARK) :])
+        else:
+            print(line, flush=True)
+    if proc.returncode not in (0, 1) and not results:
+        crash = {"name": f"{path.stem} crashed", "value": proc.returncode, "unit": "exit", "target": 0}
+        results = [{**crash, "ok": False}]
+    return results
+
+
 def main(argv: list[str]) -> int:
     pattern = argv[0] if argv else ""
     print(
@@ -34,11 +60,11 @@ def main(argv: list[str]) -> int:
         f"{platform.machine()}, {time.strftime('%Y-%m-%d %H:%M')}"
     )
     results = []
-    for path in sorted(HERE.glob("bench_*.py")):
+    for path in sorted([*HERE.glob("bench_*.py"), HERE / "floor_simulation.py"]):
         if pattern and pattern not in path.stem:
             continue
-        print(f"\n## {path.stem}")
-        results += load(path).main() or []
+        print(f"\n## {path.stem}", flush=True)
+        results += run_one(path)
     print("\n## Summary")
     for r in results:
         verdict = "PASS" if r["ok"] else "FAIL"
@@ -47,4 +73,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--one":
+        out = load(Path(sys.argv[2])).main() or []
+        print(MARK + json.dumps(out, default=float), flush=True)
+        sys.exit(0)
     sys.exit(main(sys.argv[1:]))

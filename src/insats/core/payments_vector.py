@@ -553,8 +553,33 @@ def _allocate_ore(total: np.ndarray, shares: list[Any]) -> Columns:
     return parts
 
 
-def calculate_draws(contract: Contract, draws: Draws) -> DrawTotals:
-    """Compute the payments of ``contract`` for every draw at once.
+#: draws computed together by :func:`calculate_draws` (as the Monte Carlo's chunks): the working
+#: arrays of one chunk stay a few tens of MiB whatever the number of draws
+CHUNK = 65_536
+
+
+def _slice_draws(draws: Draws, start: int, stop: int) -> Draws:
+    """Draws ``start … stop − 1`` (views, no copies); a figure given as a scalar stays one."""
+
+    def cut(d: dict[Any, np.ndarray]) -> dict[Any, np.ndarray]:
+        return {k: (v[start:stop] if np.ndim(v) else v) for k, v in d.items()}
+
+    return Draws(
+        n_draws=stop - start,
+        values=cut(draws.values),
+        counterfactuals=cut(draws.counterfactuals),
+        estimates=cut(draws.estimates),
+        outcome_counts=cut(draws.outcome_counts),
+        rate_card_amounts=cut(draws.rate_card_amounts),
+        rate_card_gross=cut(draws.rate_card_gross),
+        denominators=cut(draws.denominators),
+    )
+
+
+def calculate_draws(contract: Contract, draws: Draws, chunk_size: int = CHUNK) -> DrawTotals:
+    """Compute the payments of ``contract`` for every draw, ``chunk_size`` draws at a time (every
+    draw is computed on its own numbers, so the result does not depend on the chunk size; only the
+    result arrays grow with the number of draws, not the working ones).
 
     Same rules as :func:`insats.core.payments.calculate` (tiers, thresholds, settlement, tranche
     caps, metric/contract/payer caps, carry-forward, payer split by largest remainder). Loops run
@@ -563,6 +588,41 @@ def calculate_draws(contract: Contract, draws: Draws) -> DrawTotals:
     short decimals behave as the exact engine does. Raises :class:`DrawsError` (a ValueError naming
     the key) for unknown ids or wrong shapes.
     """
+    n = draws.n_draws
+    if n <= chunk_size:
+        return _calculate_chunk(contract, draws)
+    out: DrawTotals | None = None
+    for a in range(0, n, chunk_size):
+        b = min(n, a + chunk_size)
+        part = _calculate_chunk(contract, _slice_draws(draws, a, b))
+        if out is None:  # the result arrays, filled chunk by chunk (no concatenation: no copies)
+
+            def grow(x: np.ndarray) -> np.ndarray:
+                return np.empty((n, *x.shape[1:]), dtype=x.dtype)
+
+            out = DrawTotals(
+                periods=part.periods,
+                by_metric={k: grow(v) for k, v in part.by_metric.items()},
+                total=grow(part.total),
+                by_payer={k: grow(v) for k, v in part.by_payer.items()},
+                before_caps=grow(part.before_caps),
+                carried_remaining=np.empty(n),
+                cap_bound=grow(part.cap_bound),
+            )
+        for k, v in part.by_metric.items():
+            out.by_metric[k][a:b] = v
+        for k, v in part.by_payer.items():
+            out.by_payer[k][a:b] = v
+        out.total[a:b] = part.total
+        out.before_caps[a:b] = part.before_caps
+        out.carried_remaining[a:b] = part.carried_remaining
+        out.cap_bound[a:b] = part.cap_bound
+    assert out is not None
+    return out
+
+
+def _calculate_chunk(contract: Contract, draws: Draws) -> DrawTotals:
+    """:func:`calculate_draws` for one chunk, all its draws at once."""
     n = draws.n_draws
     g = _Gathered(contract, draws)
     before, after = _gross_draws(contract, g)

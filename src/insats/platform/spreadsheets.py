@@ -326,12 +326,49 @@ def _xlsx_error(exc: BaseException) -> UploadError:
     return _error(_("Filen går inte att öppna som en Excelfil (.xlsx)."))
 
 
-def _xlsx_rows(content: bytes, limits: Limits) -> Iterator[list]:
-    from openpyxl import load_workbook
+def _sheet_size_from_header(self) -> None:
+    """``ReadOnlyWorksheet._get_size`` that stops where the cells begin.
 
+    openpyxl looks for a sheet's ``<dimension>`` element with ``iterparse``'s *end* events, so on a
+    sheet without one (many programs omit it) it only stops at the *end* of ``<sheetData>``: every
+    sheet of the workbook is parsed in full when the workbook is opened, before a single row is
+    read. Here the *start* events are read: the dimension if it comes before the cells, else
+    nothing — the same answer, without reading the cells. (We reset the dimensions anyway.)
+    """
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
+
+    src = self._get_source()
+    try:
+        for _event, element in iterparse(src, events=("start",)):
+            if element.tag == DIMENSION_TAG:
+                ref = element.get("ref")
+                if ref:
+                    bounds = SheetDimension(ref=ref).boundaries
+                    if None not in bounds:
+                        self._min_column, self._min_row, self._max_column, self._max_row = bounds
+                return
+            if element.tag == DATA_TAG:
+                return
+    finally:
+        src.close()
+
+
+def _open_xlsx(content: bytes):
+    """The workbook, read-only, values only; its sheets' sizes from their headers alone."""
+    from openpyxl import load_workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    if ReadOnlyWorksheet._get_size is not _sheet_size_from_header:
+        ReadOnlyWorksheet._get_size = _sheet_size_from_header  # type: ignore[method-assign]
+    return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+
+
+def _xlsx_rows(content: bytes, limits: Limits) -> Iterator[list]:
     _check_zip(content, limits)
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        wb = _open_xlsx(content)
     except Exception as exc:
         raise _xlsx_error(exc) from None
     try:
@@ -404,7 +441,24 @@ def check_columns(headers: list, limits: Limits | None = None) -> None:
 
 def read_headers(content: bytes, fmt: str, limits: Limits | None = None) -> list[str]:
     """The header row: every column named, no name twice."""
-    first = next(iter(read_rows(content, fmt, limits)), None)
+    return _headers(next(iter(read_rows(content, fmt, limits)), None))
+
+
+def read_upload(
+    content: bytes, fmt: str, limits: Limits | None = None, *, upto: int | None = None
+) -> tuple[list[str], int]:
+    """:func:`read_headers` and :func:`check_file` in one pass over the file (an Excel workbook is
+    opened once): the header row, and the number of rows read (all, or the first ``upto``)."""
+    rows = read_rows(content, fmt, limits)
+    headers = _headers(next(rows, None))
+    n = 1
+    for n, _row in enumerate(rows, start=2):  # noqa: B007
+        if upto is not None and n >= upto:
+            break
+    return headers, n
+
+
+def _headers(first: list | None) -> list[str]:
     headers = [str(h).strip() if h is not None else "" for h in (first or [])]
     while headers and not headers[-1]:
         headers.pop()

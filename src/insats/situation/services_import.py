@@ -210,10 +210,12 @@ def read_headers(content: bytes, file_format: str) -> list[str]:
 def upload_create(*, actor, organisation, filename: str, content: bytes) -> ObservationImport:
     """Keep an uploaded file for the mapping step; a clear error if it is not readable."""
     file_format = _file_format(filename)
-    headers = read_headers(content, file_format)
-    # A CSV file is read whole (fast), so nothing outside the limits is kept; an Excel file (slow to
-    # read) its first rows — the import run reads the rest within the same limits.
-    spreadsheets.check_file(content, file_format, upto=None if file_format == "csv" else XLSX_CHECKED_ROWS)
+    # One pass (an Excel workbook is opened once): the header row, then a CSV file whole (fast), so
+    # nothing outside the limits is kept, or an Excel file's first rows (slow to read) — the import
+    # run reads the rest within the same limits.
+    headers, _rows = spreadsheets.read_upload(
+        content, file_format, upto=None if file_format == "csv" else XLSX_CHECKED_ROWS
+    )
     return ObservationImport.objects.create(
         organisation=organisation,
         user=actor.user if actor is not None else None,

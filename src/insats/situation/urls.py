@@ -1,14 +1,16 @@
 from django.urls import path
 
-from . import views_import, views_kolada, views_lagesbild, views_plans
+from . import views_exports, views_import, views_kolada, views_lagesbild, views_plans
 
 app_name = "situation"
 
 urlpatterns = [
     # Lägesbild: indicators, comparisons, trends and exports (views_lagesbild.py).
     path("", views_lagesbild.home, name="home"),
-    path("export.pdf", views_lagesbild.export_pdf, name="export_pdf"),
-    path("export.xlsx", views_lagesbild.export_xlsx, name="export_xlsx"),
+    # exports: a small selection at once, a large one as a background job (views_exports.py)
+    path("export.pdf", views_exports.export_pdf, name="export_pdf"),
+    path("export.xlsx", views_exports.export_xlsx, name="export_xlsx"),
+    path("export/<int:pk>/", views_exports.export_download, name="export_download"),
     path("kolada/", views_kolada.kolada_sync, name="kolada_sync"),
 ]
 
