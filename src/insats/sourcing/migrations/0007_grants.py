@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_outside_organisations'),
         ('interventions', '0005_map_need_assignments'),
-        ('sourcing', '0001_foundation'),
+        ('sourcing', '0006_secrecy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_outside_organisations'),
         ('situation', '0008_kolada_group_observation'),
-        ('sourcing', '0001_foundation'),
+        ('sourcing', '0007_grants'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
