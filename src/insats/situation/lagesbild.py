@@ -347,6 +347,53 @@ def decimals_for(indicator: Indicator) -> int:
     return 2 if indicator.code == "DEMO20" else 1
 
 
+# What the page opens on when nothing is chosen: about a dozen child-and-youth indicators (school
+# results, absence, school satisfaction, out-of-home care, reports of concern), never everything.
+DEFAULT_CODES = [
+    "N15505",
+    "N15419",
+    "N15428",
+    "DEMO10",
+    "DEMO11",
+    "DEMO12",
+    "DEMO13",
+    "DEMO14",
+    "DEMO15",
+    "DEMO20",
+    "DEMO23",
+    "DEMO25",
+]
+DEFAULT_SIZE = len(DEFAULT_CODES)
+PAGE_SIZE = 20  # indicators per page of a longer selection
+
+
+def default_codes(organisation) -> list[str]:
+    """The curated default that exists in the organisation's catalogue; where none of it does (a
+    catalogue of other indicators), the first :data:`DEFAULT_SIZE` indicators in page order."""
+    catalogue = selectors.indicators_for(organisation)
+    found = set(catalogue.filter(code__in=DEFAULT_CODES).values_list("code", flat=True))
+    if found:
+        return [c for c in DEFAULT_CODES if c in found]
+    return list(
+        catalogue.order_by("operating_area", "title_sv", "code").values_list("code", flat=True)[:DEFAULT_SIZE]
+    )
+
+
+def page_of(organisation, codes: list[str], page: int) -> tuple[list[str], int, int]:
+    """(codes on ``page``, the page number used, number of pages): a selection in page order
+    (operating area, title), :data:`PAGE_SIZE` indicators a page."""
+    ordered = list(
+        selectors.indicators_for(organisation)
+        .filter(code__in=codes)
+        .order_by("operating_area", "title_sv", "code")
+        .values_list("code", flat=True)
+        .distinct()
+    )
+    pages = max(1, math.ceil(len(ordered) / PAGE_SIZE))
+    page = min(max(1, page), pages)
+    return ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], page, pages
+
+
 def default_area(organisation) -> Area | None:
     """The organisation's own area (its kommun- or länskod), else None."""
     code = getattr(organisation, "area_code", "") if organisation is not None else ""
