@@ -349,7 +349,7 @@ def cases(db: str) -> list[tuple[str, str]]:
     ]
 
 
-def bench(db: str, users: list[int], per_user: int = 6, jit: bool = False) -> list[dict]:
+def bench(db: str, users: list[int], per_user: int = 6, jit: bool = False, single: int = 20) -> list[dict]:
     cookies = _sessions(db, max(users))
     env = dict(
         os.environ,
@@ -391,10 +391,10 @@ def bench(db: str, users: list[int], per_user: int = 6, jit: bool = False) -> li
             except (ConnectionRefusedError, OSError):
                 time.sleep(0.5)
         for name, path in cases(db):
-            for _w in range(8):  # every worker warm (templates, connections)
+            for _w in range(4):  # the workers warm (templates, connections)
                 _drive(path, cookies, 1, 1)
             for u in users:
-                r = _drive(path, cookies, u, per_user if u > 1 else max(per_user, 20))
+                r = _drive(path, cookies, u, per_user if u > 1 else single)
                 r.update(name=name, users=u)
                 results.append(r)
                 print(
@@ -416,6 +416,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--scale", type=float, default=1.0, help="share of the 500 indicators (0.1 for a trial)")
     p.add_argument("--users", default="1,50", help="concurrent users, comma-separated")
     p.add_argument("--per-user", type=int, default=6, help="requests per user and case")
+    p.add_argument("--single", type=int, default=20, help="requests per case with one user")
     p.add_argument("--jit", action="store_true", help="leave PostgreSQL's JIT on (to compare)")
     args = p.parse_args(argv)
     if args.what in ("load", "all"):
@@ -427,7 +428,7 @@ def main(argv: list[str] | None = None) -> None:
         else:
             load(args.db, args.scale)
     if args.what in ("bench", "all"):
-        bench(args.db, [int(u) for u in args.users.split(",")], args.per_user, args.jit)
+        bench(args.db, [int(u) for u in args.users.split(",")], args.per_user, args.jit, args.single)
 
 
 if __name__ == "__main__":
