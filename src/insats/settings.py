@@ -141,6 +141,12 @@ def sqlite_options() -> dict[str, object]:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(sqlite_options())
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not envbool("INSATS_PG_JIT", "0"):
+    # PostgreSQL's JIT compiles a plan whose estimated cost is high (a cross-section over millions of
+    # rows); for the page's and the API's short index scans the compile time (tens to hundreds of
+    # ms) is pure overhead, measured in docs/operators.md. INSATS_PG_JIT=1 leaves it on.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from insats.situation import lagesbild
 from insats.situation.demo_data import build_demo_indicators
 from insats.situation.services import load_areas
 
@@ -37,7 +38,8 @@ def open_as(context, page, live_server, world, language="sv", role="viewer", que
 def test_the_page_with_figures_has_no_serious_axe_violations(language, context, page, live_server, demo):
     open_as(context, page, live_server, demo, language)
     assert page.locator("html").get_attribute("lang") == language
-    assert page.locator("article.lb-indicator").count() == len(CODES)
+    # the page opens on the curated default (docs/lagesbild.md): the CODES that are in it
+    assert page.locator("article.lb-indicator").count() == len(set(CODES) & set(lagesbild.DEFAULT_CODES))
     # open every disclosure so that axe checks their contents too
     for summary in page.locator("details > summary").all():
         summary.evaluate("el => el.parentElement.open = true")

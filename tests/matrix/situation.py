@@ -117,6 +117,12 @@ ENTRIES: dict[str, Entry] = {
         kwargs=_own_indicator, ok_statuses=OK, note="another organisation's own indicator: 404", **OWNER_ONLY
     ),
     "api:GET /api/v1/situation/observations": Entry(ok_statuses=OK, **EVERYONE),
+    "api:GET /api/v1/situation/observations/export": Entry(
+        data=lambda w: {"indicator": "N15505"},
+        ok_statuses=OK,
+        note="streamed CSV of public statistics",
+        **EVERYONE,
+    ),
     # --- Kolada sync from the UI (a background job; the POST only queues it) -----------------------
     "situation:kolada_sync": Entry(ok_statuses=OK, **SYNCERS_EVERYWHERE),
     "situation:kolada_sync#post": Entry(

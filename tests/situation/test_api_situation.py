@@ -3,6 +3,8 @@ own groups and indicators, small-count suppression, errors naming the field."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import transaction
 
@@ -63,15 +65,21 @@ def test_observations_filters(client_as):
     ]
     assert {o["source"] for o in body["items"]} == {"demo"}
     assert body["items"][0]["source_label"].startswith("Demodata")
-    # several indicators and areas, all genders; ordered by indicator, area, period, gender
+    # several indicators and areas, all genders; in the unique index's order (indicator and area
+    # by internal id, then period, gender): each indicator's rows together, each area's together
     body = c.get(
         f"{API}/observations",
         {"indicator": ["N15505", "DEMO01"], "area": ["1270", "1283"], "period_from": 2024, "page_size": 200},
     ).json()
     # N15505: 2 areas × 2 years × 3 genders; DEMO01 (not gender-divided): 2 areas × 2 years
-    assert body["count"] == 12 + 4
+    assert body["count"] == 12 + 4 and body["next_cursor"] is None
     keys = [(o["indicator"], o["area"], o["period"], o["gender"]) for o in body["items"]]
-    assert keys == sorted(keys)
+    ind_order = [k[0] for k in keys]
+    assert ind_order == sorted(ind_order, key=ind_order.index)  # grouped
+    assert len({(k[0], k[1]) for k in keys}) == 4
+    for ind, area in {(k[0], k[1]) for k in keys}:
+        own = [(k[2], k[3]) for k in keys if k[:2] == (ind, area)]
+        assert own == sorted(own)
     err = c.get(f"{API}/observations", {"period_from": 2024, "period_to": 2020})
     assert err.status_code == 422 and "period_from" in err.json()["errors"][0]["message"]
 
@@ -79,14 +87,48 @@ def test_observations_filters(client_as):
 def test_observation_pagination_walks_every_row_once(client_as):
     c = client_as("partner", "viewer")
     params = {"indicator": "DEMO13", "area": "1283", "gender": "T", "page_size": 4}
-    first = c.get(f"{API}/observations", {**params, "page": 1}).json()
-    n = first["count"]
-    assert n == 11  # Helsingborg's absence history 2015–2025 (the results helper sets −20 % on it)
-    seen = []
-    for page in range(1, 4):
-        seen += [o["period"] for o in c.get(f"{API}/observations", {**params, "page": page}).json()["items"]]
+    first = c.get(f"{API}/observations", params).json()
+    assert (
+        first["count"] == 11
+    )  # Helsingborg's absence history 2015–2025 (the results helper sets −20 % on it)
+    seen, body = [], first
+    while True:
+        seen += [o["period"] for o in body["items"]]
+        if body["next_cursor"] is None:
+            break
+        body = c.get(f"{API}/observations", {**params, "cursor": body["next_cursor"]}).json()
+        assert body["count"] is None  # counted on the first page only
     assert seen == list(range(2015, 2026))
     assert c.get(f"{API}/observations", {**params, "page_size": 500}).status_code == 422
+    bad = c.get(f"{API}/observations", {**params, "cursor": "not-a-cursor"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"
+
+
+def test_unfiltered_observation_list_walks_by_cursor_without_a_count(client_as):
+    c = client_as()
+    body = c.get(f"{API}/observations", {"page_size": 200}).json()
+    assert body["count"] is None and len(body["items"]) == 200 and body["next_cursor"]
+    nxt = c.get(f"{API}/observations", {"page_size": 200, "cursor": body["next_cursor"]}).json()
+    first_keys = {(o["indicator"], o["area"], o["period"], o["gender"]) for o in body["items"]}
+    assert not first_keys & {(o["indicator"], o["area"], o["period"], o["gender"]) for o in nxt["items"]}
+
+
+def test_a_whole_indicator_streams_as_csv_and_json_lines(client_as):
+    c = client_as()
+    response = c.get(f"{API}/observations/export", {"indicator": "DEMO13"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.streaming
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    expected = Observation.objects.filter(indicator__code="DEMO13").count()
+    assert len(lines) == expected + 1 and lines[0].startswith("indicator,area,period")
+    response = c.get(f"{API}/observations/export", {"indicator": "DEMO20", "format": "jsonl"})
+    rows = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+    assert len(rows) == Observation.objects.filter(indicator__code="DEMO20").count()
+    for row in rows:  # small counts withheld as in the list
+        if row["suppressed"]:
+            assert row["value"] is None and row["count"] is None
+    missing = c.get(f"{API}/observations/export")
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "indicator"
 
 
 def test_small_counts_are_withheld(client_as, rollback):
@@ -141,7 +183,7 @@ def test_own_indicators_and_groups_are_visible_only_to_their_organisation(client
     assert "Österlen" not in {
         g["name"] for g in other.get(f"{API}/area-groups", {"page_size": 200}).json()["items"]
     }
-    assert other.get(f"{API}/observations", {"indicator": "TOM1"}).json()["count"] == 0
+    assert other.get(f"{API}/observations", {"indicator": "TOM1"}).json()["items"] == []
 
 
 def test_indicator_catalogue_labels_demo_data(client_as):

@@ -6,18 +6,25 @@ organisation's own indicators and own comparison groups are visible only to that
 on the lägesbild page (``suppressed: true``, value and count null).
 """
 
+import base64
+import binascii
+import csv
 import datetime
-from enum import Enum
+import io
+import json
+from enum import Enum, StrEnum
 
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 from pydantic import model_validator
 
 from insats.accounts import access
-from insats.platform.api import ERRORS, Pagination, actor_of
+from insats.platform.api import DEFAULT_PAGE_SIZE, ERRORS, MAX_PAGE_SIZE, Pagination, actor_of
 
 from . import selectors
 from .lagesbild import MIN_COUNT
@@ -283,29 +290,218 @@ def indicators_detail(request, code: str):
     return (own or found)[0]
 
 
-@router.get(
-    "/observations",
-    response={200: list[ObservationOut], **ERRORS},
-    operation_id="situation_observations_list",
-    summary="List observations",
-)
-@paginate(Pagination)
-def observations_list(request, filters: Query[ObservationFilters]):
-    """Values by indicator, area, period range and gender; ordered by indicator, area, period, gender."""
-    actor = _actor(request)
-    qs = Observation.objects.filter(
-        indicator__in=_indicators(actor), period_type=PeriodType(filters.period_type)
+class ObservationPage(Schema):
+    items: list[ObservationOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    count: int | None = Field(
+        description="Rows on all pages together: given on the first page when the request names both "
+        "indicator(s) and area(s); null otherwise (no exact count over millions of rows)."
     )
+    page_size: int
+
+
+class ObservationPageQuery(Schema):
+    cursor: str | None = Field(
+        None, max_length=200, description="The `next_cursor` of the previous page; empty for the first page."
+    )
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per page.")
+
+
+# The observation table's unique index: a stable order that a keyset (cursor) walks without OFFSET.
+_KEY = ("indicator_id", "area_id", "period_type", "period", "period_part", "gender")
+
+
+def _cursor_out(obj) -> str:
+    key = [getattr(obj, f) for f in _KEY]
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _cursor_in(text: str) -> list:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        types = (int, int, str, int, int, str)
+        if len(key) != len(_KEY) or not all(isinstance(v, t) for v, t in zip(key, types, strict=True)):
+            raise ValueError
+        return key
+    except (ValueError, TypeError, binascii.Error):
+        raise NinjaValidationError(
+            [{"loc": ("query", "cursor"), "msg": _("Ogiltig markör (cursor)."), "type": "value_error"}]
+        ) from None
+
+
+def _observations(actor, filters: ObservationFilters):
+    """The filtered observations, with the visible indicators and the areas resolved to ids first
+    (so the plan filters and orders on the observation table's own indexes)."""
+    indicators = _indicators(actor)
     if filters.indicator:
-        qs = qs.filter(indicator__code__in=filters.indicator)
+        indicators = indicators.filter(code__in=filters.indicator)
+    qs = Observation.objects.filter(
+        indicator_id__in=list(indicators.values_list("pk", flat=True)),
+        period_type=PeriodType(filters.period_type),
+    )
     if filters.area:
-        qs = qs.filter(Q(area__code__in=filters.area) | Q(area__kolada_id__in=filters.area))
+        areas = Area.objects.filter(Q(code__in=filters.area) | Q(kolada_id__in=filters.area))
+        qs = qs.filter(area_id__in=list(areas.values_list("pk", flat=True)))
     if filters.period_from is not None:
         qs = qs.filter(period__gte=filters.period_from)
     if filters.period_to is not None:
         qs = qs.filter(period__lte=filters.period_to)
     if filters.gender is not None:
         qs = qs.filter(gender=filters.gender.value)
-    return qs.select_related("indicator", "area").order_by(
-        "indicator__code", "area__code", "period", "period_part", "gender", "pk"
+    return qs
+
+
+@router.get(
+    "/observations",
+    response={200: ObservationPage, **ERRORS},
+    operation_id="situation_observations_list",
+    summary="List observations",
+)
+def observations_list(request, filters: Query[ObservationFilters], page: Query[ObservationPageQuery]):
+    """Values by indicator, area, period range and gender, in the order of the observation table's
+    unique index (indicator, area, period type, period, part, gender — internal ids; stable).
+
+    Keyset pagination: follow `next_cursor` until it is null. Any page is as fast as the first."""
+    actor = _actor(request)
+    qs = _observations(actor, filters)
+    count = None
+    if page.cursor:
+        key = _cursor_in(page.cursor)
+        cols = ", ".join(f'"{Observation._meta.db_table}"."{c}"' for c in _KEY)
+        qs = qs.extra(where=[f"({cols}) > (%s, %s, %s, %s, %s, %s)"], params=key)  # noqa: S610
+    elif filters.indicator and filters.area:
+        count = qs.count()
+    rows = list(qs.select_related("indicator", "area").order_by(*_KEY)[: page.page_size + 1])
+    more = len(rows) > page.page_size
+    rows = rows[: page.page_size]
+    return {
+        "items": rows,
+        "next_cursor": _cursor_out(rows[-1]) if more else None,
+        "count": count,
+        "page_size": page.page_size,
+    }
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+EXPORT_COLUMNS = [
+    "indicator",
+    "area",
+    "period",
+    "period_type",
+    "period_part",
+    "gender",
+    "value",
+    "count",
+    "suppressed",
+    "preliminary",
+    "status",
+    "source",
+    "source_label",
+    "fetched_at",
+]
+
+
+def _export_rows(qs):
+    fields = (
+        "indicator__code",
+        "area__code",
+        "period",
+        "period_type",
+        "period_part",
+        "gender",
+        "value",
+        "count",
+        "preliminary",
+        "status",
+        "source",
+        "source_label",
+        "fetched_at",
     )
+    for ind, area, period, ptype, part, g, value, count, prel, status, source, label, fetched in (
+        qs.order_by(*_KEY).values_list(*fields).iterator(chunk_size=5000)
+    ):
+        hidden = count is not None and count < MIN_COUNT
+        yield {
+            "indicator": ind,
+            "area": area,
+            "period": period,
+            "period_type": ptype,
+            "period_part": part,
+            "gender": g,
+            "value": None if value is None or hidden else float(value),
+            "count": None if hidden else count,
+            "suppressed": hidden,
+            "preliminary": prel,
+            "status": status,
+            "source": source,
+            "source_label": label,
+            "fetched_at": fetched.isoformat(),
+        }
+
+
+def _csv_lines(rows):
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(EXPORT_COLUMNS)
+    for k, row in enumerate(rows):
+        writer.writerow(["" if row[c] is None else row[c] for c in EXPORT_COLUMNS])
+        if k % 1000 == 999:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+def _jsonl_lines(rows):
+    chunk = []
+    for row in rows:
+        chunk.append(json.dumps(row, ensure_ascii=False))
+        if len(chunk) == 1000:
+            yield "\n".join(chunk) + "\n"
+            chunk = []
+    if chunk:
+        yield "\n".join(chunk) + "\n"
+
+
+@router.get(
+    "/observations/export",
+    response={200: None, **ERRORS},
+    operation_id="situation_observations_export",
+    summary="Download observations (streamed CSV or JSON lines)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "One row per observation, streamed: CSV with a header row, or one JSON "
+                "object per line. Values resting on fewer than five people are withheld.",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                },
+            }
+        }
+    },
+)
+def observations_export(request, filters: Query[ObservationFilters], format: ExportFormat = ExportFormat.csv):
+    """A whole indicator nationally (every area, year and gender) or any filtered extract, streamed
+    in the list's order without loading it into memory. Name at least one indicator."""
+    actor = _actor(request)
+    if not filters.indicator:
+        raise NinjaValidationError(
+            [{"loc": ("query", "indicator"), "msg": _("Ange minst en indikator."), "type": "missing"}]
+        )
+    rows = _export_rows(_observations(actor, filters))
+    if format == ExportFormat.jsonl:
+        response = StreamingHttpResponse(
+            _jsonl_lines(rows), content_type="application/x-ndjson; charset=utf-8"
+        )
+        ext = "jsonl"
+    else:
+        response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
+        ext = "csv"
+    name = "-".join(filters.indicator)[:80]
+    response["Content-Disposition"] = f'attachment; filename="observationer-{name}.{ext}"'
+    return response

@@ -24,14 +24,14 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from insats.core import indicators as core
 from insats.core.disclosure import SuppressionRequest, suppress
 
-from . import numbers, selectors
+from . import cross_sections, numbers, selectors
+from .cross_sections import ADJUSTMENTS, MIN_COUNT, SCHOOL_COVARIATES  # noqa: F401  (re-exported)
 from .models import (
     DEMO_SOURCE_LABEL,
     KOLADA_PROCESSED_LABEL,
@@ -49,18 +49,11 @@ from .models import (
     Polarity,
 )
 
-MIN_COUNT = 5
 FORECAST_YEARS = 3
 LEVEL = 0.95
 RIKET = "0000"
 
-# Outcome → covariates for the "modellberäknat värde" (by indicator code). School results are
-# adjusted for the parents' education and the share of children in economically vulnerable
-# families, as in SALSA and Kolada's "modellberäknat värde" (docs/lagesbild.md).
-SCHOOL_COVARIATES = ["DEMO01", "DEMO02"]
-ADJUSTMENTS: dict[str, list[str]] = dict.fromkeys(
-    ("N15505", "N15428", "N15419", "DEMO10", "DEMO11", "DEMO12", "DEMO13"), SCHOOL_COVARIATES
-)
+# MIN_COUNT and ADJUSTMENTS (covariates of the expected values) live in cross_sections.py.
 
 
 def _num(value: float | None, decimals: int | None = None) -> str:
@@ -354,6 +347,53 @@ def decimals_for(indicator: Indicator) -> int:
     return 2 if indicator.code == "DEMO20" else 1
 
 
+# What the page opens on when nothing is chosen: about a dozen child-and-youth indicators (school
+# results, absence, school satisfaction, out-of-home care, reports of concern), never everything.
+DEFAULT_CODES = [
+    "N15505",
+    "N15419",
+    "N15428",
+    "DEMO10",
+    "DEMO11",
+    "DEMO12",
+    "DEMO13",
+    "DEMO14",
+    "DEMO15",
+    "DEMO20",
+    "DEMO23",
+    "DEMO25",
+]
+DEFAULT_SIZE = len(DEFAULT_CODES)
+PAGE_SIZE = 20  # indicators per page of a longer selection
+
+
+def default_codes(organisation) -> list[str]:
+    """The curated default that exists in the organisation's catalogue; where none of it does (a
+    catalogue of other indicators), the first :data:`DEFAULT_SIZE` indicators in page order."""
+    catalogue = selectors.indicators_for(organisation)
+    found = set(catalogue.filter(code__in=DEFAULT_CODES).values_list("code", flat=True))
+    if found:
+        return [c for c in DEFAULT_CODES if c in found]
+    return list(
+        catalogue.order_by("operating_area", "title_sv", "code").values_list("code", flat=True)[:DEFAULT_SIZE]
+    )
+
+
+def page_of(organisation, codes: list[str], page: int) -> tuple[list[str], int, int]:
+    """(codes on ``page``, the page number used, number of pages): a selection in page order
+    (operating area, title), :data:`PAGE_SIZE` indicators a page."""
+    ordered = list(
+        selectors.indicators_for(organisation)
+        .filter(code__in=codes)
+        .order_by("operating_area", "title_sv", "code")
+        .values_list("code", flat=True)
+        .distinct()
+    )
+    pages = max(1, math.ceil(len(ordered) / PAGE_SIZE))
+    page = min(max(1, page), pages)
+    return ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], page, pages
+
+
 def default_area(organisation) -> Area | None:
     """The organisation's own area (its kommun- or länskod), else None."""
     code = getattr(organisation, "area_code", "") if organisation is not None else ""
@@ -401,12 +441,14 @@ def build(
     k_index = {aid: i for i, (aid, _n) in enumerate(kommuner)}
     riket = Area.objects.filter(code=RIKET).values_list("id", flat=True).first()
 
-    # Query 1: the area's (and Riket's) series, every gender.
-    base = Observation.objects.filter(
-        period_type=PeriodType.YEAR, period_part=0, indicator__in=list(indicators)
-    )
+    # Query 1: the area's (and Riket's) series, every gender: O(selected indicators × years).
     own_rows = list(
-        base.filter(area__in=[area.pk] + ([riket] if riket else [])).values_list(
+        Observation.objects.filter(
+            period_type=PeriodType.YEAR,
+            period_part=0,
+            indicator__in=list(indicators),
+            area__in=[area.pk] + ([riket] if riket else []),
+        ).values_list(
             "indicator_id", "area_id", "period", "gender", "value", "count", "source", "preliminary"
         )
     )
@@ -424,54 +466,9 @@ def build(
         for ind, by_g in series.items()
         if any(cell[0] is not None for cell in by_g.get(Gender.TOTAL, {}).values())
     }
-    by_code = {i.code: i for i in indicators.values()}
-    # Covariate years: the latest year ≤ the outcome's year in which the area has the covariate.
-    cov_years: dict[tuple[int, int], int] = {}
-    for ind_id, year in latest.items():
-        for cov_code in ADJUSTMENTS.get(indicators[ind_id].code, []):
-            cov = (
-                by_code.get(cov_code)
-                or Indicator.objects.filter(organisation__isnull=True, code=cov_code).first()
-            )
-            if cov is None:
-                continue
-            indicators.setdefault(cov.pk, cov)
-            if cov.pk not in series:
-                for row in base.model.objects.filter(
-                    indicator=cov, area=area, gender=Gender.TOTAL, period_type=PeriodType.YEAR, period_part=0
-                ).values_list("period", "value", "count", "source", "preliminary"):
-                    y, v = row[0], None if row[1] is None else float(row[1])
-                    series.setdefault(cov.pk, {}).setdefault(Gender.TOTAL, {})[y] = (v, *row[2:])
-            years = [
-                y
-                for y, c in series.get(cov.pk, {}).get(Gender.TOTAL, {}).items()
-                if c[0] is not None and y <= year
-            ]
-            if years:
-                cov_years[(ind_id, cov.pk)] = max(years)
-
-    # Query 2: one cross-section of all kommuner per (indicator, year) needed.
-    pairs = set(latest.items()) | {(cov, y) for (_o, cov), y in cov_years.items()}
-    cross: dict[tuple[int, int], np.ndarray] = {p: np.full(len(kommuner), np.nan) for p in pairs}
-    cross_sources: dict[tuple[int, int], set[str]] = {p: set() for p in pairs}
-    if pairs:
-        cond = Q()
-        for ind, year in pairs:
-            cond |= Q(indicator_id=ind, period=year)
-        for ind, aid, year, value, count, source in (
-            Observation.objects.filter(cond, period_type=PeriodType.YEAR, period_part=0, gender=Gender.TOTAL)
-            .filter(area__kind=AreaKind.KOMMUN)
-            .values_list("indicator_id", "area_id", "period", "value", "count", "source")
-        ):
-            if value is None or aid not in k_index:
-                continue
-            if count is not None and count < MIN_COUNT:
-                continue  # a value resting on fewer than MIN_COUNT children is treated as missing
-            cross[(ind, year)][k_index[aid]] = float(value)
-            cross_sources[(ind, year)].add(source)
 
     shown = sorted(
-        (i for i in indicators.values() if i.pk in latest and (not codes or i.code in codes)),
+        (i for i in indicators.values() if i.pk in latest),
         key=lambda i: (i.operating_area, i.title_sv),
     )
     me = k_index.get(area.pk)
@@ -480,59 +477,94 @@ def build(
     ]
     if me is None or not figures:
         return Lagesbild(area, group, groups, figures, len(kommuner))
-    for f in figures:
-        if f.hidden:  # a hidden value must not be recoverable from a rank, a dot or a deviation
-            cross[(f.indicator.pk, f.year)][me] = np.nan
 
-    # Ranks among all kommuner: one vectorised call for every ranked indicator.
-    matrix = np.column_stack([cross[(f.indicator.pk, f.year)] for f in figures])
+    # Query 2: one stored cross-section per shown indicator (recomputed first if stale).
+    sections = cross_sections.fresh(indicators, {(f.indicator.pk, f.year) for f in figures})
+    k_ids = [aid for aid, _n in kommuner]
+    columns = []
+    for f in figures:
+        data = sections[(f.indicator.pk, f.year)].data
+        if data["ids"] == k_ids:
+            vec = np.array(data["values"], dtype=float)
+        else:  # a kommun added or removed since: align by id
+            by_id = dict(zip(data["ids"], data["values"], strict=True))
+            vec = np.array([by_id.get(aid) for aid in k_ids], dtype=float)
+        if f.hidden:  # a hidden value must not be recoverable from a rank, a dot or a deviation
+            vec[me] = np.nan
+        columns.append(vec)
+        f.provenance = Provenance(frozenset(f.provenance.sources | set(data["sources"])))
+        hib = f.higher_is_better
+        ix = data["ids"].index(area.pk) if area.pk in data["ids"] else None
+        if hib is not None and not f.hidden and ix is not None and data["rank"][ix] is not None:
+            f.rank = RankFigure(
+                f.year, data["rank"][ix], data["n"], data["quartile"][ix], data["percentile"][ix]
+            )
+        if data.get("expected") and not f.hidden and ix is not None:
+            _expected_figure(f, data["expected"], ix)
+    matrix = np.column_stack(columns)
+
     ranked = [j for j, f in enumerate(figures) if f.higher_is_better is not None]
-    if ranked:
+    if ranked and group is not None:
+        # Among the comparison group (a handful of kommuner, from the stored values).
         hib = np.array([figures[j].higher_is_better for j in ranked])
-        r = core.rank_areas(matrix[:, ranked], hib)
+        ids = [k_index[i] for i in _group_member_ids(group, area) if i in k_index]
+        g = core.rank_areas(matrix[ids][:, ranked], hib)
+        names = [kommuner[i][1] for i in ids]
         for col, j in enumerate(ranked):
             f = figures[j]
-            if not math.isnan(r.rank[me, col]):
-                f.rank = RankFigure(
-                    f.year,
-                    int(r.rank[me, col]),
-                    int(r.n[me, col]),
-                    int(r.quartile[me, col]),
-                    float(r.percentile[me, col]),
-                )
-        # Among the comparison group.
-        if group is not None:
-            ids = [k_index[i] for i in _group_member_ids(group, area) if i in k_index]
-            g = core.rank_areas(matrix[ids][:, ranked], hib)
-            names = [kommuner[i][1] for i in ids]
-            for col, j in enumerate(ranked):
-                f = figures[j]
-                vals = matrix[ids, j]
-                order = sorted(range(len(ids)), key=lambda k: (math.isnan(vals[k]), g.rank[k, col], names[k]))
-                f.peer = PeerFigure(
-                    group.pk,
-                    group.name,
-                    f.year,
-                    None if math.isnan(g.rank[0, col]) else int(g.rank[0, col]),
-                    int(np.sum(~np.isnan(vals))),
-                    None if math.isnan(g.quartile[0, col]) else int(g.quartile[0, col]),
-                    [(names[k], _opt(vals[k]), k == 0) for k in order],
-                    f.decimals,
-                    mean=core.group_mean(vals),
-                )
-            _kolada_group_means(group, [figures[j] for j in ranked])
+            vals = matrix[ids, j]
+            order = sorted(range(len(ids)), key=lambda k: (math.isnan(vals[k]), g.rank[k, col], names[k]))
+            f.peer = PeerFigure(
+                group.pk,
+                group.name,
+                f.year,
+                None if math.isnan(g.rank[0, col]) else int(g.rank[0, col]),
+                int(np.sum(~np.isnan(vals))),
+                None if math.isnan(g.quartile[0, col]) else int(g.quartile[0, col]),
+                [(names[k], _opt(vals[k]), k == 0) for k in order],
+                f.decimals,
+                mean=core.group_mean(vals),
+            )
+        _kolada_group_means(group, [figures[j] for j in ranked])
     # Strip: every kommun with a (published) value.
     for j, f in enumerate(figures):
         f.strip = [(kommuner[i][1], float(v)) for i, v in enumerate(matrix[:, j]) if not math.isnan(v)]
         f.strip_year = f.year
-        f.provenance = Provenance(frozenset(f.provenance.sources | cross_sources[(f.indicator.pk, f.year)]))
 
-    _trends(figures)
-    for f in figures:
-        covs = ADJUSTMENTS.get(f.code)
-        if covs:
-            _expected(f, covs, by_code, indicators, cov_years, cross, me, series)
+    _trends(figures)  # the area's own series: O(selected indicators × years), one vectorised call
     return Lagesbild(area, group, groups, figures, len(kommuner))
+
+
+def _expected_figure(f: IndicatorFigures, e: dict, me: int) -> None:
+    """The stored expected values of the cross-section, at the area's position ``me``."""
+    if e["residual"][me] is None:
+        return
+    hib = f.higher_is_better
+    res = float(e["residual"][me])
+    dev = e.get("dev_rank")
+    dev_rank = None
+    if hib is not None and dev and dev["rank"][me] is not None:
+        dev_rank = RankFigure(
+            f.year, dev["rank"][me], dev["n"][me], dev["quartile"][me], dev["percentile"][me]
+        )
+    covs = e["covariates"]
+    f.expected = ExpectedFigure(
+        year=f.year,
+        covariates=[(code, title, yr, e["x"][k][me]) for k, (code, title, yr) in enumerate(covs)],
+        coefficients=[("intercept", e["coefficients"][0])]
+        + [(code, c) for (code, _t, _y), c in zip(covs, e["coefficients"][1:], strict=True)],
+        r2=e["r2"],
+        n=e["n"],
+        s=e["s"],
+        observed=float(f.value),
+        expected=float(e["expected"][me]),
+        residual=res,
+        standardised=float(e["standardised"][me]),
+        studentised=float(e["studentised"][me]),
+        better_than_expected=None if hib is None or res == 0 else ((res > 0) == hib),
+        deviation_rank=dev_rank,
+        decimals=f.decimals,
+    )
 
 
 def _kolada_group_means(group: AreaGroup, figures: list) -> None:
@@ -647,46 +679,3 @@ def _trends(figures: list[IndicatorFigures]) -> None:
             ],
             decimals=f.decimals,
         )
-
-
-def _expected(f, covs, by_code, indicators, cov_years, cross, me, series) -> None:
-    cov_inds = [by_code.get(c) or next((i for i in indicators.values() if i.code == c), None) for c in covs]
-    if any(c is None or (f.indicator.pk, c.pk) not in cov_years for c in cov_inds):
-        return
-    y = cross[(f.indicator.pk, f.year)]
-    used_years = [cov_years[(f.indicator.pk, c.pk)] for c in cov_inds]
-    x = np.column_stack([cross[(c.pk, yr)] for c, yr in zip(cov_inds, used_years, strict=True)])
-    try:
-        e = core.expected_values(y, x)
-    except ValueError:
-        return
-    if math.isnan(e["residual"][me]):
-        return
-    hib = f.higher_is_better
-    res = float(e["residual"][me])
-    dev_rank = None
-    if hib is not None:
-        r = core.rank_areas(e["residual"], hib)
-        dev_rank = RankFigure(
-            f.year, int(r.rank[me]), int(r.n[me]), int(r.quartile[me]), float(r.percentile[me])
-        )
-    f.expected = ExpectedFigure(
-        year=f.year,
-        covariates=[
-            (c.code, c.title_sv, yr, _opt(x[me, k]))
-            for k, (c, yr) in enumerate(zip(cov_inds, used_years, strict=True))
-        ],
-        coefficients=[("intercept", float(e["coefficients"][0]))]
-        + [(c.code, float(v)) for c, v in zip(cov_inds, e["coefficients"][1:], strict=True)],
-        r2=float(e["r2"]),
-        n=int(e["n"]),
-        s=float(e["s"]),
-        observed=float(y[me]),
-        expected=float(e["expected"][me]),
-        residual=res,
-        standardised=float(e["standardised"][me]),
-        studentised=float(e["studentised"][me]),
-        better_than_expected=None if hib is None or res == 0 else ((res > 0) == hib),
-        deviation_rank=dev_rank,
-        decimals=f.decimals,
-    )

@@ -263,5 +263,38 @@ class GroupObservation(models.Model):
         return f"{self.indicator_id}/{self.group_id}/{self.period}/{self.gender}: {self.value}"
 
 
+class CrossSection(models.Model):
+    """What every viewer of one (indicator, year, gender) shares: all kommuner's values and their
+    ranks, quartiles and percentiles, and for adjusted indicators the expected values — computed
+    once by :mod:`insats.situation.cross_sections` with :mod:`insats.core` and read by the page.
+
+    ``obs_version`` is raised by a database trigger on every insert, update or delete of a
+    matching observation, whatever wrote it (import, Kolada sync, demo build, admin, SQL);
+    ``computed_version`` is the ``obs_version`` the stored figures were computed from. A row whose
+    versions differ is stale and is recomputed before it is read — never served."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="cross_sections")
+    period = models.PositiveSmallIntegerField(_("år"))
+    gender = models.CharField(_("kön"), max_length=1, choices=Gender.choices, default=Gender.TOTAL)
+    obs_version = models.PositiveIntegerField(default=0)
+    computed_version = models.IntegerField(default=-1)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("tvärsnitt")
+        verbose_name_plural = _("tvärsnitt")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period", "gender"], name="cross_section_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.period}/{self.gender} v{self.computed_version}/{self.obs_version}"
+
+    @property
+    def is_fresh(self) -> bool:
+        return self.computed_version == self.obs_version
+
+
 from .models_import import *  # noqa: E402,F401,F403  (own data import: mapping, runs)
 from .models_plans import *  # noqa: E402,F401,F403  (target groups, causes, results, action plans)

@@ -13,6 +13,7 @@ from insats.accounts.access import actor_for, require
 from insats.platform import spreadsheets
 
 from . import services_import as svc
+from . import tasks
 from .forms_plans import IndicatorForm, MappingForm, UploadForm
 from .models import Indicator, IndicatorSource
 from .models_import import IMPORT_FIELDS, ImportStatus, ObservationImport
@@ -113,6 +114,7 @@ def import_map(request, pk):
                 form.add_error(key, errs)
         else:
             if report.ok:
+                tasks.refresh_cross_sections_later(user=request.user, organisation=imp.organisation)
                 messages.success(
                     request,
                     _("%(rows)s rader importerade: %(new)s nya, %(upd)s uppdaterade, %(same)s oförändrade.")

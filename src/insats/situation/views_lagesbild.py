@@ -23,8 +23,12 @@ from .labels import unit_label
 from .models import AreaKind
 
 
-def _parse(request):
-    """(area, group, codes, lb) from the query string; 404 for an unknown area or group."""
+def _parse(request, paged: bool = False):
+    """(area, group, codes, lb) from the query string; 404 for an unknown area or group.
+
+    No indicators chosen: the curated default (:func:`lagesbild.default_codes`), never everything.
+    ``paged`` (the page): only the indicators of page ``?page=`` are built; ``request.lb_pages`` is
+    set to (page, pages). The exports take the whole selection."""
     actor = actor_for(request)
     org = actor.organisation
     code = (request.GET.get("area") or "").strip()
@@ -47,7 +51,12 @@ def _parse(request):
         if group is None:
             raise Http404
     codes = [c for c in request.GET.getlist("ind") if c]
-    lb = lagesbild.build(area, organisation=org, codes=codes or None, group=group)
+    wanted = codes or lagesbild.default_codes(org)
+    if paged:
+        page = request.GET.get("page", "1")
+        wanted, page, pages = lagesbild.page_of(org, wanted, int(page) if page.isdigit() else 1)
+        request.lb_pages = (page, pages)
+    lb = lagesbild.build(area, organisation=org, codes=wanted or ["-"], group=group)
     return area, group, codes, lb
 
 
@@ -128,7 +137,19 @@ def _context(request, area, group, codes, lb) -> dict:
         "all_indicators": selectors.indicators_for(org).order_by("operating_area", "code"),
         "selected_codes": codes,
         "query": request.GET.urlencode(),
+        "checked_codes": codes or lagesbild.default_codes(org),
     }
+    page, pages = getattr(request, "lb_pages", (1, 1))
+    if pages > 1:
+        params = request.GET.copy()
+        params.pop("page", None)
+        base = params.urlencode()
+        ctx["pagination"] = {
+            "page": page,
+            "pages": pages,
+            "prev": f"?{base}&page={page - 1}" if page > 1 else "",
+            "next": f"?{base}&page={page + 1}" if page < pages else "",
+        }
     if lb is not None:
         drawn = {id(f): chart_pair(lb, f) for f in lb.figures}
         ctx["sections"] = [(name, [(f, drawn[id(f)]) for f in figs]) for name, figs in lb.sections]
@@ -137,7 +158,7 @@ def _context(request, area, group, codes, lb) -> dict:
 
 @require("situation.view")
 def home(request):
-    area, group, codes, lb = _parse(request)
+    area, group, codes, lb = _parse(request, paged=True)
     return render(request, "situation/lagesbild.html", _context(request, area, group, codes, lb))
 
 

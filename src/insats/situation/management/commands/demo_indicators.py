@@ -43,6 +43,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         finally:
             reset_request_meta(token)
+        from insats.situation.tasks import refresh_cross_sections_later
+
+        refresh_cross_sections_later()  # the changed cross-sections, in the background
         took = time.perf_counter() - start
         if report.skipped:
             self.stdout.write(
