@@ -103,6 +103,7 @@ def _helsingborg() -> str:
         on=datetime.date(2024, 5, 15),
     )
     services.decision_decide(actor=user, decision=decision, chosen=decision.recommended)
+    decision.refresh_from_db()
     rules = ", ".join(r["rule"] for r in decision.reasons)
     return f"Formval: ”{FAMILJEN_LASER}” (Helsingborg) → {decision.get_chosen_display()} (regler {rules})."
 
@@ -128,6 +129,7 @@ def _tomelilla() -> str:
         on=datetime.date(2022, 4, 1),
     )
     services.decision_decide(actor=user, decision=decision, chosen=decision.recommended)
+    decision.refresh_from_db()
     rules = ", ".join(r["rule"] for r in decision.reasons)
     return f"Formval: ”{TOMELILLA_TITLE}” (Tomelilla) → {decision.get_chosen_display()} (regler {rules})."
 

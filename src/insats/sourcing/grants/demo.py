@@ -20,6 +20,7 @@ from django.utils import timezone
 from insats.accounts import services as accounts
 from insats.accounts.access import Actor
 from insats.accounts.models import Membership, Organisation, User
+from insats.platform.formatting import format_money, format_number
 
 from . import services
 from .models import Decision, GrantApplication, GrantRound
@@ -207,7 +208,9 @@ def build() -> list[str]:
                 decision=Decision.REJECTED,
                 reason="Budgeten räcker inte; ansökan rangordnades lägre på Effekt och Ekonomi.",
             )
-        lines.append(f"  {i + 1}. {app.organisation.name}: {r.points} poäng, sökt {r.requested} kr.")
+        points = format_number(r.points, decimals=2, locale="sv")
+        requested = format_money(r.requested, 0, locale="sv")
+        lines.append(f"  {i + 1}. {app.organisation.name}: {points} poäng, sökt {requested}.")
     first = ranked[0].application
     services.report_submit(
         actor=None,

@@ -66,7 +66,7 @@ def _associations() -> list[Organisation]:
     except (ModuleNotFoundError, AttributeError):
         outside = None
     if outside is not None:
-        orgs = [o for o in outside() if getattr(o, "kind", "") == "ideburen"][:2]
+        orgs = [o for o in outside().values() if o.kind == "ideburen"][:2]
     for name, number, *_rest in ASSOCIATIONS[len(orgs) :]:
         org = Organisation.objects.filter(name=name).first()
         if org is None and _org_number_free(number):
