@@ -60,6 +60,17 @@ def test_the_document_lists_every_operation(db, client):
 # Open by design, without a token: an organisation's public listing of interventions, when it has
 # switched it on (docs/insatser.md, "Delning och publik förteckning"); 404 otherwise.
 PUBLIC_OPERATIONS = {("GET", "/api/v1/interventions/public/{org_id}")}
+# Actions whose path says all there is to say (publish, submit, sign, revoke, decide as assessed):
+# no body; their refusals still answer 422 with the fields that are wrong.
+BODILESS_ACTIONS = {
+    "/api/v1/sourcing/rfis/{rfi_id}/publish",
+    "/api/v1/sourcing/rfis/responses/{response_id}/submit",
+    "/api/v1/sourcing/secrecy/{assessment_id}/decide",
+    "/api/v1/sourcing/iop/agreements/{pk}/sign",
+    "/api/v1/sourcing/invitations/{invitation_id}/revoke",
+}
+# Streamed downloads (CSV / JSON lines): their 200 is the file, their errors JSON as everywhere.
+DOWNLOADS = {("GET", "/api/v1/situation/observations/export"): {"text/csv", "application/x-ndjson"}}
 
 
 def test_the_public_operations_answer_without_a_token(db, client):
@@ -83,9 +94,11 @@ def test_every_operation_is_described_and_secured(db, client):
             assert {"401", "403", "404"} <= set(op["responses"]), (method, path)
         # POST creates (201) or acts on an existing resource (approve, return, mark: 200).
         ok = "201" if method == "POST" and "201" in op["responses"] else "200"
-        assert "application/json" in op["responses"][ok]["content"], (method, path)
+        want = DOWNLOADS.get((method, path), {"application/json"})
+        assert want <= set(op["responses"][ok]["content"]), (method, path)
         if method == "POST":
-            assert "422" in op["responses"] and "requestBody" in op
+            assert "422" in op["responses"], (method, path)
+            assert "requestBody" in op or path in BODILESS_ACTIONS, (method, path)
         params = {p["name"] for p in op.get("parameters", [])}
         if path in LISTS and method == "GET":
             assert {"page", "page_size"} <= params, path

@@ -83,7 +83,7 @@ def test_every_page_has_no_serious_or_critical_axe_violations(
     problems, checked, not_pages = [], 0, 0
     mine = [v for v in visits() if v.role == role][chunk * CHUNK : (chunk + 1) * CHUNK]
     downloads: list = []
-    page.on("download", downloads.append)
+    page.on("download", lambda d: downloads.append(d))
     for v in mine:
         entry = ENTRIES[v.key]
         url = reverse(base_key(v.key), kwargs=entry.kwargs(bworld))

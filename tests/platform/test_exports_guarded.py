@@ -269,10 +269,14 @@ def _patterns(resolver, prefix=""):
             yield f"{prefix}{p.name}", str(p.pattern)
 
 
+# Routes the words below catch that are not spreadsheets ("mall" = a template of questions).
+NOT_SPREADSHEETS = {"sourcing:rfi_questions_seed"}
+
+
 def test_every_spreadsheet_url_is_walked():
     found = {
         name
         for name, route in _patterns(get_resolver())
         if any(word in (route + " " + name).lower() for word in ("csv", "xlsx", "excel", "mall"))
-    }
+    } - NOT_SPREADSHEETS
     assert found == set(WALKED)

@@ -120,7 +120,7 @@ def test_a_whole_indicator_streams_as_csv_and_json_lines(client_as):
     assert response.streaming
     lines = b"".join(response.streaming_content).decode().splitlines()
     expected = Observation.objects.filter(indicator__code="DEMO13").count()
-    assert len(lines) == expected + 1 and lines[0].startswith("indicator,area,period")
+    assert len(lines) == expected + 1 and lines[0].lstrip("\ufeff").startswith("indicator;area;period")
     response = c.get(f"{API}/observations/export", {"indicator": "DEMO20", "format": "jsonl"})
     rows = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
     assert len(rows) == Observation.objects.filter(indicator__code="DEMO20").count()

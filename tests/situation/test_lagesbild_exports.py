@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from insats.audit.models import AuditEntry
 from insats.core import indicators as core
 from insats.situation import lagesbild
+from insats.situation.lagesbild import DEFAULT_CODES
 from insats.situation.models import Area
 
 from . import test_lagesbild as shared
@@ -82,7 +83,8 @@ def test_pdf_opens_is_a4_and_names_the_area(client_as):
     entry = AuditEntry.objects.filter(action="situation.exported").order_by("-seq").first()
     assert AuditEntry.objects.filter(action="situation.exported").count() == before + 1
     assert entry.changes["format"] == "pdf" and entry.object_label == "Tomelilla"
-    assert sorted(entry.changes["indicators"]) == sorted(CODES)
+    # Nothing chosen: the export holds what the page opens on, the curated default (issue 13 item 2).
+    assert sorted(entry.changes["indicators"]) == sorted(c for c in DEFAULT_CODES if c in CODES)
 
 
 def test_pdf_html_holds_figures_sources_and_demo_notice(client_as, demo_db):

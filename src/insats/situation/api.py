@@ -8,15 +8,15 @@ on the lägesbild page (``suppressed: true``, value and count null).
 
 import base64
 import binascii
-import csv
 import datetime
-import io
+import itertools
 import json
 from enum import Enum, StrEnum
 
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
@@ -25,6 +25,7 @@ from pydantic import model_validator
 
 from insats.accounts import access
 from insats.platform.api import DEFAULT_PAGE_SIZE, ERRORS, MAX_PAGE_SIZE, Pagination, actor_of
+from insats.platform.spreadsheets import csv_lines
 
 from . import selectors
 from .lagesbild import MIN_COUNT
@@ -444,16 +445,9 @@ def _export_rows(qs):
 
 
 def _csv_lines(rows):
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(EXPORT_COLUMNS)
-    for k, row in enumerate(rows):
-        writer.writerow(["" if row[c] is None else row[c] for c in EXPORT_COLUMNS])
-        if k % 1000 == 999:
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue()
+    """The project's one CSV convention (``insats.platform.spreadsheets``: delimiter, formula guard)."""
+    table = ([None if row[c] is None else row[c] for c in EXPORT_COLUMNS] for row in rows)
+    return csv_lines(itertools.chain([EXPORT_COLUMNS], table))
 
 
 def _jsonl_lines(rows):
@@ -502,6 +496,6 @@ def observations_export(request, filters: Query[ObservationFilters], format: Exp
     else:
         response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
         ext = "csv"
-    name = "-".join(filters.indicator)[:80]
+    name = slugify("-".join(filters.indicator))[:80] or "urval"
     response["Content-Disposition"] = f'attachment; filename="observationer-{name}.{ext}"'
     return response

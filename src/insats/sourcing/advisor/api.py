@@ -43,7 +43,7 @@ class AnswersIn(Schema):
     )
 
 
-class DecisionIn(Schema):
+class FormDecisionIn(Schema):
     title: str = Field("", max_length=200, description="Empty: the result's or target group's name.")
     need_description: str = ""
     target_group_id: int | None = Field(None, description="A target group of your organisation's lägesbild.")
@@ -65,7 +65,7 @@ class ReasonOut(Schema):
     source: str
 
 
-class DecisionOut(Schema):
+class FormDecisionOut(Schema):
     id: int
     organisation_id: int
     title: str
@@ -130,7 +130,7 @@ def _plan_object(actor, model, pk, field: str):
 
 @router.get(
     "",
-    response={200: list[DecisionOut], **ERRORS},
+    response={200: list[FormDecisionOut], **ERRORS},
     operation_id="sourcing_decisions_list",
     summary="Form assessments and decisions of your organisation",
 )
@@ -144,11 +144,11 @@ def decisions_list(request):
 
 @router.post(
     "",
-    response={201: DecisionOut, **WRITE_ERRORS},
+    response={201: FormDecisionOut, **WRITE_ERRORS},
     operation_id="sourcing_decisions_create",
     summary="Walk the form advisor for a need: the answers in, the recommendation with its reasons out",
 )
-def decisions_create(request, payload: DecisionIn):
+def decisions_create(request, payload: FormDecisionIn):
     actor = actor_of(request)
     access.check(actor, "formdecision.edit")
     try:
@@ -168,7 +168,7 @@ def decisions_create(request, payload: DecisionIn):
 
 @router.get(
     "/{decision_id}",
-    response={200: DecisionOut, **ERRORS},
+    response={200: FormDecisionOut, **ERRORS},
     operation_id="sourcing_decisions_detail",
     summary="One assessment: answers, recommendation, reasons with their rules, the decision",
 )
@@ -179,7 +179,7 @@ def decisions_detail(request, decision_id: int):
 
 @router.post(
     "/{decision_id}/decide",
-    response={200: DecisionOut, **WRITE_ERRORS},
+    response={200: FormDecisionOut, **WRITE_ERRORS},
     operation_id="sourcing_decisions_decide",
     summary="Record the chosen form (a departure from the recommendation needs its reason)",
 )

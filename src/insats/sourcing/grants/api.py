@@ -126,11 +126,11 @@ class ScoreIn(Schema):
     motivation: str = Field(description="Required.")
 
 
-class AssessmentIn(Schema):
+class GrantAssessmentIn(Schema):
     scores: list[ScoreIn] = Field(min_length=1)
 
 
-class AssessmentOut(Schema):
+class GrantAssessmentOut(Schema):
     id: int
     application_id: int
     criterion_id: int
@@ -180,7 +180,7 @@ def _confirmed(payload: ConfirmIn) -> None:
         raise field_errors(ValidationError({"confirm": _("Bekräfta steget.")}))
 
 
-class DecisionIn(Schema):
+class GrantDecisionIn(Schema):
     decision: str = Field(description="granted or rejected.")
     amount: Decimal | None = Field(None, description="Granted amount (kr), for granted.")
     conditions: str = ""
@@ -280,7 +280,7 @@ def applications_submit(request, application_id: int, payload: ConfirmIn):
 
 @router.get(
     "/applications/{application_id}/assessments",
-    response={200: list[AssessmentOut], **ERRORS},
+    response={200: list[GrantAssessmentOut], **ERRORS},
     operation_id="sourcing_grants_assessments_list",
     summary="Every assessor's scores and motivations (the grantor only)",
 )
@@ -292,11 +292,11 @@ def assessments_list(request, application_id: int):
 
 @router.post(
     "/applications/{application_id}/assessments",
-    response={200: list[AssessmentOut], **WRITE_ERRORS},
+    response={200: list[GrantAssessmentOut], **WRITE_ERRORS},
     operation_id="sourcing_grants_assessments_save",
     summary="Save your own scores with motivations (all or nothing)",
 )
-def assessments_save(request, application_id: int, payload: AssessmentIn):
+def assessments_save(request, application_id: int, payload: GrantAssessmentIn):
     actor = actor_of(request)
     app = _application(actor, application_id, "grant.assess")
     try:
@@ -316,7 +316,7 @@ def assessments_save(request, application_id: int, payload: AssessmentIn):
     operation_id="sourcing_grants_decision",
     summary="Record the nämnd's decision on one application and send the letter",
 )
-def decision_record(request, application_id: int, payload: DecisionIn):
+def decision_record(request, application_id: int, payload: GrantDecisionIn):
     actor = actor_of(request)
     app = _application(actor, application_id, "grant.decide")
     try:

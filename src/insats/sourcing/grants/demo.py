@@ -32,9 +32,10 @@ ASSOCIATIONS = [
     "Idrottsalliansen Drottninghög",
     "Föreningen Trygga Vuxna",
 ]
+# Two of Helsingborg's demo accounts (accounts/demo_data.py) assess: the printed table lists them.
 ASSESSORS = [
-    ("bidrag.analytiker@helsingborg.demo", "Sara Lind", "analyst"),
-    ("bidrag.bedomare@helsingborg.demo", "Omar Haddad", "evaluator"),
+    ("analytiker@helsingborg.demo", "Fatima Hassan", "analyst"),
+    ("admin@helsingborg.demo", "Mikael Ström", "admin"),
 ]
 # (title, activities, target group, reach, partners, budget lines, scores of the two assessors)
 APPLICATIONS = [

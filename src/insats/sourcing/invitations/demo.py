@@ -125,14 +125,17 @@ def outside_organisations() -> dict[str, Organisation]:
 @transaction.atomic
 def build() -> list[str]:
     orgs = outside_organisations()
+    # In the account table's format (e-mail, password, who), so the printed accounts log in as listed.
     lines = ["", "Självregistrerade organisationer utanför kommunerna (påhittade):"]
+    two_factor = ["", "Tvåfaktorsinloggning (de externa organisationernas administratörer):"]
     for spec in OUTSIDE:
         org = orgs[spec.key]
         user = _ensure_user(spec.admin, orgs)
         status = "verifierad av Tomelilla kommun" if org.verified_at else "ej verifierad"
-        line = f"  {org.name} ({org.org_number}, {status}): {spec.admin.email} / {spec.admin.password}"
+        who = f"Administratör – {org.name} ({org.org_number}, {status})"
+        lines.append(f"{spec.admin.email}  {spec.admin.password}  {who}")
         if needs_two_factor(spec.admin):
             secret, codes = _ensure_two_factor(user, org)
-            line += f" — TOTP {secret}, återställningskoder {', '.join(codes)}"
-        lines.append(line)
+            two_factor.append(f"{spec.admin.email}  {secret}  {' '.join(codes)}")
+    lines += two_factor
     return lines

@@ -25,7 +25,7 @@ from .models import IopAgreement, IopChangeProposal
 router = Router(tags=["Samverkan"])
 
 
-class PartyOut(Schema):
+class IopPartyOut(Schema):
     id: int
     organisation_id: int
     organisation: str
@@ -64,7 +64,7 @@ class AgreementDetailOut(AgreementOut):
     decision_id: int | None
     checklist: dict[str, bool]
     checklist_reasons: dict[str, str]
-    parties: list[PartyOut]
+    parties: list[IopPartyOut]
     contributions: list[ContributionOut]
     budget: dict[str, Any] = Field(description="Valued contributions per year (SEK) and the total.")
     follow_ups: list[dict[str, str]]
@@ -136,7 +136,7 @@ class ChangeIn(Schema):
     )
 
 
-class DecisionIn(Schema):
+class IopDecisionIn(Schema):
     decision: str = Field(description="approve or reject.")
     reason: str = ""
 
@@ -218,7 +218,7 @@ def agreements_create(request, payload: AgreementIn):
 
 @router.post(
     "/agreements/{pk}/parties",
-    response={201: PartyOut, **WRITE_ERRORS},
+    response={201: IopPartyOut, **WRITE_ERRORS},
     operation_id="sourcing_iop_party_add",
     summary="Add an idéburen party (while drafting)",
 )
@@ -310,7 +310,7 @@ def changes_propose(request, pk: int, payload: ChangeIn):
     operation_id="sourcing_iop_change_decide",
     summary="Approve or reject a proposed change for your organisation's party",
 )
-def changes_decide(request, pk: int, proposal_id: int, payload: DecisionIn):
+def changes_decide(request, pk: int, proposal_id: int, payload: IopDecisionIn):
     agreement = _agreement(request, pk, "iop.change.decide")
     proposal = IopChangeProposal.objects.filter(agreement=agreement, pk=proposal_id).first()
     if proposal is None:

@@ -34,7 +34,7 @@ class PartIn(Schema):
     motivation: str = Field("", description="Required when secret.")
 
 
-class AssessmentIn(Schema):
+class SecrecyAssessmentIn(Schema):
     kind: str = Field(description="The kind of document: " + ", ".join(registry.KINDS) + ".")
     document_id: int
     requester_name: str = Field("", max_length=200, description="As the requester gave it; may be empty.")
@@ -53,7 +53,7 @@ class PartOut(Schema):
     motivation: str
 
 
-class AssessmentOut(Schema):
+class SecrecyAssessmentOut(Schema):
     id: int
     organisation_id: int
     kind: str
@@ -68,7 +68,7 @@ class AssessmentOut(Schema):
     decided_by: str
 
 
-class AssessmentDetailOut(AssessmentOut):
+class AssessmentDetailOut(SecrecyAssessmentOut):
     parts: list[PartOut]
     handouts: list[dict]
 
@@ -155,7 +155,7 @@ def _api_errors(exc: ValidationError):
 
 @router.get(
     "",
-    response={200: list[AssessmentOut], **ERRORS},
+    response={200: list[SecrecyAssessmentOut], **ERRORS},
     operation_id="sourcing_secrecy_list",
     summary="Secrecy assessments of documents your organisation holds",
 )
@@ -173,7 +173,7 @@ def secrecy_list(request):
     operation_id="sourcing_secrecy_create",
     summary="Record a secrecy assessment of a document, one decision per part (the registrar)",
 )
-def secrecy_create(request, payload: AssessmentIn):
+def secrecy_create(request, payload: SecrecyAssessmentIn):
     actor = actor_of(request)
     access.check(actor, "secrecy.assess")
     kind = registry.get(payload.kind)
