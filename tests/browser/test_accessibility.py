@@ -90,8 +90,11 @@ def test_every_page_has_no_serious_or_critical_axe_violations(
         try:
             response = page.goto(url)
         except PlaywrightError as exc:
-            if "Download is starting" in str(exc) and downloads:
-                downloads.pop().path()  # wait until the server has sent it all
+            if "Download is starting" in str(exc):
+                # The download event may not be dispatched yet: wait for it, then for the whole file,
+                # so the next page does not race the export for the database.
+                download = downloads.pop() if downloads else page.wait_for_event("download")
+                download.path()
                 not_pages += 1
                 continue  # an export (xlsx, PDF, CSV): not a page
             raise
